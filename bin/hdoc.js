@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry point of the hdoc CLI: silences the AWS SDK's Node-version notice (hdoc's own output stays
+// clean of it) and hands over to the compiled program in dist/.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const { cli } = await import("../dist/cli/main.js");
+process.exitCode = await cli(process.argv);

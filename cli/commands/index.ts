@@ -1,0 +1,19 @@
+/** The command registry. Each module only declares options; its work is imported when it runs. */
+import type { CommandDef } from "./types.ts";
+import { mfaLogin } from "./mfa-login.ts";
+import { mfaStatus } from "./mfa-status.ts";
+import { codebuildCredentials } from "./codebuild-credentials.ts";
+import { codebuildReset } from "./codebuild-reset.ts";
+import { pipelineDeploy } from "./pipeline-deploy.ts";
+import { pipelineStatus } from "./pipeline-status.ts";
+import { build } from "./build.ts";
+import { dev } from "./dev.ts";
+
+export const GROUPS: Record<string, string> = {
+  mfa: "MFA sessions in the shared credentials file",
+  codebuild: "CodeBuild's stored source credentials (GitHub)",
+  pipeline: "the per-stage CodePipeline stack in cicd/",
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev];

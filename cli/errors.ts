@@ -1,0 +1,56 @@
+/**
+ * The one error type for expected, user-facing failures, and the exit-code table.
+ * Only cli/main.ts turns an error into an exit code; everything else throws.
+ */
+
+export const EXIT_CODES = {
+  OK: 0,
+  /** Unexpected failure: a bug in hdoc (shown with a hint to re-run with --verbose). */
+  INTERNAL: 1,
+  /** Bad flags, arguments, settings file or other input the user can fix. */
+  USAGE: 2,
+  /** No credentials, unknown profile, expired session, MFA code rejected. */
+  AUTH: 3,
+  /** AWS answered with an error (access denied, invalid input, throttled...). */
+  AWS: 4,
+  /** The AWS endpoint could not be reached (DNS, refused, timeout). */
+  NETWORK: 5,
+  /** Something named does not exist (stack, parameter, credential, template file). */
+  NOT_FOUND: 6,
+  /** The operation ran and failed (deploy rolled back, build error, import after delete). */
+  FAILED: 7,
+  /** The user declined a confirmation, or a confirmation was needed and --yes was not given. */
+  ABORTED: 8,
+  /** A status check found the thing not usable (e.g. `hdoc mfa status` on an expired session). */
+  NOT_VALID: 9,
+  /** Ctrl-C / SIGINT. */
+  INTERRUPTED: 130,
+} as const;
+
+export type ErrorCode = keyof typeof EXIT_CODES;
+
+export class HdocError extends Error {
+  override readonly name = "HdocError";
+  constructor(
+    readonly code: Exclude<ErrorCode, "OK">,
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+export const isHdocError = (e: unknown): e is HdocError => e instanceof HdocError;
+
+/** Turns an interrupted prompt (Ctrl-C) into the INTERRUPTED error; passes anything else on. */
+export function interruptedOr(e: unknown): unknown {
+  if (e instanceof Error && (e.name === "ExitPromptError" || e.name === "AbortPromptError")) {
+    return new HdocError("INTERRUPTED", "interrupted");
+  }
+  return e;
+}

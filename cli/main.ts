@@ -1,0 +1,166 @@
+/**
+ * The hdoc program: global options, the lazy command registry, and the one place where an error
+ * becomes an exit code. `createProgram` is side-effect free so tests can check argv -> options.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { COMMANDS, GROUPS } from "./commands/index.ts";
+import type { CommandDef, Context, GlobalOptions } from "./commands/types.ts";
+import { EXIT_CODES, HdocError, interruptedOr, isHdocError } from "./errors.ts";
+import { Io, type PromptApi } from "./ui/io.ts";
+import { inquirerPrompts } from "./ui/prompts.ts";
+import { loadProjectSettings, type ProjectSettings } from "./core/settings.ts";
+
+declare const HDOC_VERSION: string;
+const VERSION = typeof HDOC_VERSION === "string" ? HDOC_VERSION : "0.0.0-dev";
+
+export interface ProgramDeps {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+  prompts: PromptApi;
+  now?: () => Date;
+  /** Receives the exit code of the command that ran. */
+  onExit(code: number): void;
+  /** Receives the Io built for the run (so errors are printed through its redactor). */
+  onIo?(io: Io): void;
+}
+
+const GLOBAL_HELP = `
+Global options apply to every command and may follow it (hdoc mfa status --json).
+Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+HDOC_SOURCE_PROFILE, HDOC_CONFIG, NO_COLOR.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 credentials/authentication, 4 AWS API error,
+5 endpoint unreachable, 6 not found, 7 operation failed, 8 declined/confirmation needed,
+9 not valid (status checks), 130 interrupted.`;
+
+function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
+  const color = global.color && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
+  const io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, json: global.json, verbose: global.verbose, yes: global.yes, color, prompts: deps.prompts });
+  deps.onIo?.(io);
+  let settings: Promise<ProjectSettings> | undefined;
+  return {
+    io,
+    global,
+    env: deps.env,
+    cwd: deps.cwd,
+    settings: () => (settings ??= loadProjectSettings(deps.cwd, deps.env)),
+    now: deps.now ?? (() => new Date()),
+  };
+}
+
+function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): void {
+  const cmd = parent.command(name).description(def.description ? `${def.summary}\n\n${def.description}` : def.summary);
+  def.configure?.(cmd);
+  cmd.addHelpText("after", `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+  cmd.action(async (...all: unknown[]) => {
+    const command = all[all.length - 1] as Command;
+    const opts = command.optsWithGlobals() as Record<string, unknown>;
+    const global: GlobalOptions = {
+      profile: opts.profile as string | undefined,
+      region: opts.region as string | undefined,
+      endpointUrl: opts.endpointUrl as string | undefined,
+      json: Boolean(opts.json),
+      yes: Boolean(opts.yes),
+      verbose: Boolean(opts.verbose),
+      color: opts.color !== false,
+    };
+    const ctx = makeContext(global, deps);
+    const code = await def.run(command.opts(), ctx, command.args);
+    deps.onExit(typeof code === "number" ? code : 0);
+  });
+}
+
+export function createProgram(deps: ProgramDeps): Command {
+  const program = new Command("hdoc")
+    .description("Operate the 100DaysOfCloud serverless backend: MFA sessions, CodeBuild credentials, the pipeline, builds and a local API.")
+    .version(VERSION, "-V, --version", "print the hdoc version")
+    .option("--profile <name>", "AWS profile to use (default: the MFA profile, see hdoc.config.json)")
+    .option("--region <region>", "AWS region (default: us-east-1, see hdoc.config.json)")
+    .option("--endpoint-url <url>", "send AWS calls to this endpoint (AWS_ENDPOINT_URL is honoured too)")
+    .option("--json", "print one JSON document to stdout instead of text", false)
+    .option("-y, --yes", "answer yes to confirmations (needed for destructive steps when not interactive)", false)
+    .option("-v, --verbose", "more detail on stderr, stack traces on errors (never secrets)", false)
+    .addOption(new Option("--no-color", "no colours (NO_COLOR is honoured too)"))
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
+    .addHelpText("after", GLOBAL_HELP);
+
+  const groups = new Map<string, Command>();
+  for (const def of COMMANDS) {
+    if (def.path.length === 1) {
+      addCommand(program, def, def.path[0], deps);
+      continue;
+    }
+    const [groupName, name] = def.path;
+    let group = groups.get(groupName);
+    if (!group) {
+      group = program.command(groupName).description(GROUPS[groupName] ?? groupName).exitOverride();
+      groups.set(groupName, group);
+    }
+    addCommand(group, def, name, deps);
+  }
+  for (const g of groups.values()) {
+    g.configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
+  }
+  return program;
+}
+
+function printError(err: unknown, io: Io | undefined, deps: ProgramDeps, verbose: boolean): number {
+  const write = (line: string) => (io ? io.info(line) : deps.stderr.write(line + "\n"));
+  if (isHdocError(err)) {
+    if (err.code === "INTERRUPTED") {
+      write("interrupted");
+      return EXIT_CODES.INTERRUPTED;
+    }
+    write(`error: ${err.message}`);
+    if (err.hint) write(`hint: ${err.hint}`);
+    if (verbose) write(String(err.stack ?? "") + (err.cause instanceof Error ? `\ncaused by: ${err.cause.stack ?? err.cause.message}` : ""));
+    return err.exitCode;
+  }
+  const e = err as Error;
+  write(`error: unexpected failure: ${e?.message ?? String(err)}`);
+  if (verbose) write(String(e?.stack ?? ""));
+  else write("hint: re-run with --verbose for details, and report it if it persists");
+  return EXIT_CODES.INTERNAL;
+}
+
+/** Runs hdoc with argv and returns the exit code; never calls process.exit itself. */
+export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}): Promise<number> {
+  let exitCode = 0;
+  let io: Io | undefined;
+  const deps: ProgramDeps = {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    prompts: inquirerPrompts,
+    ...overrides,
+    onExit: (code) => (exitCode = code),
+    onIo: (i) => (io = i),
+  };
+  const verbose = argv.includes("--verbose") || argv.includes("-v");
+  const onSigint = () => {
+    deps.stderr.write("\ninterrupted\n");
+    process.exit(EXIT_CODES.INTERRUPTED);
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    await createProgram(deps).parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      // commander has already printed the problem; a group run without a subcommand prints help.
+      return err.code === "commander.executeSubCommandAsync" ? 0 : EXIT_CODES.USAGE;
+    }
+    return printError(interruptedOr(err), io, deps, verbose);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+export { HdocError };

@@ -1,0 +1,21 @@
+// Builds the hdoc CLI into dist/cli with esbuild: one ESM entry plus lazily loaded chunks, so
+// `hdoc --help` loads commander and nothing of the AWS SDK. Dependencies stay external.
+import { build } from "esbuild";
+import { readFileSync, rmSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+rmSync(new URL("../dist/cli", import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { main: "cli/main.ts" },
+  outdir: "dist/cli",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  sourcemap: "linked",
+  chunkNames: "chunks/[name]-[hash]",
+  define: { HDOC_VERSION: JSON.stringify(pkg.version) },
+  logLevel: "warning",
+});

@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT, runHdoc, tempHome } from "../helpers/hdoc.ts";
+import { COMMANDS } from "../../cli/commands/index.ts";
+
+const h = tempHome();
+afterAll(() => h.cleanup());
+
+describe("hdoc program", () => {
+  it("prints help listing every command group, with exit 0", async () => {
+    const r = await runHdoc(["--help"], { home: h.home });
+    expect(r.exitCode).toBe(0);
+    for (const name of ["mfa", "codebuild", "pipeline", "build", "dev"]) expect(r.stdout).toContain(name);
+    expect(r.stdout).toContain("Exit codes:");
+  });
+
+  it("prints the package version", async () => {
+    const r = await runHdoc(["--version"], { home: h.home });
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it.each(COMMANDS.map((c) => [c.path.join(" ")]))("shows examples in `hdoc %s --help`", async (path) => {
+    const r = await runHdoc([...path.split(" "), "--help"], { home: h.home });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ hdoc /);
+  });
+
+  it("rejects an unknown option with the usage exit code 2", async () => {
+    const r = await runHdoc(["mfa", "status", "--no-such-flag"], { home: h.home });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("unknown option '--no-such-flag'");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("keeps the AWS SDK out of what `hdoc --help` loads (only lazily imported chunks use it)", () => {
+    const seen = new Set<string>();
+    const eager: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      // static imports only: `import ... from "x"` / `import "x"` at statement level, not import("x")
+      for (const m of text.matchAll(/(?:^|;|\n)\s*import\s*(?:[^"'()]*?from\s*)?["']([^"']+)["']/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith(".")) visit(path.resolve(path.dirname(file), spec));
+        else eager.push(spec);
+      }
+    };
+    visit(path.join(REPO_ROOT, "dist/cli/main.js"));
+    expect(eager).toContain("commander");
+    expect(eager.filter((s) => s.startsWith("@aws-sdk") || s.startsWith("@smithy"))).toEqual([]);
+  });
+});

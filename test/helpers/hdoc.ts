@@ -1,0 +1,92 @@
+/**
+ * Runs the built hdoc binary (bin/hdoc.js -> dist/) as a user would: a temporary HOME, no AWS
+ * variables from the developer's environment, no TTY (unless runHdocInTerminal is used).
+ */
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const HDOC_BIN = path.join(REPO_ROOT, "bin/hdoc.js");
+
+export interface TempHome {
+  home: string;
+  aws: string;
+  credentialsFile: string;
+  configFile: string;
+  cleanup(): void;
+}
+
+export function tempHome(): TempHome {
+  const home = mkdtempSync(path.join(tmpdir(), "hdoc-home-"));
+  const aws = path.join(home, ".aws");
+  mkdirSync(aws, { mode: 0o700 });
+  return {
+    home,
+    aws,
+    credentialsFile: path.join(aws, "credentials"),
+    configFile: path.join(aws, "config"),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+/** The environment of a clean user: PATH and HOME, nothing AWS-related leaking in from outside. */
+export function cleanEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: home, LANG: "C.UTF-8", TZ: "UTC", NO_COLOR: "1" };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export interface HdocResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runHdoc(args: string[], opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number }): Promise<HdocResult> {
+  const r = await execa("node", [HDOC_BIN, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: cleanEnv(opts.home, opts.env),
+    extendEnv: false,
+    reject: false,
+    input: opts.input ?? "",
+    timeout: opts.timeoutMs ?? 60_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/**
+ * Runs hdoc inside a pseudo-terminal (util-linux `script`), typing `keys` one chunk at a time once
+ * the output contains each chunk's `after` text. Output is the terminal's (stdout and stderr mixed).
+ */
+export async function runHdocInTerminal(
+  args: string[],
+  opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; keys: Array<{ after: string | RegExp; send: string }>; timeoutMs?: number },
+): Promise<{ exitCode: number; output: string }> {
+  const quoted = ["node", HDOC_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  const child = execa("script", ["-qfec", quoted, "/dev/null"], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...cleanEnv(opts.home, opts.env), TERM: "xterm" },
+    extendEnv: false,
+    reject: false,
+    stdin: "pipe",
+    timeout: opts.timeoutMs ?? 60_000,
+  });
+  let output = "";
+  const pending = [...opts.keys];
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString();
+    while (pending.length) {
+      const next = pending[0]!;
+      const seen = typeof next.after === "string" ? output.includes(next.after) : next.after.test(output);
+      if (!seen) break;
+      pending.shift();
+      setTimeout(() => child.stdin?.write(next.send), 50);
+    }
+  });
+  const r = await child;
+  // eslint-disable-next-line no-control-regex
+  return { exitCode: r.exitCode ?? -1, output: output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "") };
+}

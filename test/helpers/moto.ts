@@ -1,0 +1,40 @@
+/** Starts moto server (python3 -m moto.server) on a free loopback port for one test file. */
+import { execa, type ResultPromise } from "execa";
+import { freePort, waitForHttp } from "./net.ts";
+
+export interface Moto {
+  url: string;
+  port: number;
+  /** Forgets every resource (POST /moto-api/reset). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const proc: ResultPromise = execa("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+    reject: false,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { AWS_DEFAULT_REGION: "us-east-1", MOTO_ALLOW_NONEXISTENT_REGION: "true" },
+  });
+  let stderr = "";
+  proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/moto-api/`, 30_000);
+  } catch (e) {
+    proc.kill();
+    throw new Error(`moto server did not start on port ${port}: ${(e as Error).message}\n${stderr.slice(-2000)}`);
+  }
+  return {
+    url,
+    port,
+    async reset() {
+      await fetch(`${url}/moto-api/reset`, { method: "POST" });
+    },
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc;
+    },
+  };
+}
