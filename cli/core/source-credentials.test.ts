@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ImportSourceCredentialsInput } from "@aws-sdk/client-codebuild";
+import type { ImportSourceCredentialsInput, SourceCredentialsInfo } from "@aws-sdk/client-codebuild";
 import type { CodeBuildSourceCredentialsApi } from "../aws/codebuild.ts";
 import { HdocError } from "../errors.ts";
 import { Io, type PromptApi } from "../ui/io.ts";
@@ -39,7 +39,7 @@ function fakeCodeBuild(stored: Array<{ serverType: string; authType?: string }> 
     async listSourceCredentials() {
       calls.push("list");
       if (fail.list) throw fail.list;
-      return { sourceCredentialsInfos: [...state.values()] };
+      return { sourceCredentialsInfos: [...state.values()] as SourceCredentialsInfo[] };
     },
     async deleteSourceCredentials({ arn }) {
       calls.push(`delete ${arn}`);
