@@ -14,11 +14,11 @@ export const codebuildReset: CommandDef<ResetOptions> = {
   path: ["codebuild", "reset-credentials"],
   summary: "Delete and re-import CodeBuild's GitHub credential",
   description: [
-    "Gets the new token first (--token-env VAR, --token-ssm-parameter NAME, $GITHUB_TOKEN, else a masked prompt),",
+    "Gets the new token first (--token-env VAR, --token-ssm-parameter NAME, $GITHUB_TOKEN, else a masked prompt);",
     "then lists the stored credentials of the server type, shows the plan, asks, deletes them, imports the new",
     "token (PERSONAL_ACCESS_TOKEN) and prints what is stored afterwards. If the import fails after the deletion,",
     "retry with --no-delete.",
-  ].join("\n"),
+  ].join(" "),
   examples: [
     "hdoc codebuild reset-credentials",
     "GITHUB_TOKEN=... hdoc codebuild reset-credentials --yes",

@@ -170,6 +170,20 @@ describe("hdoc codebuild reset-credentials", () => {
     expect(cb.credentials()).toMatchObject([{ token: "old-token" }]);
   });
 
+  it("asks for the token with a masked prompt when no source is given, and never echoes it", async () => {
+    const typed = "tok-typed-0d5e8a1f6b2c";
+    const r = await runHdocInTerminal(["codebuild", "reset-credentials", "--endpoint-url", cb.url], {
+      home: h.home,
+      cwd: h.home,
+      keys: [{ after: "Personal access token for GITHUB", send: `${typed}\r` }],
+    });
+    printed.push(r.output);
+    expect(r.exitCode, r.output).toBe(0);
+    expect(r.output).toContain("*".repeat(typed.length));
+    expect(r.output).not.toContain(typed);
+    expect(cb.credentials()).toMatchObject([{ serverType: "GITHUB", token: typed }]);
+  });
+
   it("refuses to delete without --yes when not interactive (exit 8)", async () => {
     cb.seed({ serverType: "GITHUB" });
     const r = await hdoc(["codebuild", "reset-credentials"], { GITHUB_TOKEN: TOKEN });
