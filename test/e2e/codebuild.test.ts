@@ -195,12 +195,14 @@ describe("hdoc codebuild reset-credentials", () => {
 
   it("says the credential was deleted when the import then fails (exit 7), and --no-delete retries", async () => {
     cb.seed({ serverType: "GITHUB" });
-    cb.failNext("ImportSourceCredentials", { type: "InvalidInputException", message: "Invalid token, please verify the token" });
-    const r = await hdoc(["codebuild", "reset-credentials", "--yes", "--token-env", "MY_TOKEN"], { MY_TOKEN: TOKEN });
+    // The service echoing the token back is the worst case: the message must still arrive masked.
+    cb.failNext("ImportSourceCredentials", { type: "InvalidInputException", message: `Invalid token ${TOKEN}, please verify the token` });
+    const r = await hdoc(["codebuild", "reset-credentials", "--yes", "--verbose", "--token-env", "MY_TOKEN"], { MY_TOKEN: TOKEN });
     expect(r.exitCode).toBe(7);
     expect(r.stderr).toContain(
-      "error: the GITHUB credential was deleted, but importing the new token failed: codebuild:ImportSourceCredentials rejected the request: Invalid token, please verify the token",
+      "error: the GITHUB credential was deleted, but importing the new token failed: codebuild:ImportSourceCredentials rejected the request: Invalid token ****, please verify the token",
     );
+    expect(r.stderr).toContain("caused by: HdocError"); // --verbose trace printed, still masked
     expect(r.stderr).toContain("retry with `hdoc codebuild reset-credentials --no-delete --token-env MY_TOKEN`");
     expect(cb.credentials()).toEqual([]);
     expectSecretsHidden(r.stdout + r.stderr);
