@@ -94,7 +94,9 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
   const running = new Set<string>();
   const lineFor = (r: FunctionReport) => {
     const status = r.status === "failed" ? io.color("failed", "red") : r.status === "built" ? io.color("built ", "green") : r.status === "cached" ? io.color("cached", "dim") : io.color("stale ", "yellow");
-    return `${status} ${r.id}${r.status === "failed" || r.status === "stale" ? `: ${r.error ?? ""}` : ` (${formatSize(r.size)}, ${formatMs(r.ms)})`}`;
+    if (r.status === "failed") return `${status} ${r.id} (error below)`;
+    if (r.status === "stale") return `${status} ${r.id} (out of date, not selected by --function)`;
+    return `${status} ${r.id} (${formatSize(r.size)}, ${formatMs(r.ms)})`;
   };
   if (!io.live) {
     return {
