@@ -28,7 +28,7 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
   it("builds, prints one line per function without a TTY and a closing table; a second run is all cached", async () => {
     const r = await hdoc(["build", "--clean"]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^built  Api\/GetUserFunction \(.* kB, \d+ ms\)$/m);
+    expect(r.stderr).toMatch(/^built {2}Api\/GetUserFunction \(.* kB, \d+ ms\)$/m);
     expect(r.stderr).toContain("6 built, 0 cached");
     expect(r.stderr).toContain("templates: .hdoc/build/template.yml");
     expect(r.stdout).toMatch(/^Function\s+Runtime\s+Size\s+Time\s+Result$/m);
@@ -62,7 +62,7 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
       expect(r.exitCode).toBe(7);
       expect(r.stderr).toContain(`error: infra/deep/inner.yml DeepFunction: undeclared dependency: functions/deep/src/main.ts:`);
       expect(r.stderr).toContain(`imports "left-pad", which is not declared in functions/deep/package.json`);
-      expect(r.stderr).toMatch(/^built  HealthFunction/m);
+      expect(r.stderr).toMatch(/^built {2}HealthFunction/m);
       expect(r.stdout).toMatch(/^Legacy\/Deep\/DeepFunction\s+nodejs22\.x\s+-\s+\d+ ms\s+failed$/m);
       expect(r.stderr).toContain("templates not written");
       expect(existsSync(fx.file(".hdoc/build/template.yml"))).toBe(false);
