@@ -229,7 +229,8 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const known = new Set(functions.map((f) => f.id));
   for (const id of Object.keys(manifest.functions)) if (!known.has(id)) delete manifest.functions[id];
 
-  const order = new Map([...functions.map((f) => f.id), ...reports.map((r) => r.id)].map((id, i) => [id, i]));
+  const order = new Map<string, number>();
+  for (const id of [...functions.map((f) => f.id), ...reports.map((r) => r.id)]) if (!order.has(id)) order.set(id, order.size);
   reports.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const allCurrent = reports.every((r) => r.status === "built" || r.status === "cached") && stackProblems.length === 0;
   let templates: string[] = [];

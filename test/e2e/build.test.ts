@@ -39,6 +39,7 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
     expect(again.exitCode).toBe(0);
     expect(again.stderr).toContain("0 built, 6 cached");
     expect(again.stdout.match(/cached$/gm)).toHaveLength(6);
+    expect(again.stdout.split("\n").slice(2, 4).map((l) => l.split(/\s+/)[0])).toEqual(["HealthFunction", "Api/GetUserFunction"]);
   });
 
   it("--json prints one document with every function", async () => {
