@@ -165,6 +165,7 @@ export class LocalRuntime {
         entryPoints: [target.entry],
         bundle: true,
         write: false,
+        outdir: this.o.workDir,
         format: "esm",
         platform: "node",
         target: "node20",
@@ -184,9 +185,9 @@ export class LocalRuntime {
       const first = err.errors?.[0];
       const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
       const error = new Error(`${info.id}: cannot bundle ${path.relative(this.o.repoRoot, target.entry)}: ${where}${first?.text ?? err.message}`);
-      // Inputs unknown after a failed build: watch the entry and everything in the function's folder tree we know of.
-      slot.failed = { error, inputs: new Map([[target.entry, fingerprint(target.entry)], ...(slot.loaded?.inputs ?? [])]) };
-      if (slot.loaded) slot.failed.inputs = new Map([...slot.loaded.inputs].map(([f]) => [f, fingerprint(f)]));
+      // A failed build has no metafile: watch the entry and what the last build read, rebuild when any changes.
+      const watch = [target.entry, ...(slot.loaded?.inputs ?? slot.failed?.inputs ?? new Map<string, string>()).keys()];
+      slot.failed = { error, inputs: new Map(watch.map((f) => [f, fingerprint(f)])) };
       slot.loaded = undefined;
       throw error;
     }
@@ -198,14 +199,19 @@ export class LocalRuntime {
     const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
     const file = path.join(this.o.workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}.mjs`);
     if (!existsSync(file)) writeFileSync(file, code);
-    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const handler = mod[target.exportName];
-    if (typeof handler !== "function") {
-      const error = new Error(`${info.id}: ${path.relative(this.o.repoRoot, target.entry)} does not export a function named ${target.exportName}`);
+    const fail = (error: Error): never => {
       slot.failed = { error, inputs };
       slot.loaded = undefined;
       throw error;
+    };
+    let mod: Record<string, unknown> = {};
+    try {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (e) {
+      fail(e as Error);
     }
+    const handler = mod[target.exportName];
+    if (typeof handler !== "function") fail(new Error(`${info.id}: ${path.relative(this.o.repoRoot, target.entry)} does not export a function named ${target.exportName}`));
     slot.builds++;
     slot.failed = undefined;
     slot.loaded = { handler: handler as Loaded["handler"], inputs };

@@ -15,7 +15,8 @@ export interface ResourceRef {
   attr?: string;
 }
 
-export type Resolved = { kind: "value"; value: string } | { kind: "resource"; ref: ResourceRef } | { kind: "unresolved"; why: string };
+export type Text = { kind: "value"; value: string } | { kind: "unresolved"; why: string };
+export type Resolved = Text | { kind: "resource"; ref: ResourceRef };
 
 export interface ResolveOptions {
   region: string;
@@ -50,22 +51,20 @@ export class StackResolver {
     if (fn === "Fn::Sub") return this.sub(stack, arg, depth);
     if (fn === "Fn::Join" && Array.isArray(arg) && typeof arg[0] === "string" && Array.isArray(arg[1])) {
       const parts = arg[1].map((p) => this.text(stack, p, depth));
-      const bad = parts.find((p) => p.kind !== "value");
-      return bad ?? { kind: "value", value: parts.map((p) => (p as { value: string }).value).join(arg[0]) };
+      const bad = parts.find((p) => p.kind === "unresolved");
+      return bad ?? { kind: "value", value: parts.map((p) => (p.kind === "value" ? p.value : "")).join(arg[0]) };
     }
     if (fn === "Fn::Select" && Array.isArray(arg) && Array.isArray(arg[1])) {
-      const i = Number(this.text(stack, arg[0], depth).kind === "value" ? (this.text(stack, arg[0], depth) as { value: string }).value : NaN);
+      const index = this.text(stack, arg[0], depth);
+      const i = index.kind === "value" ? Number(index.value) : NaN;
       return Number.isInteger(i) && arg[1][i] !== undefined ? this.resolve(stack, arg[1][i], depth + 1) : { kind: "unresolved", why: "Fn::Select out of range" };
     }
     return { kind: "unresolved", why: `${fn ?? "value"} is not supported locally` };
   }
 
   /** Like resolve, but a resource reference is turned into its string through `attr`. */
-  text(stack: StackNode, value: Json | undefined, depth = 0): Resolved {
-    const r = this.resolve(stack, value, depth + 1);
-    if (r.kind !== "resource") return r;
-    const s = this.o.attr?.(r.ref);
-    return s === undefined ? { kind: "unresolved", why: `${r.ref.logicalId}${r.ref.attr ? `.${r.ref.attr}` : ""} has no local value` } : { kind: "value", value: s };
+  text(stack: StackNode, value: Json | undefined, depth = 0): Text {
+    return this.textOf(this.resolve(stack, value, depth + 1));
   }
 
   private pseudo(name: string, stack: StackNode): string | undefined {
@@ -115,7 +114,7 @@ export class StackResolver {
   private sub(stack: StackNode, arg: Json | undefined, depth: number): Resolved {
     const [tpl, vars] = typeof arg === "string" ? [arg, {}] : Array.isArray(arg) && typeof arg[0] === "string" ? [arg[0], isObj(arg[1]) ? arg[1] : {}] : [undefined, {}];
     if (tpl === undefined) return { kind: "unresolved", why: "malformed Fn::Sub" };
-    let failed: Resolved | undefined;
+    let failed: Text | undefined;
     const value = tpl.replace(/\$\{([^}!][^}]*)\}/g, (_m, name: string) => {
       const r = name in vars ? this.text(stack, vars[name], depth) : name.includes(".") && !name.startsWith("AWS::")
         ? this.textOf(this.getAtt(stack, name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1), depth))
@@ -126,9 +125,9 @@ export class StackResolver {
     return failed ?? { kind: "value", value };
   }
 
-  private textOf(r: Resolved): Resolved {
+  private textOf(r: Resolved): Text {
     if (r.kind !== "resource") return r;
     const s = this.o.attr?.(r.ref);
-    return s === undefined ? { kind: "unresolved", why: `${r.ref.logicalId} has no local value` } : { kind: "value", value: s };
+    return s === undefined ? { kind: "unresolved", why: `${r.ref.logicalId}${r.ref.attr ? `.${r.ref.attr}` : ""} has no local value` } : { kind: "value", value: s };
   }
 }
