@@ -7,7 +7,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { HdocError } from "../errors.ts";
 import { discoverFunctions, formatProblem, type FunctionInfo, type Json, type Problem, type StackNode } from "./templates.ts";
 import { StackResolver, type ResourceRef } from "./stack-refs.ts";
@@ -237,16 +237,17 @@ async function seed(file: string, defs: TableDefinition[], tables: Record<string
     const def = defs.find((d) => d.id === key || d.logicalId === key);
     if (!def) throw new HdocError("USAGE", `seed file ${shown}: no table ${JSON.stringify(key)} in the templates`, `tables: ${defs.map((d) => d.logicalId).join(", ")}`);
     if (!Array.isArray(items) || !items.every(isObj)) throw new HdocError("USAGE", `seed file ${shown}: "${key}" must be a list of items (objects)`);
-    for (let i = 0; i < items.length; i += 25) {
-      let request: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> | undefined = {
-        [tables[def.id]!]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      while (request && Object.keys(request).length) {
-        const out = await docClient.send(new BatchWriteCommand({ RequestItems: request }));
-        request = out.UnprocessedItems as typeof request;
+    const hashKey = def.input.KeySchema?.find((k) => k.KeyType === "HASH")?.AttributeName ?? "";
+    let added = 0;
+    for (const Item of items) {
+      try {
+        await docClient.send(new PutCommand({ TableName: tables[def.id]!, Item, ConditionExpression: "attribute_not_exists(#k)", ExpressionAttributeNames: { "#k": hashKey } }));
+        added++;
+      } catch (e) {
+        if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
       }
     }
-    counts.push(`${items.length} ${def.logicalId}`);
+    counts.push(`${added}/${items.length} ${def.logicalId}`);
   }
-  log.info(`seeded from ${shown}: ${counts.join(", ")}`);
+  log.info(`seeded from ${shown} (items already there are kept): ${counts.join(", ")}`);
 }

@@ -150,7 +150,9 @@ export class StreamPoller {
         const keys = Object.fromEntries(s.keyNames.map((k) => [k, image[k]!]));
         const withNew = s.viewType === "NEW_IMAGE" || s.viewType === "NEW_AND_OLD_IMAGES";
         const withOld = s.viewType === "OLD_IMAGE" || s.viewType === "NEW_AND_OLD_IMAGES";
-        this.sequence += 1n;
+        // Increasing across restarts too (consumers may keep the last sequence number they applied).
+        const floor = BigInt(now.getTime()) * 1_000_000n;
+        this.sequence = this.sequence + 1n > floor ? this.sequence + 1n : floor;
         return {
           eventID: randomUUID().replace(/-/g, ""),
           eventName: c.eventName,
@@ -163,7 +165,7 @@ export class StreamPoller {
             Keys: keys,
             ...(withNew && c.new ? { NewImage: c.new } : {}),
             ...(withOld && c.old ? { OldImage: c.old } : {}),
-            SequenceNumber: String(this.sequence * 100n).padStart(21, "0"),
+            SequenceNumber: String(this.sequence).padStart(21, "0"),
             SizeBytes: Buffer.byteLength(JSON.stringify(c.new ?? c.old)),
             StreamViewType: s.viewType,
           },
@@ -174,7 +176,9 @@ export class StreamPoller {
         for (let i = 0; i < mine.length; i += consumer.batchSize) {
           const batch = mine.slice(i, i + consumer.batchSize);
           try {
-            await this.deps.invoke(consumer.functionId, { Records: batch });
+            const result = (await this.deps.invoke(consumer.functionId, { Records: batch })) as { batchItemFailures?: unknown[] } | undefined;
+            const failed = result?.batchItemFailures?.length;
+            if (failed) this.deps.error(`${consumer.functionId} reported ${failed} failed stream record(s) from ${s.tableName} (not retried locally)`);
           } catch (e) {
             this.deps.error(`${consumer.functionId} failed on ${batch.length} stream record(s) from ${s.tableName} (not retried): ${(e as Error)?.stack ?? String(e)}`);
           }
