@@ -135,7 +135,7 @@ export function collectRoutes(functions: FunctionInfo[], stacks: StackNode[], re
 }
 
 /** API Gateway's precedence: literal segments before {param}, {param} before {proxy+}; a method before ANY. */
-function sortRoutes(routes: Route[]): Route[] {
+export function sortRoutes(routes: Route[]): Route[] {
   const rank = (s: Segment | undefined) => (s === undefined ? 3 : s.kind === "literal" ? 0 : s.kind === "param" ? 1 : 2);
   return [...routes].sort((a, b) => {
     for (let i = 0; i < Math.max(a.segments.length, b.segments.length); i++) {
