@@ -14,7 +14,8 @@ import { StackResolver, type ResourceRef } from "./stack-refs.ts";
 import { collectRoutes, requestListener, type Route } from "./local-api.ts";
 import { LocalRuntime, type RuntimeFunction } from "./local-runtime.ts";
 import { StreamPoller, type StreamSource, type ViewType } from "./local-stream.ts";
-import { createTables, startLocalDynamo, tableDefinitions, TableDefinitionError, type LocalDynamo, type TableDefinition } from "./local-tables.ts";
+import { startDynamoThread } from "./dynamo-thread.ts";
+import { createTables, tableDefinitions, TableDefinitionError, type LocalDynamo, type TableDefinition } from "./local-tables.ts";
 
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_ACCOUNT = "123456789012";
@@ -149,7 +150,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
   // 3. The database: the SDK in the functions and here talks to it through the environment.
-  const dynamo: LocalDynamo = await startLocalDynamo(o.dataDir ? { dataDir: o.dataDir } : {});
+  const dynamo: LocalDynamo = await startDynamoThread(o.dataDir ? { dataDir: o.dataDir } : {});
   cleanups.push(() => dynamo.stop());
   Object.assign(process.env, { AWS_ENDPOINT_URL: dynamo.endpoint, AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
   for (const k of ["AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_DYNAMODB"]) delete process.env[k];
