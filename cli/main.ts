@@ -25,6 +25,8 @@ export interface ProgramDeps {
   onExit(code: number): void;
   /** Receives the Io built for the run (so errors are printed through its redactor). */
   onIo?(io: Io): void;
+  /** The commands to offer (the registry by default; tests pass their own). */
+  commands?: CommandDef[];
 }
 
 const GLOBAL_HELP = `
@@ -89,7 +91,7 @@ export function createProgram(deps: ProgramDeps): Command {
     .addHelpText("after", GLOBAL_HELP);
 
   const groups = new Map<string, Command>();
-  for (const def of COMMANDS) {
+  for (const def of deps.commands ?? COMMANDS) {
     if (def.path.length === 1) {
       addCommand(program, def, def.path[0], deps);
       continue;
