@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { NumberValue } from "@aws-sdk/lib-dynamodb";
 import { containerHandler, respond } from "./http.ts";
 import { requireEnv } from "./env.ts";
@@ -15,6 +16,11 @@ describe("toJson", () => {
   it("writes stored numbers as their exact decimal text, strings untouched", () => {
     const text = toJson({ a: NumberValue.from("123456789012345678901234567890.25"), b: 10n, s: "\u0000num:1", list: [NumberValue.from("-5")] });
     expect(text).toBe('{"a":123456789012345678901234567890.25,"b":10,"s":"\\u0000num:1","list":[-5]}');
+  });
+
+  it("writes everything else exactly as JSON.stringify does", () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => toJson(v) === JSON.stringify(v)));
+    expect(toJson({ d: new Date(0), u: undefined, tags: new Set(["a"]), l: [undefined] })).toBe('{"d":"1970-01-01T00:00:00.000Z","tags":["a"],"l":[null]}');
   });
 });
 
