@@ -5,23 +5,23 @@
  */
 import { NumberValue } from "@aws-sdk/lib-dynamodb";
 
-const MARK = "\u0000num:";
-
+/** JSON.stringify's rules (undefined/function members dropped, toJSON honoured), plus exact NumberValue/bigint. */
 export function toJson(value: unknown): string {
-  const text = JSON.stringify(value, (_k, v: unknown) => {
-    if (v instanceof NumberValue) return `${MARK}${v.value}`;
-    if (typeof v === "bigint") return `${MARK}${v.toString()}`;
-    if (v instanceof Set) return [...v];
-    return v;
-  });
-  // A marked string is "\u0000num:<digits>"; JSON.stringify escapes NUL as \u0000.
-  return text.replace(/"\\u0000num:(-?[0-9][0-9.eE+-]*)"/g, "$1");
+  return write(value) ?? "null";
 }
 
-/** The decimal text of a stored number (NumberValue, bigint or number). */
-export function numberText(v: unknown): string | undefined {
+function write(v: unknown): string | undefined {
   if (v instanceof NumberValue) return v.value;
   if (typeof v === "bigint") return v.toString();
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  return undefined;
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return JSON.stringify(v);
+  if (v === undefined || typeof v === "function" || typeof v === "symbol") return undefined;
+  if (v instanceof Set) return write([...v]);
+  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return write((v as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(v)) return `[${v.map((x) => write(x) ?? "null").join(",")}]`;
+  const parts: string[] = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const w = write(x);
+    if (w !== undefined) parts.push(`${JSON.stringify(k)}:${w}`);
+  }
+  return `{${parts.join(",")}}`;
 }
