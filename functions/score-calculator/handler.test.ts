@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { memoryLogger } from "@hdoc/shared/log";
@@ -15,19 +16,13 @@ beforeAll(async () => {
 afterAll(() => db?.stop());
 
 const users = ["octocat", "bob", "legacy"];
-beforeEach(async () => {
-  for (const u of users) {
-    const item: Record<string, unknown> = { github_username: u, name: u, email: `${u}@example.com`, score: 0, stats: {} };
-    if (u === "legacy") delete item.stats; // a record written before stats existed
-    await db.doc.send(new PutCommand({ TableName: db.names.UsersTable, Item: item }));
-  }
-});
+beforeEach(() => resetUsers());
 
 const fixture = (): DynamoDBStreamEvent => JSON.parse(readFileSync(path.join(import.meta.dirname, "events/statistics-batch.json"), "utf8"));
 const template = fixture().Records[0]!;
 let seqCounter = 500n;
 const rec = (username: string, statId: string, value: string | undefined, opts: { seq?: bigint; event?: "INSERT" | "MODIFY" | "REMOVE" } = {}): DynamoDBRecord => {
-  const seq = (opts.seq ?? ++seqCounter).toString().padStart(24, "1");
+  const seq = (2n * 10n ** 23n + (opts.seq ?? ++seqCounter)).toString(); // after the fixture's sequence numbers
   const keys = { github_username: { S: username }, stat_id: { S: statId } };
   return {
     ...template,
@@ -40,6 +35,13 @@ const batch = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records:
 
 const store = () => dynamoScoreStore(db.doc, db.names.UsersTable!);
 const run = (event: DynamoDBStreamEvent, s: ScoreStore = store(), log = memoryLogger()) => createHandler({ store: s, log })(event);
+const resetUsers = async () => {
+  for (const u of users) {
+    const item: Record<string, unknown> = { github_username: u, name: u, email: `${u}@example.com`, score: 0, stats: {} };
+    if (u === "legacy") delete item.stats; // a record written before stats existed
+    await db.doc.send(new PutCommand({ TableName: db.names.UsersTable, Item: item }));
+  }
+};
 const score = async (u: string) =>
   String((await db.doc.send(new GetCommand({ TableName: db.names.UsersTable, Key: { github_username: u } }))).Item?.score);
 
@@ -128,5 +130,33 @@ describe("score calculator", () => {
     const event = fixture();
     const res = await run(event, dynamoScoreStore(db.broken, db.names.UsersTable!));
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(event.Records.map((r) => r.dynamodb!.SequenceNumber));
+  });
+
+  it("ends with the sum of the latest values whatever the duplication, order and batching of delivery", async () => {
+    const update = fc.record({ user: fc.constantFrom("octocat", "bob"), stat: fc.constantFrom("days", "posts", "likes"), value: fc.option(fc.integer({ min: -50, max: 1000 }), { freq: 6 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(update, { minLength: 1, maxLength: 12 }), fc.infiniteStream(fc.nat()), fc.integer({ min: 1, max: 5 }), async (updates, randoms, batchSize) => {
+        await resetUsers();
+        const records = updates.map((u, i) => rec(u.user, u.stat, u.value === null ? undefined : String(u.value), { seq: BigInt(i + 1), event: u.value === null ? "REMOVE" : "MODIFY" }));
+        const latest = new Map<string, number>();
+        updates.forEach((u) => latest.set(`${u.user}/${u.stat}`, u.value ?? 0));
+        // deliver every record at least once, some twice, in a shuffled order, in batches
+        const it = randoms[Symbol.iterator]();
+        const next = () => it.next().value as number;
+        const delivery = [...records, ...records.filter(() => next() % 3 === 0)];
+        for (let i = delivery.length - 1; i > 0; i--) {
+          const j = next() % (i + 1);
+          [delivery[i], delivery[j]] = [delivery[j]!, delivery[i]!];
+        }
+        for (let i = 0; i < delivery.length; i += batchSize) {
+          expect(await run(batch(...delivery.slice(i, i + batchSize)))).toEqual({ batchItemFailures: [] });
+        }
+        for (const user of ["octocat", "bob"]) {
+          const expected = [...latest].filter(([k]) => k.startsWith(`${user}/`)).reduce((a, [, v]) => a + v, 0);
+          expect(await score(user)).toBe(String(expected));
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 });
