@@ -34,7 +34,7 @@ export async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promis
   } else {
     const rows = sessions.map((s) => [
       s.profile === target.value ? `${s.profile} *` : s.profile,
-      s.valid ? io.color(`${formatDuration(s.secondsLeft * 1000)} left`, "green") : io.color("expired", "red"),
+      s.valid ? io.color(`${formatDuration(s.secondsLeft * 1000)} left`, "green") : io.color(s.secondsLeft > 0 ? "incomplete (keys missing)" : "expired", "red"),
       Number.isNaN(s.expiration.getTime()) ? "(unreadable)" : formatLocal(s.expiration),
       s.sourceProfile ?? "",
     ]);
@@ -45,7 +45,8 @@ export async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promis
     throw new HdocError("NOT_VALID", `no MFA session in profile '${target.value}'`, "run `hdoc mfa login`");
   }
   if (!selected.valid) {
-    throw new HdocError("NOT_VALID", `the MFA session in profile '${target.value}' has expired`, "run `hdoc mfa login`");
+    const why = selected.secondsLeft > 0 ? "is missing its keys" : "has expired";
+    throw new HdocError("NOT_VALID", `the MFA session in profile '${target.value}' ${why}`, "run `hdoc mfa login`");
   }
   io.info(`MFA session '${target.value}' valid until ${formatLocal(selected.expiration)} (${formatDuration(selected.secondsLeft * 1000)} left)`);
   return 0;
