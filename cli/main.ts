@@ -146,6 +146,8 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
   };
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   const onSigint = () => {
+    // A command that listens for SIGINT itself (hdoc dev) shuts down on its own.
+    if (process.listenerCount("SIGINT") > 0) return;
     deps.stderr.write("\ninterrupted\n");
     process.exit(EXIT_CODES.INTERRUPTED);
   };

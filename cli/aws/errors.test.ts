@@ -30,6 +30,11 @@ describe("mapAwsError", () => {
     expect(e.message).toContain("http://127.0.0.1:1");
   });
 
+  it("says a 5xx is a server-side error instead of echoing an unparseable body", () => {
+    const e = mapAwsError(Object.assign(new Error("@aws-sdk XML parse error: mismatched tags"), { name: "Error", $metadata: { httpStatusCode: 500 } }), call);
+    expect(e.message).toBe("the AWS endpoint at http://127.0.0.1:1 answered codebuild:ListSourceCredentials with HTTP 500 (a server-side error)");
+  });
+
   it("passes an HdocError through unchanged", () => {
     const original = new HdocError("USAGE", "x");
     expect(mapAwsError(original, call)).toBe(original);

@@ -66,6 +66,9 @@ export function mapAwsError(err: unknown, call: AwsCallInfo): HdocError {
       return new HdocError("AWS", `${call.action} rejected the request: ${msg}`, undefined, { cause: err });
   }
   const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) {
+    return new HdocError("AWS", `the AWS endpoint${where} answered ${call.action} with HTTP ${status} (a server-side error)`, "retry in a moment; with a local endpoint, check its log", { cause: err });
+  }
   return new HdocError("AWS", `${call.action} failed: ${name}${status ? ` (HTTP ${status})` : ""}: ${msg}`, undefined, { cause: err });
 }
 

@@ -1,11 +1,146 @@
-import type { CommandDef } from "./types.ts";
-import { HdocError } from "../errors.ts";
+import type { Command } from "commander";
+import type { CommandDef, Context } from "./types.ts";
+import type { BuildEvent, BuildReport, FunctionReport } from "../core/build.ts";
+import { EXIT_CODES } from "../errors.ts";
 
-export const build: CommandDef = {
+interface BuildOpts {
+  list?: boolean;
+  function: string[];
+  clean?: boolean;
+  template?: string;
+  outDir?: string;
+  bundleAwsSdk?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function formatSize(bytes: number | undefined): string {
+  if (bytes === undefined) return "-";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+const formatMs = (ms: number | undefined) => (ms === undefined ? "-" : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+export const build: CommandDef<BuildOpts> = {
   path: ["build"],
   summary: "Bundle every Lambda function found in the templates",
-  examples: ["hdoc build"],
-  async run() {
-    throw new HdocError("INTERNAL", "not implemented yet");
+  description:
+    "Walks infra/template.yml and its nested stacks, bundles each Node.js function with esbuild (only the packages its own\n" +
+    "package.json declares; AWS SDK v3 left to the runtime), installs each Python function's requirements.txt, and writes\n" +
+    "deployable templates to .hdoc/build (deploy with: sam deploy --template-file .hdoc/build/template.yml ...).\n" +
+    "Unchanged functions are taken from the content-hash cache. Exit 7 when a function failed (the others are still built).",
+  examples: ["hdoc build", "hdoc build --list", "hdoc build --function Api/GetUserFunction --function SignupFunction", "hdoc build --clean --json"],
+  configure(cmd: Command) {
+    cmd
+      .option("--list", "list the functions found in the templates and build nothing")
+      .option("--function <name>", "build only this function: logical id or nested id such as Api/GetUserFunction (repeatable)", collect, [])
+      .option("--clean", "delete the build folder first and rebuild everything")
+      .option("--template <file>", "root template (default: infra/template.yml in the project root)")
+      .option("--out-dir <dir>", "build folder (default: .hdoc/build in the project root)")
+      .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy");
+  },
+  async run(opts, ctx) {
+    const path = await import("node:path");
+    const os = await import("node:os");
+    const core = await import("../core/build.ts");
+    const { table } = await import("../ui/table.ts");
+    const { io } = ctx;
+    const root = (await ctx.settings()).root;
+    const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
+    const outDir = opts.outDir ? path.resolve(ctx.cwd, opts.outDir) : path.join(root, ".hdoc", "build");
+    const rel = (f: string) => path.relative(root, f) || ".";
+
+    if (opts.list) {
+      const { functions, problems } = core.loadFunctions(root, template);
+      const listed = core.listFunctions(functions, root);
+      if (io.json) io.result({ template: rel(template), functions: listed, problems: problems.map((p) => p.text) });
+      else if (listed.length) {
+        io.out(table(["Function", "Template", "CodeUri", "Handler", "Runtime", "Architectures"], listed.map((f) => [f.id, f.template, f.codeUri, f.handler, f.runtime, f.architectures.join(",")])));
+      } else io.out(`no functions with local code in ${rel(template)} or its nested stacks`);
+      for (const p of problems) io.info(`error: ${p.text}`);
+      return problems.length ? EXIT_CODES.FAILED : EXIT_CODES.OK;
+    }
+
+    const { execa } = await import("execa");
+    const { version: esbuildVersion } = await import("esbuild");
+    const progress = makeProgress(ctx);
+    const report = await core.runBuild({
+      repoRoot: root,
+      template,
+      outDir,
+      only: opts.function,
+      clean: Boolean(opts.clean),
+      bundleAwsSdk: Boolean(opts.bundleAwsSdk),
+      concurrency: os.availableParallelism(),
+      esbuildVersion,
+      onEvent: progress.event,
+      run: async (file, args, o) => {
+        io.verbose(`$ ${[file, ...args].join(" ")}`);
+        const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
+        return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
+      },
+    });
+    progress.finish();
+    render(report, ctx, rel, table, formatSize);
+    return report.ok ? EXIT_CODES.OK : EXIT_CODES.FAILED;
   },
 };
+
+function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): void } {
+  const { io } = ctx;
+  if (io.json) return { event: () => undefined, finish: () => undefined };
+  let total = 0, done = 0;
+  const running = new Set<string>();
+  const lineFor = (r: FunctionReport) => {
+    const status = r.status === "failed" ? io.color("failed", "red") : r.status === "built" ? io.color("built ", "green") : r.status === "cached" ? io.color("cached", "dim") : io.color("stale ", "yellow");
+    if (r.status === "failed") return `${status} ${r.id} (error below)`;
+    if (r.status === "stale") return `${status} ${r.id} (out of date, not selected by --function)`;
+    return `${status} ${r.id} (${formatSize(r.size)}, ${formatMs(r.ms)})`;
+  };
+  if (!io.live) {
+    return {
+      event(e) {
+        if (e.type === "done") io.info(lineFor(e.report));
+      },
+      finish: () => undefined,
+    };
+  }
+  const draw = () => io.progress(`\r\u001b[K${io.color(`building ${done}/${total}`, "cyan")} ${[...running].slice(0, 3).join(", ")}${running.size > 3 ? ", ..." : ""}`);
+  return {
+    event(e) {
+      if (e.type === "plan") total = e.total;
+      if (e.type === "start") running.add(e.id);
+      if (e.type === "done") {
+        done++;
+        running.delete(e.report.id);
+        if (e.report.status === "failed") io.progress(`\r\u001b[K${lineFor(e.report)}\n`);
+      }
+      draw();
+    },
+    finish: () => io.progress("\r\u001b[K"),
+  };
+}
+
+function render(report: BuildReport, ctx: Context, rel: (f: string) => string, table: (h: string[], r: string[][]) => string, size: (n: number | undefined) => string): void {
+  const { io } = ctx;
+  if (io.json) {
+    io.result({ ...report, root: undefined, outDir: rel(report.outDir) });
+    return;
+  }
+  if (report.functions.length) {
+    io.out(table(["Function", "Runtime", "Size", "Time", "Result"], report.functions.map((f) => [f.id, f.runtime || "-", size(f.size), formatMs(f.ms), f.status])));
+  }
+  const built = report.functions.filter((f) => f.status === "built").length;
+  const cached = report.functions.filter((f) => f.status === "cached").length;
+  const failed = report.functions.filter((f) => f.status === "failed");
+  for (const f of failed) {
+    io.info(`error: ${f.error}`);
+    for (const d of (f.details ?? []).slice(1, 10)) io.info(`  ${d}`);
+  }
+  for (const p of report.problems) io.info(`error: ${p}`);
+  const stale = report.functions.filter((f) => f.status === "stale").length;
+  io.info(`${built} built, ${cached} cached${failed.length ? `, ${failed.length} failed` : ""}${stale ? `, ${stale} not built (run without --function)` : ""}`);
+  if (report.template) io.info(`templates: ${report.template} (deploy: sam deploy --template-file ${report.template} ...)`);
+  else io.info(`templates not written to ${rel(report.outDir)}: ${failed.length || report.problems.length ? "fix the errors above" : "some functions are not built"}`);
+}

@@ -1,11 +1,20 @@
 import type { CommandDef } from "./types.ts";
-import { HdocError } from "../errors.ts";
 
 export const codebuildCredentials: CommandDef = {
   path: ["codebuild", "credentials"],
   summary: "List CodeBuild's stored source credentials",
-  examples: ["hdoc codebuild credentials"],
-  async run() {
-    throw new HdocError("INTERNAL", "not implemented yet");
+  description: "Shows the source credentials CodeBuild keeps for the account and region (server type, auth type, ARN).",
+  examples: ["hdoc codebuild credentials", "hdoc codebuild credentials --json", "hdoc codebuild credentials --profile mfa --region us-east-1"],
+  async run(_opts, ctx) {
+    const { sessionTarget, describeTarget } = await import("../aws/clients.ts");
+    const { codeBuildSourceCredentials } = await import("../aws/codebuild.ts");
+    const { listSourceCredentials, credentialsText } = await import("../core/source-credentials.ts");
+    const target = await sessionTarget(ctx);
+    ctx.io.verbose(describeTarget(target));
+    const region = target.region.value;
+    const credentials = await listSourceCredentials(codeBuildSourceCredentials(target));
+    if (ctx.io.json) ctx.io.result({ region, credentials });
+    else ctx.io.out(credentialsText(credentials, { region }));
+    return 0;
   },
 };

@@ -1,11 +1,96 @@
+import path from "node:path";
+import { Option, type Command } from "commander";
 import type { CommandDef } from "./types.ts";
 import { HdocError } from "../errors.ts";
 
-export const dev: CommandDef = {
+interface DevOpts {
+  port: string;
+  host: string;
+  dataDir?: string;
+  seed?: boolean;
+  seedFile?: string;
+  template: string;
+  param: string[];
+}
+
+export const DEFAULT_SEED_FILE = "infra/seed/dev-seed.json";
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new HdocError("USAGE", `--port ${JSON.stringify(v)} is not a port number`, "use 1-65535 (0 picks a free port), e.g. --port 3000");
+  return n;
+}
+
+function parseParams(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of list) {
+    const i = p.indexOf("=");
+    if (i <= 0) throw new HdocError("USAGE", `--param ${JSON.stringify(p)} is not Name=Value`, "e.g. --param Stage=dev");
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+export const dev: CommandDef<DevOpts> = {
   path: ["dev"],
   summary: "Run the backend locally (no Docker, no AWS)",
-  examples: ["hdoc dev"],
-  async run() {
-    throw new HdocError("INTERNAL", "not implemented yet");
+  description:
+    "Serves every API route of the templates (nested stacks included) with the functions' real code, on an embedded\n" +
+    "DynamoDB (dynalite) with the templates' tables and a simulated Statistics stream. Edits to handlers apply on the\n" +
+    "next request. Runs until Ctrl-C (SIGINT) or SIGTERM.",
+  examples: ["hdoc dev --seed", "hdoc dev --port 4000 --data-dir .hdoc/dev-data", "curl http://127.0.0.1:3000/users/octocat"],
+  configure(cmd: Command) {
+    cmd
+      .option("--port <port>", "port of the local API (0 picks a free one)", "3000")
+      .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
+      .option("--data-dir <dir>", "keep the database in this folder between runs (default: in memory)")
+      .option("--seed", `load sample users, articles and statistics (${DEFAULT_SEED_FILE})`)
+      .option("--seed-file <file>", "load sample data from this file instead (implies --seed)")
+      .option("--template <file>", "root template", "infra/template.yml")
+      .addOption(new Option("--param <Name=Value>", "a root template parameter (repeatable; Stage defaults to dev)").argParser((v: string, prev: string[] = []) => [...prev, v]).default([]));
+  },
+  async run(opts, ctx) {
+    const port = parsePort(opts.port);
+    const parameters = parseParams(opts.param);
+    const settings = await ctx.settings();
+    const root = settings.root;
+    const { startDev } = await import("../core/dev-server.ts");
+    const io = ctx.io;
+    const seedFile = opts.seedFile ? path.resolve(ctx.cwd, opts.seedFile) : opts.seed ? path.join(root, DEFAULT_SEED_FILE) : undefined;
+    process.setSourceMapsEnabled(true);
+    const server = await startDev({
+      repoRoot: root,
+      template: path.resolve(root, opts.template),
+      host: opts.host,
+      port,
+      dataDir: opts.dataDir ? path.resolve(ctx.cwd, opts.dataDir) : undefined,
+      seedFile,
+      parameters,
+      log: {
+        info: (l) => io.info(l),
+        warn: (l) => io.warn(l),
+        error: (l) => io.info(io.color(l, "red")),
+        request: (l) => io.info(l),
+        verbose: (l) => io.verbose(l),
+      },
+    });
+    if (io.json) {
+      io.result({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage })) });
+    } else {
+      const width = Math.max(...server.routes.map((r) => r.method.length + r.resource.length + 1), 0);
+      io.out(`hdoc dev: API on ${server.url}`);
+      const shown = [...server.routes].sort((a, b) => a.resource.localeCompare(b.resource) || a.method.localeCompare(b.method));
+      for (const r of shown) io.out(`  ${`${r.method} ${r.resource}`.padEnd(width)}  ${r.functionId}`);
+      io.out(`DynamoDB (dynalite) on ${server.dynamoEndpoint}: ${Object.values(server.tables).join(", ")}`);
+    }
+    io.info("ready; Ctrl-C to stop");
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+    });
+    io.info(`${signal}: stopping`);
+    await server.stop();
+    io.info("stopped");
+    return 0;
   },
 };

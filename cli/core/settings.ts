@@ -77,7 +77,7 @@ export async function loadProjectSettings(cwd: string, env: NodeJS.ProcessEnv): 
   return { root, file, values: parseProjectFile(await readFile(file, "utf8"), file) };
 }
 
-export type Source = "flag" | "environment" | "project file" | "AWS config" | "default";
+export type Source = "flag" | "environment" | "samconfig" | "project file" | "AWS config" | "default";
 export interface Resolved<T> { value: T; source: Source }
 
 /** The first defined value in precedence order. */

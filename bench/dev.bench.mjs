@@ -1,0 +1,113 @@
+// GET /users/{username} through `hdoc dev` (HTTP -> local API Gateway -> the real get-user handler ->
+// GetItem on the embedded dynalite) versus the same GetItem sent straight to that dynalite, in the
+// same run: 16 concurrent clients, DURATION_MS each (in alternating 1 s rounds), loopback only. Target: the API layer costs at
+// most 25% of throughput (ratio >= 0.75).
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { performance } from "node:perf_hooks";
+import { setInterval, clearInterval } from "node:timers";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CLIENTS = 16;
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
+const WARMUP_MS = 1000;
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+async function startDev() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/hdoc.js"), "dev", "--seed", "--json", "--port", String(port)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "", err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  await new Promise((resolve, reject) => {
+    const t = setInterval(() => {
+      if (err.includes("ready;") && out.trim().endsWith("}")) {
+        clearInterval(t);
+        child.stderr.removeAllListeners("data").resume(); // the request log is drained, not kept
+        resolve();
+      }
+    }, 50);
+    child.once("exit", (code) => { clearInterval(t); reject(new Error(`hdoc dev exited ${code}: ${err}`)); });
+  });
+  const doc = JSON.parse(out);
+  return { ...doc, stop: () => new Promise((r) => { child.once("exit", r); child.kill("SIGTERM"); }) };
+}
+
+/** Runs `CLIENTS` loops of `once` for `ms`; returns completed requests per second. */
+async function load(once, ms) {
+  let done = 0, failed = 0;
+  const end = performance.now() + ms;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (performance.now() < end) {
+      try {
+        await once();
+        done++;
+      } catch {
+        failed++;
+      }
+    }
+  }));
+  if (failed) throw new Error(`${failed} requests failed`);
+  return done / ((performance.now() - started) / 1000);
+}
+
+export default async function (report) {
+  const dev = await startDev();
+  try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const url = new URL("/users/octocat", dev.url);
+    const viaApi = () =>
+      new Promise((resolve, reject) => {
+        http.get(url, { agent }, (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode)))));
+        }).on("error", reject);
+      });
+    const ddb = new DynamoDBClient({
+      endpoint: dev.dynamoEndpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: CLIENTS }) }),
+    });
+    const direct = async () => {
+      const r = await ddb.send(new GetItemCommand({ TableName: "UsersTable", Key: { github_username: { S: "octocat" } } }));
+      if (!r.Item) throw new Error("no item");
+    };
+    await load(viaApi, WARMUP_MS);
+    await load(direct, WARMUP_MS);
+    // Alternating 1 s rounds (5 s in all for each) so a busy machine's drift hits both paths alike.
+    const rounds = Math.max(1, Math.round(DURATION_MS / 1000));
+    let directSum = 0, apiSum = 0;
+    for (let i = 0; i < rounds; i++) {
+      directSum += await load(direct, DURATION_MS / rounds);
+      apiSum += await load(viaApi, DURATION_MS / rounds);
+    }
+    const directRps = directSum / rounds, apiRps = apiSum / rounds;
+    ddb.destroy();
+    agent.destroy();
+    report(`hdoc dev: GET /users/{username} vs GetItem on the embedded DynamoDB (${CLIENTS} clients, ${DURATION_MS / 1000} s each)`, [
+      { path: "GetItem straight to dynalite", "requests/s": directRps.toFixed(0) },
+      { path: "GET /users/octocat via hdoc dev", "requests/s": apiRps.toFixed(0) },
+      { path: "ratio (target >= 0.75)", "requests/s": (apiRps / directRps).toFixed(2) },
+    ]);
+  } finally {
+    await dev.stop();
+  }
+}

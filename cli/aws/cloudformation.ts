@@ -1,0 +1,161 @@
+/**
+ * The CloudFormation (and S3 template upload) adapter behind core/change-set.ts's narrow port.
+ * Every call goes through awsCall; CloudFormation's "not an error" answers (stack does not exist,
+ * no updates to perform) become values here so the core never sees SDK error names.
+ */
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  type Capability,
+  type Change,
+} from "@aws-sdk/client-cloudformation";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { awsCall } from "./errors.ts";
+import { clientConfig, type AwsTarget } from "./clients.ts";
+import type { CloudFormationApi, ResourceChange, StackInfo, TemplateStore } from "../core/change-set.ts";
+
+const isMissingStack = (e: unknown) => (e as { name?: string }).name === "ValidationError" && /does not exist/.test((e as Error).message ?? "");
+const isNoUpdates = (e: unknown) => (e as { name?: string }).name === "ValidationError" && /No updates are to be performed|didn't contain changes/i.test((e as Error).message ?? "");
+
+const pairs = (m: Record<string, string>) => Object.entries(m);
+
+export interface AdapterOptions {
+  /** Sees every stack parameter's (resolved) value, so the caller can register secrets for redaction. */
+  onParameter?(key: string, value: string): void;
+}
+
+export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {}): CloudFormationApi {
+  const client = new CloudFormationClient(clientConfig(target));
+  const endpoint = target.endpoint;
+  const call = <T>(action: string, fn: () => Promise<T>) => awsCall({ action: `cloudformation:${action}`, endpoint }, fn);
+
+  return {
+    async describeStack(stackName) {
+      let out;
+      try {
+        out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+      } catch (e) {
+        if (isMissingStack(e)) return undefined;
+        return call("DescribeStacks", () => Promise.reject(e));
+      }
+      const s = out.Stacks?.[0];
+      if (!s) return undefined;
+      const info: StackInfo = {
+        stackId: s.StackId ?? stackName,
+        name: s.StackName ?? stackName,
+        status: s.StackStatus ?? "UNKNOWN",
+        outputs: (s.Outputs ?? []).map((o) => ({ key: o.OutputKey ?? "", value: o.OutputValue ?? "", ...(o.Description ? { description: o.Description } : {}) })),
+        parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ResolvedValue ?? p.ParameterValue ?? ""])),
+      };
+      for (const [k, v] of Object.entries(info.parameters)) options.onParameter?.(k, v);
+      if (s.StackStatusReason) info.statusReason = s.StackStatusReason;
+      if (s.CreationTime) info.creationTime = s.CreationTime;
+      if (s.LastUpdatedTime) info.lastUpdatedTime = s.LastUpdatedTime;
+      return info;
+    },
+
+    async createChangeSet(input) {
+      try {
+        const out = await client.send(
+          new CreateChangeSetCommand({
+            StackName: input.stackName,
+            ChangeSetName: input.changeSetName,
+            ChangeSetType: input.type,
+            ...(input.templateUrl ? { TemplateURL: input.templateUrl } : { TemplateBody: input.templateBody }),
+            Parameters: pairs(input.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+            Capabilities: input.capabilities as Capability[],
+            Tags: pairs(input.tags).map(([Key, Value]) => ({ Key, Value })),
+            Description: "hdoc pipeline deploy",
+          }),
+        );
+        return { id: out.Id ?? input.changeSetName };
+      } catch (e) {
+        // moto (and older CloudFormation behaviour) refuse an empty UPDATE change set at creation.
+        if (isNoUpdates(e)) return { noChanges: true, reason: (e as Error).message };
+        return call("CreateChangeSet", () => Promise.reject(e));
+      }
+    },
+
+    async describeChangeSet(changeSetId, stackName) {
+      const changes: ResourceChange[] = [];
+      let token: string | undefined;
+      let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string } | undefined;
+      do {
+        const out = await call("DescribeChangeSet", () => client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, NextToken: token })));
+        first ??= out;
+        for (const c of out.Changes ?? []) changes.push(toChange(c));
+        token = out.NextToken;
+      } while (token);
+      return {
+        id: first?.ChangeSetId ?? changeSetId,
+        status: first?.Status ?? "UNKNOWN",
+        ...(first?.StatusReason ? { statusReason: first.StatusReason } : {}),
+        ...(first?.ExecutionStatus ? { executionStatus: first.ExecutionStatus } : {}),
+        changes,
+      };
+    },
+
+    async executeChangeSet(changeSetId, stackName) {
+      await call("ExecuteChangeSet", () => client.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName })));
+    },
+
+    async deleteChangeSet(changeSetId, stackName) {
+      await call("DeleteChangeSet", () => client.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName })));
+    },
+
+    async stackEvents(stackName, nextToken) {
+      const out = await call("DescribeStackEvents", () => client.send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken })));
+      return {
+        events: (out.StackEvents ?? []).map((e) => ({
+          id: e.EventId ?? "",
+          timestamp: e.Timestamp ?? new Date(0),
+          logicalId: e.LogicalResourceId ?? "",
+          type: e.ResourceType ?? "",
+          status: e.ResourceStatus ?? "",
+          ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
+        })),
+        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+      };
+    },
+
+    async deleteStack(stackName) {
+      await call("DeleteStack", () => client.send(new DeleteStackCommand({ StackName: stackName })));
+    },
+
+    async getTemplate(stackName) {
+      const out = await call("GetTemplate", () => client.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: "Original" })));
+      return out.TemplateBody ?? "";
+    },
+  };
+}
+
+function toChange(c: Change): ResourceChange {
+  const r = c.ResourceChange;
+  return {
+    action: r?.Action ?? c.Type ?? "",
+    logicalId: r?.LogicalResourceId ?? "",
+    type: r?.ResourceType ?? "",
+    ...(r?.Replacement ? { replacement: r.Replacement } : {}),
+  };
+}
+
+/** Large templates go to S3; CloudFormation reads them from the returned URL. */
+export function s3TemplateStore(target: AwsTarget): TemplateStore {
+  const client = new S3Client({ ...clientConfig(target), forcePathStyle: Boolean(target.endpoint) });
+  return {
+    async upload(bucket, key, body) {
+      await awsCall({ action: "s3:PutObject", endpoint: target.endpoint }, () =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/yaml", ServerSideEncryption: "AES256" })),
+      );
+      const path = `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
+      return target.endpoint ? `${target.endpoint.replace(/\/+$/, "")}/${path}` : `https://s3.${target.region.value}.amazonaws.com/${path}`;
+    },
+  };
+}

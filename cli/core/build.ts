@@ -1,0 +1,258 @@
+/**
+ * `hdoc build` without the command line: discover every function from the templates, decide from
+ * the content-hash cache which ones need building, build those in parallel (bounded), write the
+ * rewritten templates when every function has a current artifact, and the manifest last.
+ */
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import { HdocError } from "../errors.ts";
+import { discoverFunctions, formatProblem, type FunctionInfo, type StackNode } from "./templates.ts";
+import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python-build.ts";
+import {
+  classifyInputs, discard, folderSize, inputHash, LockIndex, promote, readManifest, stagingDir, writeManifest,
+  type BuildManifest, type ManifestEntry,
+} from "./build-cache.ts";
+import { artifactDirOf, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./build-output.ts";
+
+/** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
+export const BUILD_FORMAT = 1;
+
+export interface BuildRequest {
+  repoRoot: string;
+  /** Root template (absolute). */
+  template: string;
+  /** Build folder (absolute). */
+  outDir: string;
+  /** --function names (logical id or nested id); empty = all. */
+  only: string[];
+  clean: boolean;
+  bundleAwsSdk: boolean;
+  concurrency: number;
+  /** Runs a subprocess (pip), returning exit code and combined output. */
+  run: RunCommand;
+  esbuildVersion: string;
+  onEvent?(e: BuildEvent): void;
+  now?(): number;
+}
+
+export type FunctionStatus = "built" | "cached" | "failed" | "stale";
+
+export interface FunctionReport {
+  id: string;
+  logicalId: string;
+  /** Template, relative to the repository. */
+  template: string;
+  runtime: string;
+  status: FunctionStatus;
+  /** Artifact folder, relative to the repository. */
+  artifact?: string;
+  hash?: string;
+  size?: number;
+  ms?: number;
+  error?: string;
+  details?: string[];
+}
+
+export type BuildEvent =
+  | { type: "plan"; total: number; toBuild: number }
+  | { type: "start"; id: string }
+  | { type: "done"; report: FunctionReport };
+
+export interface BuildReport {
+  root: string;
+  outDir: string;
+  /** Root template written (relative to the repository), when every function is current. */
+  template?: string;
+  templates: string[];
+  functions: FunctionReport[];
+  /** Problems not tied to one function (a nested stack without Location, a template that does not parse). */
+  problems: string[];
+  ok: boolean;
+}
+
+export interface ListedFunction {
+  id: string;
+  logicalId: string;
+  template: string;
+  codeUri: string;
+  handler: string;
+  runtime: string;
+  architectures: string[];
+}
+
+export interface DiscoveredProblem {
+  /** Set when the problem is about one function (its nested id). */
+  id?: string;
+  logicalId?: string;
+  /** Template, relative to the repository. */
+  template: string;
+  text: string;
+}
+
+const FUNCTION_TYPES = new Set(["AWS::Serverless::Function", "AWS::Lambda::Function"]);
+
+export function loadFunctions(repoRoot: string, template: string): { stacks: StackNode[]; functions: FunctionInfo[]; problems: DiscoveredProblem[] } {
+  if (!existsSync(template)) {
+    throw new HdocError("NOT_FOUND", `template ${path.relative(repoRoot, template) || template} does not exist`, "run hdoc build from the repository root, or pass --template <file>");
+  }
+  const d = discoverFunctions(template, repoRoot);
+  const problems = d.problems.map((p): DiscoveredProblem => {
+    const stack = d.stacks.find((s) => s.file === p.template);
+    const type = p.logicalId && stack ? (stack.body.Resources as Record<string, { Type?: string }> | undefined)?.[p.logicalId]?.Type : undefined;
+    const id = stack && type && FUNCTION_TYPES.has(type) ? [...stack.path, p.logicalId].join("/") : undefined;
+    return { id, logicalId: p.logicalId, template: path.relative(repoRoot, p.template) || p.template, text: formatProblem(p, repoRoot) };
+  });
+  return { stacks: d.stacks, functions: d.functions, problems };
+}
+
+export function listFunctions(functions: FunctionInfo[], repoRoot: string): ListedFunction[] {
+  return functions.map((f) => ({
+    id: f.id, logicalId: f.logicalId, template: path.relative(repoRoot, f.template), codeUri: f.codeUri, handler: f.handler, runtime: f.runtime, architectures: f.architectures,
+  }));
+}
+
+/** Picks the functions named by --function (logical id when unambiguous, or the nested id). */
+export function selectFunctions(functions: FunctionInfo[], names: string[]): Set<string> {
+  if (!names.length) return new Set(functions.map((f) => f.id));
+  const picked = new Set<string>();
+  for (const name of names) {
+    const exact = functions.find((f) => f.id === name);
+    const byLogical = functions.filter((f) => f.logicalId === name);
+    if (exact) picked.add(exact.id);
+    else if (byLogical.length === 1) picked.add(byLogical[0]!.id);
+    else if (byLogical.length > 1) {
+      throw new HdocError("USAGE", `--function ${name} matches ${byLogical.length} functions: ${byLogical.map((f) => f.id).join(", ")}`, "name it by its nested id, e.g. --function " + byLogical[0]!.id);
+    } else {
+      throw new HdocError("NOT_FOUND", `--function ${name}: no such function in the templates`, `known functions: ${functions.map((f) => f.id).join(", ") || "none"} (hdoc build --list)`);
+    }
+  }
+  return picked;
+}
+
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+export async function runBuild(req: BuildRequest): Promise<BuildReport> {
+  const now = req.now ?? (() => performance.now());
+  const rel = (f: string) => path.relative(req.repoRoot, f);
+  const { stacks, functions, problems } = loadFunctions(req.repoRoot, req.template);
+  const selected = selectFunctions(functions, req.only);
+  if (req.clean) rmSync(req.outDir, { recursive: true, force: true });
+  const manifestFile = path.join(req.outDir, MANIFEST_FILE);
+  const manifest: BuildManifest = readManifest(manifestFile);
+  const locks = new LockIndex(req.repoRoot);
+
+  const reports: FunctionReport[] = [];
+  // A function whose definition has a problem (missing CodeUri, path outside the repository...) fails.
+  for (const p of problems) {
+    if (!p.id) continue;
+    reports.push({ id: p.id, logicalId: p.logicalId ?? p.id, template: p.template, runtime: "", status: "failed", error: p.text });
+    delete manifest.functions[p.id];
+  }
+  const stackProblems = problems.filter((p) => !p.id).map((p) => p.text);
+
+  const optionsOf = (fn: FunctionInfo) => ({
+    format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures,
+    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true } : {}),
+  });
+  const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
+  const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
+  const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) =>
+    inputHash({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks });
+
+  const base = (fn: FunctionInfo): Omit<FunctionReport, "status"> => ({ id: fn.id, logicalId: fn.logicalId, template: rel(fn.template), runtime: fn.runtime });
+  const isCurrent = (fn: FunctionInfo): ManifestEntry | undefined => {
+    const prev = manifest.functions[fn.id];
+    if (!prev || !existsSync(path.join(req.outDir, prev.artifact))) return undefined;
+    const sources = isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
+    return hashOf(fn, sources, prev.packages) === prev.hash ? prev : undefined;
+  };
+
+  const todo: FunctionInfo[] = [];
+  for (const fn of functions) {
+    const prev = isCurrent(fn);
+    if (prev) {
+      const r: FunctionReport = { ...base(fn), status: "cached", artifact: rel(path.join(req.outDir, prev.artifact)), hash: prev.hash, size: prev.size, ms: 0 };
+      reports.push(r);
+    } else if (selected.has(fn.id)) todo.push(fn);
+    else reports.push({ ...base(fn), status: "stale", error: "not built (not selected by --function and out of date)" });
+  }
+  req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
+  for (const r of reports) req.onEvent?.({ type: "done", report: r });
+
+  await pool(todo, req.concurrency, async (fn) => {
+    req.onEvent?.({ type: "start", id: fn.id });
+    const started = now();
+    const finalDir = artifactDirOf(req.outDir, fn.id);
+    let staging: string | undefined;
+    let report: FunctionReport;
+    try {
+      let sources: string[], packages: string[];
+      staging = stagingDir(finalDir);
+      if (isNodeRuntime(fn.runtime)) {
+        const r = await bundleNodeFunction(fn, staging, { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true });
+        ({ sources, packages } = classifyInputs(r.inputs, req.repoRoot));
+      } else if (isPythonRuntime(fn.runtime)) {
+        const r = await buildPythonFunction(fn, staging, req.run);
+        sources = r.inputs.map(rel);
+        packages = [];
+      } else {
+        throw new FunctionBuildError(`unsupported runtime ${fn.runtime} (hdoc builds nodejs*.x and python3.* functions)`);
+      }
+      const hash = hashOf(fn, sources, packages);
+      const size = folderSize(staging);
+      promote(staging, finalDir);
+      const ms = Math.round(now() - started);
+      manifest.functions[fn.id] = {
+        id: fn.id, template: rel(fn.template), logicalId: fn.logicalId, runtime: fn.runtime, artifact: path.relative(req.outDir, finalDir),
+        hash, inputs: sources, packages, size, buildMs: ms, builtAt: new Date().toISOString(),
+      };
+      report = { ...base(fn), status: "built", artifact: rel(finalDir), hash, size, ms };
+    } catch (e) {
+      discard(staging, finalDir);
+      delete manifest.functions[fn.id];
+      const details = e instanceof FunctionBuildError ? e.details : [];
+      const message = e instanceof Error ? e.message : String(e);
+      report = { ...base(fn), status: "failed", error: `${rel(fn.template)} ${fn.logicalId}: ${message}`, details, ms: Math.round(now() - started) };
+    }
+    reports.push(report);
+    req.onEvent?.({ type: "done", report });
+  });
+
+  // Forget functions that are no longer in the templates.
+  const known = new Set(functions.map((f) => f.id));
+  for (const id of Object.keys(manifest.functions)) if (!known.has(id)) delete manifest.functions[id];
+
+  const order = new Map<string, number>();
+  for (const id of [...functions.map((f) => f.id), ...reports.map((r) => r.id)]) if (!order.has(id)) order.set(id, order.size);
+  reports.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const allCurrent = reports.every((r) => r.status === "built" || r.status === "cached") && stackProblems.length === 0;
+  let templates: string[] = [];
+  if (allCurrent) {
+    try {
+      templates = writeTemplates(stacks, functions, req.outDir);
+    } catch (e) {
+      stackProblems.push((e as Error).message);
+      removeTemplates(req.outDir);
+    }
+  } else {
+    removeTemplates(req.outDir);
+  }
+  writeManifest(manifestFile, manifest);
+  const ok = allCurrent && stackProblems.length === 0;
+  return {
+    root: req.repoRoot,
+    outDir: req.outDir,
+    template: templates.length ? rel(templateOutFile(req.outDir, [])) : undefined,
+    templates: templates.map(rel),
+    functions: reports,
+    problems: stackProblems,
+    ok,
+  };
+}

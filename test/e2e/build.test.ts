@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, writeFileSync, readFileSync } from "node:fs";
+import { runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
+import { buildFixture, type BuildFixture } from "../helpers/build-fixture.ts";
+
+let home: TempHome;
+let fx: BuildFixture;
+beforeAll(() => {
+  home = tempHome();
+  fx = buildFixture();
+});
+afterAll(() => {
+  home.cleanup();
+  fx.cleanup();
+});
+const hdoc = (args: string[]) => runHdoc(args, { home: home.home, cwd: fx.dir });
+
+describe("hdoc build (built binary, fixture copy with its own hdoc.config.json root)", () => {
+  it("--list prints every function of the nested templates", async () => {
+    const r = await hdoc(["build", "--list"]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^Function\s+Template\s+CodeUri\s+Handler\s+Runtime\s+Architectures$/);
+    expect(r.stdout).toMatch(/Legacy\/Deep\/DeepFunction\s+infra\/deep\/inner\.yml\s+\.\.\/\.\.\/functions\/deep\s+src\/main\.handler\s+nodejs22\.x\s+x86_64/);
+    expect(lines).toHaveLength(2 + 6);
+  });
+
+  it("builds, prints one line per function without a TTY and a closing table; a second run is all cached", async () => {
+    const r = await hdoc(["build", "--clean"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^built {2}Api\/GetUserFunction \(.* kB, \d+ ms\)$/m);
+    expect(r.stderr).toContain("6 built, 0 cached");
+    expect(r.stderr).toContain("templates: .hdoc/build/template.yml");
+    expect(r.stdout).toMatch(/^Function\s+Runtime\s+Size\s+Time\s+Result$/m);
+    expect(r.stdout).toMatch(/^Api\/HelloPythonFunction\s+python3\.13\s+.+\s+built$/m);
+    expect(existsSync(fx.file(".hdoc/build/template.yml"))).toBe(true);
+
+    const again = await hdoc(["build"]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain("0 built, 6 cached");
+    expect(again.stdout.match(/cached$/gm)).toHaveLength(6);
+    expect(again.stdout.split("\n").slice(2, 4).map((l) => l.split(/\s+/)[0])).toEqual(["HealthFunction", "Api/GetUserFunction"]);
+  });
+
+  it("--json prints one document with every function", async () => {
+    const r = await hdoc(["build", "--json", "--function", "Api/GetUserFunction"]);
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.template).toBe(".hdoc/build/template.yml");
+    expect(doc.functions).toHaveLength(6);
+    expect(doc.functions[0]).toMatchObject({ id: expect.any(String), status: "cached", size: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(r.stderr).toBe("");
+  });
+
+  it("exits 7 naming template and logical id when a function fails, still building and reporting the others", async () => {
+    const file = fx.file("functions/deep/src/main.ts");
+    const before = readFileSync(file, "utf8");
+    writeFileSync(file, before + `\nimport "left-pad";\n`);
+    writeFileSync(fx.file("functions/health/handler.ts"), `export const handler = async () => ({ statusCode: 200, body: "ok2" });\n`);
+    try {
+      const r = await hdoc(["build"]);
+      expect(r.exitCode).toBe(7);
+      expect(r.stderr).toContain(`error: infra/deep/inner.yml DeepFunction: undeclared dependency: functions/deep/src/main.ts:`);
+      expect(r.stderr).toContain(`imports "left-pad", which is not declared in functions/deep/package.json`);
+      expect(r.stderr).toMatch(/^built {2}HealthFunction/m);
+      expect(r.stdout).toMatch(/^Legacy\/Deep\/DeepFunction\s+nodejs22\.x\s+-\s+\d+ ms\s+failed$/m);
+      expect(r.stderr).toContain("templates not written");
+      expect(existsSync(fx.file(".hdoc/build/template.yml"))).toBe(false);
+    } finally {
+      writeFileSync(file, before);
+    }
+  });
+
+  it("exits 6 for a template that does not exist and 6 for an unknown --function", async () => {
+    const r = await hdoc(["build", "--template", "infra/nope.yml"]);
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toContain("error: template infra/nope.yml does not exist");
+    const f = await hdoc(["build", "--function", "NoSuchFunction"]);
+    expect(f.exitCode).toBe(6);
+    expect(f.stderr).toContain("--function NoSuchFunction: no such function");
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * `hdoc pipeline deploy|status` end to end: the built binary, a temporary HOME with an `mfa` profile,
+ * moto for the real cicd/ template, and the CloudFormation replay endpoint for what moto does not
+ * model (per-resource events, failures, ROLLBACK_COMPLETE, FAILED empty change sets).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { REPO_ROOT, runHdoc, runHdocInTerminal, tempHome } from "../helpers/hdoc.ts";
+import { startMoto, type Moto } from "../helpers/moto.ts";
+import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
+import { CODEBUILD_REASON } from "../helpers/cloudformation-scenarios.ts";
+
+const TOKEN = "tok-SECRET-5f1e2d3c4b";
+const KEYS = { accessKeyId: "AKIAPIPELINETEST0001", secretAccessKey: "pipeline-secret-key-value" };
+const STACK = "hdoc-backend-dev-codepipeline";
+const h = tempHome();
+let moto: Moto;
+let replay: CloudFormationEndpoint;
+let project: string; // a copy of the project on git branch main (-> prod)
+
+const sdk = () => ({ region: "us-east-1", endpoint: moto.url, credentials: KEYS });
+const stackParam = async (stack: string, key: string) => {
+  const out = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: stack }));
+  return { status: out.Stacks?.[0]?.StackStatus, value: out.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue };
+};
+const deploy = (args: string[], endpoint = moto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
+const noSecrets = (text: string) => {
+  for (const s of [TOKEN, KEYS.secretAccessKey, "session-token-value"]) expect(text).not.toContain(s);
+};
+
+beforeAll(async () => {
+  writeFileSync(h.credentialsFile, `[mfa]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\naws_session_token = session-token-value\n`);
+  [moto, replay] = await Promise.all([startMoto(), startCloudFormationEndpoint()]);
+  const ssm = new SSMClient(sdk());
+  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubTokenS", TOKEN]]) {
+    await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: "String" }));
+  }
+  project = mkdtempSync(path.join(tmpdir(), "hdoc-pipeline-proj-"));
+  cpSync(path.join(REPO_ROOT, "cicd"), path.join(project, "cicd"), { recursive: true });
+  cpSync(path.join(REPO_ROOT, "hdoc.config.json"), path.join(project, "hdoc.config.json"));
+  const git = (...a: string[]) => execa("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...a], { cwd: project });
+  await git("init", "-q", "-b", "main");
+  await git("commit", "-q", "--allow-empty", "-m", "init");
+});
+
+afterAll(async () => {
+  await Promise.all([moto?.stop(), replay?.stop()]);
+  h.cleanup();
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe("hdoc pipeline against moto (the real cicd/ template)", () => {
+  it("creates the dev stack from cicd/ (CREATE_COMPLETE), printing the stage and never the token", async () => {
+    const r = await deploy(["--stage", "dev", "--yes", "--verbose"]);
+    expect(r.stderr).toContain("stage: dev (from --stage)");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/creating change set hdoc-dev-\S+ \(CREATE\)/);
+    expect(r.stderr).toMatch(/Add\s+CodeBuildProject\s+AWS::CodeBuild::Project/);
+    expect(r.stdout).toContain(`stack ${STACK}: CREATE_COMPLETE (stage dev, us-east-1)`);
+    expect((await stackParam(STACK, "Stage")).status).toBe("CREATE_COMPLETE");
+    noSecrets(r.stdout + r.stderr);
+  });
+
+  it("redeploys unchanged as \"no changes\" with exit 0", async () => {
+    const r = await deploy(["--stage", "dev", "--yes"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("no changes");
+    expect(r.stderr).not.toContain("executing change set");
+  });
+
+  it("updates the stack when a parameter changes (flags override samconfig)", async () => {
+    const r = await deploy(["--stage", "dev", "--yes", "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_MEDIUM"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\(UPDATE\) for stack/);
+    expect(r.stdout).toContain("UPDATE_COMPLETE");
+    expect(await stackParam(STACK, "BuildComputeType")).toEqual({ status: "UPDATE_COMPLETE", value: "BUILD_GENERAL1_MEDIUM" });
+  });
+
+  it("executes nothing when the user declines at the prompt", async () => {
+    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", moto.url, "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_LARGE"], {
+      home: h.home,
+      keys: [{ after: "Execute this change set", send: "n\r" }],
+    });
+    expect(r.output).toContain("declined: nothing was executed");
+    expect(r.exitCode).toBe(8);
+    expect((await stackParam(STACK, "BuildComputeType")).value).toBe("BUILD_GENERAL1_MEDIUM");
+  });
+
+  it("refuses prod (from git branch main) without --yes when not interactive: exit 8, nothing executed", async () => {
+    const r = await deploy([], moto.url, { cwd: project });
+    expect(r.stderr).toContain("stage: prod (from git branch 'main')");
+    expect(r.exitCode).toBe(8);
+    expect(r.stderr).toContain("re-run with --yes");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).not.toMatch(/COMPLETE/);
+  });
+
+  it("shows status, last update, outputs and that the template matches", async () => {
+    const r = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url], { home: h.home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^stack: +hdoc-backend-dev-codepipeline \(stage dev, us-east-1\)$/m);
+    expect(r.stdout).toMatch(/^status: +UPDATE_COMPLETE$/m);
+    expect(r.stdout).toMatch(/^last update: +\d{4}-\d\d-\d\d \d\d:\d\d UTC/m);
+    expect(r.stdout).toContain("template:     matches cicd/pipeline.template.yml");
+    expect(r.stdout).toContain("(no outputs)"); // moto keeps no Outputs for stacks made through change sets
+  });
+
+  it("reports drift when the local template differs, and --json gives one document", async () => {
+    const changed = path.join(h.home, "changed.template.yml");
+    writeFileSync(changed, readFileSync(path.join(REPO_ROOT, "cicd/pipeline.template.yml"), "utf8") + "  Extra:\n    Value: x\n");
+    const text = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url, "--template", changed], { home: h.home });
+    expect(text.stdout).toMatch(/template: +differs from .*changed\.template\.yml/);
+    expect(text.stdout).toContain("- Outputs.Extra added locally");
+    const json = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url, "--template", changed, "--json"], { home: h.home });
+    expect(json.exitCode).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ stage: "dev", stackName: STACK, status: "UPDATE_COMPLETE", healthy: true, drift: { differs: true, details: ["Outputs.Extra added locally"] } });
+    noSecrets(json.stdout + json.stderr);
+  });
+
+  it("status of a stage that was never deployed: exit 6 with what to run", async () => {
+    const r = await runHdoc(["pipeline", "status", "--stage", "staging", "--endpoint-url", moto.url], { home: h.home });
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toContain("stack hdoc-backend-staging-codepipeline does not exist");
+    expect(r.stderr).toContain("hdoc pipeline deploy --stage staging");
+  });
+
+  it("rejects a bad --parameter-overrides before calling AWS (exit 2)", async () => {
+    const r = await deploy(["--stage", "dev", "--parameter-overrides", "NoEquals"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: --parameter-overrides: expected Key=Value, got "NoEquals"');
+  });
+});
+
+describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () => {
+  it("streams per-resource events once each, in order, and reports failed resources with reasons (exit 7)", async () => {
+    replay.load("createFails");
+    const r = await deploy(["--stage", "dev", "--yes"], replay.url);
+    expect(r.exitCode, r.stderr).toBe(7);
+    const events = r.stderr.split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.split(/\s+/).slice(1, 4).join(" "));
+    expect(events).toEqual([
+      "CREATE_IN_PROGRESS AWS::CloudFormation::Stack hdoc-backend-dev-codepipeline",
+      "CREATE_IN_PROGRESS AWS::S3::Bucket ArtifactsBucket",
+      "CREATE_IN_PROGRESS AWS::CodeBuild::Project CodeBuildProject",
+      "CREATE_COMPLETE AWS::S3::Bucket ArtifactsBucket",
+      "CREATE_FAILED AWS::CodeBuild::Project CodeBuildProject",
+      "CREATE_FAILED AWS::CodePipeline::Pipeline Pipeline",
+      "ROLLBACK_IN_PROGRESS AWS::CloudFormation::Stack hdoc-backend-dev-codepipeline",
+      "DELETE_COMPLETE AWS::S3::Bucket ArtifactsBucket",
+      "ROLLBACK_COMPLETE AWS::CloudFormation::Stack hdoc-backend-dev-codepipeline",
+    ]);
+    expect(r.stderr).toMatch(/failed resources:\n.*\n.*\nCodeBuildProject +AWS::CodeBuild::Project +CREATE_FAILED +Resource handler returned/);
+    expect(r.stderr).toContain(CODEBUILD_REASON);
+    expect(r.stderr).toContain("error: deploy of stack hdoc-backend-dev-codepipeline failed: ROLLBACK_COMPLETE");
+    expect(replay.calls.filter((c) => c === "DescribeStackEvents").length).toBeGreaterThan(3); // paged with NextToken
+    expect(replay.created[0]).toMatchObject({ type: "CREATE", capabilities: ["CAPABILITY_IAM"], parameters: { Stage: "dev", GithubRepo: "/100DaysOfCloud/Backend/GithubRepo" }, tags: { project: "hdoc", stage: "dev" } });
+  });
+
+  it("explains a ROLLBACK_COMPLETE stack and refuses to delete it without --yes (exit 8)", async () => {
+    replay.load("rolledBack");
+    const r = await deploy(["--stage", "dev"], replay.url);
+    expect(r.exitCode).toBe(8);
+    expect(r.stderr).toContain("is in ROLLBACK_COMPLETE: its first creation failed");
+    expect(replay.calls).not.toContain("DeleteStack");
+  });
+
+  it("deletes and recreates a ROLLBACK_COMPLETE stack once confirmed, then prints the outputs (--json too)", async () => {
+    replay.load("rolledBack");
+    const r = await deploy(["--stage", "dev", "--yes", "--json"], replay.url);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(replay.calls.indexOf("DeleteStack")).toBeLessThan(replay.calls.indexOf("CreateChangeSet"));
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: "executed", changeSetType: "CREATE", status: "CREATE_COMPLETE", outputs: { ArtifactsBucket: "hdoc-backend-dev-codepipeline-artifactsbucket-1abc" } });
+    replay.load("rolledBack");
+    const text = await deploy(["--stage", "dev", "--yes"], replay.url);
+    expect(text.stdout).toMatch(/^ArtifactsBucket +hdoc-backend-dev-codepipeline-artifactsbucket-1abc +Encrypted/m);
+  });
+
+  it("reports a FAILED \"didn't contain changes\" change set as no changes, deletes it, exit 0", async () => {
+    replay.load("noChanges");
+    const r = await deploy(["--stage", "dev", "--yes"], replay.url);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("no changes (UPDATE_COMPLETE)");
+    expect(replay.calls).toContain("DeleteChangeSet");
+    expect(replay.calls).not.toContain("ExecuteChangeSet");
+  });
+});
+
+describe("cicd/pipeline.template.yml", () => {
+  it("passes cfn-lint", async () => {
+    const r = await execa("cfn-lint", [path.join(REPO_ROOT, "cicd/pipeline.template.yml")], { reject: false });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * A loopback endpoint speaking CloudFormation's Query protocol (form-encoded POST with Action=...,
+ * XML answers in the 2010-05-15 namespace, real error XML) that replays a scripted scenario from
+ * cloudformation-scenarios.ts. For what moto does not do: per-resource events, asynchronous change
+ * sets and executions, FAILED empty change sets, ROLLBACK_COMPLETE stacks.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { ScriptedCloudFormation, SCENARIOS, type ScenarioName } from "./cloudformation-scenarios.ts";
+import type { CreateChangeSetInput } from "../../cli/core/change-set.ts";
+
+const NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+
+export interface CloudFormationEndpoint {
+  url: string;
+  /** Starts a fresh replay of a scenario. */
+  load(name: ScenarioName): void;
+  /** Actions received since the last load, in order. */
+  readonly calls: string[];
+  /** CreateChangeSet requests received since the last load. */
+  readonly created: CreateChangeSetInput[];
+  stop(): Promise<void>;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const el = (name: string, value: string | undefined) => (value === undefined ? "" : `<${name}>${esc(value)}</${name}>`);
+const members = (name: string, items: string[]) => `<${name}>${items.map((i) => `<member>${i}</member>`).join("")}</${name}>`;
+
+function respond(action: string, result: string): string {
+  return `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+function errorXml(code: string, message: string): string {
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
+/** Query-protocol lists: Parameters.member.1.ParameterKey=... -> [{ParameterKey: ...}] */
+function memberList(form: URLSearchParams, prefix: string): Array<Record<string, string>> {
+  const out: Array<Record<string, string>> = [];
+  for (const [k, v] of form) {
+    const m = new RegExp(`^${prefix}\\.member\\.(\\d+)(?:\\.(\\w+))?$`).exec(k);
+    if (!m) continue;
+    const i = Number(m[1]) - 1;
+    out[i] ??= {};
+    out[i]![m[2] ?? "value"] = v;
+  }
+  return out.filter(Boolean);
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promise<string> {
+  const action = form.get("Action") ?? "";
+  const stackName = form.get("StackName") ?? "";
+  switch (action) {
+    case "DescribeStacks": {
+      const s = await cfn.describeStack(stackName);
+      if (!s) throw Object.assign(new Error(`Stack with id ${stackName} does not exist`), { code: "ValidationError" });
+      const stack = [
+        el("StackId", s.stackId), el("StackName", s.name), el("StackStatus", s.status), el("StackStatusReason", s.statusReason),
+        el("CreationTime", s.creationTime?.toISOString()), el("LastUpdatedTime", s.lastUpdatedTime?.toISOString()),
+        members("Outputs", s.outputs.map((o) => el("OutputKey", o.key) + el("OutputValue", o.value) + el("Description", o.description))),
+        members("Parameters", Object.entries(s.parameters).map(([k, v]) => el("ParameterKey", k) + el("ParameterValue", v))),
+      ].join("");
+      return respond(action, members("Stacks", [stack]));
+    }
+    case "CreateChangeSet": {
+      const r = await cfn.createChangeSet({
+        stackName,
+        changeSetName: form.get("ChangeSetName") ?? "",
+        type: form.get("ChangeSetType") === "CREATE" ? "CREATE" : "UPDATE",
+        ...(form.get("TemplateBody") !== null ? { templateBody: form.get("TemplateBody")! } : {}),
+        ...(form.get("TemplateURL") !== null ? { templateUrl: form.get("TemplateURL")! } : {}),
+        parameters: Object.fromEntries(memberList(form, "Parameters").map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""])),
+        capabilities: memberList(form, "Capabilities").map((c) => c.value ?? ""),
+        tags: Object.fromEntries(memberList(form, "Tags").map((t) => [t.Key ?? "", t.Value ?? ""])),
+      });
+      if ("noChanges" in r) throw Object.assign(new Error(r.reason), { code: "ValidationError" });
+      return respond(action, el("Id", r.id) + el("StackId", `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`));
+    }
+    case "DescribeChangeSet": {
+      const cs = await cfn.describeChangeSet(form.get("ChangeSetName") ?? "");
+      const changes = cs.changes.map(
+        (c) => el("Type", "Resource") + `<ResourceChange>${el("Action", c.action) + el("LogicalResourceId", c.logicalId) + el("ResourceType", c.type) + el("Replacement", c.replacement)}</ResourceChange>`,
+      );
+      return respond(action, el("ChangeSetId", cs.id) + el("StackName", stackName) + el("Status", cs.status) + el("StatusReason", cs.statusReason) + el("ExecutionStatus", cs.executionStatus) + members("Changes", changes));
+    }
+    case "ExecuteChangeSet":
+      await cfn.executeChangeSet();
+      return respond(action, "");
+    case "DeleteChangeSet":
+      await cfn.deleteChangeSet();
+      return respond(action, "");
+    case "DeleteStack":
+      await cfn.deleteStack();
+      return `<DeleteStackResponse xmlns="${NS}"><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DeleteStackResponse>`;
+    case "DescribeStackEvents": {
+      const page = await cfn.stackEvents(stackName, form.get("NextToken") ?? undefined);
+      const events = page.events.map(
+        (e) =>
+          el("StackId", `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`) + el("EventId", e.id) + el("StackName", stackName) +
+          el("LogicalResourceId", e.logicalId) + el("ResourceType", e.type) + el("Timestamp", e.timestamp.toISOString()) +
+          el("ResourceStatus", e.status) + el("ResourceStatusReason", e.reason),
+      );
+      return respond(action, members("StackEvents", events) + el("NextToken", page.nextToken));
+    }
+    case "GetTemplate":
+      return respond(action, el("TemplateBody", await cfn.getTemplate(stackName)));
+  }
+  throw Object.assign(new Error(`The action ${action} is not valid for this web service.`), { code: "InvalidAction" });
+}
+
+export async function startCloudFormationEndpoint(): Promise<CloudFormationEndpoint> {
+  let cfn = new ScriptedCloudFormation(SCENARIOS.noChanges());
+  const calls: string[] = [];
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const form = new URLSearchParams(await body(req));
+      calls.push(form.get("Action") ?? "?");
+      try {
+        const xml = await handle(cfn, form);
+        res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() }).end(xml);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "InternalFailure";
+        res.writeHead(code === "InternalFailure" ? 500 : 400, { "content-type": "text/xml" }).end(errorXml(code, (e as Error).message));
+      }
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    load(name) {
+      cfn = new ScriptedCloudFormation(SCENARIOS[name]());
+      calls.length = 0;
+    },
+    calls,
+    get created() {
+      return cfn.created;
+    },
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
