@@ -4,7 +4,7 @@
  * port, clock, files, prompt, output); the command files wire the real ones.
  */
 import { HdocError } from "../errors.ts";
-import type { Resolved } from "./settings.ts";
+import type { Resolved, Source } from "./settings.ts";
 import type { CallerIdentity, StsApi } from "../aws/sts.ts";
 import { parseCredentials, setProfile, type UpdateResult } from "./credentials-file.ts";
 
@@ -68,8 +68,13 @@ export interface LoginResult {
   credentialsFile: string;
 }
 
-const SOURCE_FLAGS = { flag: "--source-profile", environment: "HDOC_SOURCE_PROFILE", "project file": "sourceProfile in hdoc.config.json", "AWS config": "AWS config", default: "the default" } as const;
-const TARGET_FLAGS = { flag: "--target-profile", environment: "HDOC_TARGET_PROFILE", "project file": "targetProfile in hdoc.config.json", "AWS config": "AWS config", default: "the default" } as const;
+/** Where a profile setting came from, in the words of the flag / variable / setting that gave it. */
+function origin(r: Resolved<string>, flag: string, envVar: string, setting: string): string {
+  const words: Record<Source, string> = { flag, environment: envVar, "project file": `${setting} in hdoc.config.json`, samconfig: "samconfig.toml", "AWS config": "AWS config", default: "the default" };
+  return words[r.source];
+}
+const sourceOrigin = (r: Resolved<string>) => origin(r, "--source-profile", "HDOC_SOURCE_PROFILE", "sourceProfile");
+const targetOrigin = (r: Resolved<string>) => origin(r, "--target-profile", "HDOC_TARGET_PROFILE", "targetProfile");
 
 export const validateTokenCode = (v: string): string | true => (/^\d{6}$/.test(v.trim()) ? true : "the MFA code is exactly 6 digits");
 
@@ -119,7 +124,7 @@ function checkInput(input: LoginInput): void {
   if (input.source.value === input.target.value) {
     throw new HdocError(
       "USAGE",
-      `the target profile '${input.target.value}' (${TARGET_FLAGS[input.target.source]}) is the source profile (${SOURCE_FLAGS[input.source.source]}): writing the session there would overwrite its long-term keys`,
+      `the target profile '${input.target.value}' (${targetOrigin(input.target)}) is the source profile (${sourceOrigin(input.source)}): writing the session there would overwrite its long-term keys`,
       "choose another profile with --target-profile (default: mfa)",
     );
   }
@@ -160,7 +165,7 @@ async function sourceCredentials(input: LoginInput, deps: LoginDeps): Promise<{ 
     const known = [...new Set([...Object.keys(credentials), ...Object.keys(config)])].sort();
     throw new HdocError(
       "AUTH",
-      `unknown source profile '${name}' (${SOURCE_FLAGS[input.source.source]}): ${known.length ? `the profiles that exist are ${known.join(", ")}` : `no profiles in ${deps.files.credentialsPath} or ${deps.files.configPath}`}`,
+      `unknown source profile '${name}' (${sourceOrigin(input.source)}): ${known.length ? `the profiles that exist are ${known.join(", ")}` : `no profiles in ${deps.files.credentialsPath} or ${deps.files.configPath}`}`,
       known.length ? "pick one with --source-profile (or HDOC_SOURCE_PROFILE)" : `add your IAM user's access keys with \`aws configure --profile ${name}\``,
     );
   }
