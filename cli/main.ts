@@ -32,7 +32,7 @@ export interface ProgramDeps {
 const GLOBAL_HELP = `
 Global options apply to every command and may follow it (hdoc mfa status --json).
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
-HDOC_SOURCE_PROFILE, HDOC_CONFIG, NO_COLOR.
+HDOC_SOURCE_PROFILE, HDOC_TARGET_PROFILE, HDOC_CONFIG, NO_COLOR.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 credentials/authentication, 4 AWS API error,
 5 endpoint unreachable, 6 not found, 7 operation failed, 8 declined/confirmation needed,
 9 not valid (status checks), 130 interrupted.`;

@@ -1,5 +1,7 @@
 // Builds the hdoc CLI into dist/cli with esbuild: one ESM entry plus lazily loaded chunks, so
-// `hdoc --help` loads commander and nothing of the AWS SDK. Dependencies stay external.
+// `hdoc --help` loads commander and nothing of the AWS SDK. Dependencies stay external except
+// commander, which is bundled into the entry: loading it as a CommonJS package from ESM (several
+// files resolved, read and lexed) was the largest part of start-up (see bench/startup.bench.mjs).
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 
@@ -13,7 +15,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  external: Object.keys(pkg.dependencies).filter((d) => d !== "commander").flatMap((d) => [d, `${d}/*`]),
+  // bundled CommonJS (commander) calls require() for Node built-ins
+  banner: { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   chunkNames: "chunks/[name]-[hash]",
   define: { HDOC_VERSION: JSON.stringify(pkg.version) },

@@ -48,7 +48,8 @@ describe("hdoc program", () => {
       }
     };
     visit(path.join(REPO_ROOT, "dist/cli/main.js"));
-    expect(eager).toContain("commander");
+    // commander is bundled into main.js (see scripts/build-cli.mjs); the scan did follow its chunks
+    expect(seen.size).toBeGreaterThan(1);
     expect(eager.filter((s) => s.startsWith("@aws-sdk") || s.startsWith("@smithy"))).toEqual([]);
   });
 });
