@@ -53,3 +53,12 @@ describe("hdoc program", () => {
     expect(eager.filter((s) => s.startsWith("@aws-sdk") || s.startsWith("@smithy"))).toEqual([]);
   });
 });
+
+describe("output to a closed pipe", () => {
+  it("ends quietly with exit 0 when the reader has gone away (hdoc --help | true)", async () => {
+    const { execa } = await import("execa");
+    const r = await execa("bash", ["-c", `node ${JSON.stringify(path.join(REPO_ROOT, "bin/hdoc.js"))} --help | true; echo "hdoc exit \${PIPESTATUS[0]}"`], { reject: false, env: { PATH: process.env.PATH ?? "", HOME: h.home }, extendEnv: false });
+    expect(r.stdout.trim()).toBe("hdoc exit 0");
+    expect(r.stderr).not.toContain("EPIPE");
+  });
+});
