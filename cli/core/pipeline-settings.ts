@@ -55,7 +55,7 @@ export async function resolvePipeline(opts: PipelineOptions, ctx: Context, git?:
   if (sam) {
     const section = sam.envs[stage.stage];
     if (!section) {
-      throw new HdocError("USAGE", `${configFile} has no [${stage.stage}.deploy.parameters] section`, `add one (see docs/pipeline.md), or pick another stage with --stage (present: ${Object.keys(sam.envs).join(", ") || "none"})`);
+      throw new HdocError("USAGE", `${configFile} has no [${stage.stage}.deploy.parameters] section`, `add one (see the README, "The pipeline"), or pick another stage with --stage (present: ${Object.keys(sam.envs).join(", ") || "none"})`);
     }
     cfg = section;
   } else {

@@ -51,3 +51,13 @@ describe("resolveSetting", () => {
     expect(resolveSetting([["flag", undefined]], "d")).toEqual({ value: "d", source: "default" });
   });
 });
+
+describe("docs/hdoc.config.schema.json", () => {
+  it("allows exactly the keys the validator knows, and the repository's own file passes", async () => {
+    const { readFileSync } = await import("node:fs");
+    const schema = JSON.parse(readFileSync(new URL("../../docs/hdoc.config.schema.json", import.meta.url), "utf8"));
+    expect(Object.keys(schema.properties).filter((k) => k !== "$schema").sort()).toEqual(["appName", "region", "sourceProfile", "targetProfile"]);
+    const own = readFileSync(new URL("../../hdoc.config.json", import.meta.url), "utf8");
+    expect(parseProjectFile(own, "hdoc.config.json")).toEqual({ appName: "hdoc", region: "us-east-1", sourceProfile: "default", targetProfile: "mfa" });
+  });
+});
