@@ -2,6 +2,9 @@
 // Each module exports `default async function (report)`; report(title, rows) prints one table where
 // rows are objects of the same shape (figures measured in this run, ratios computed from them).
 import { readdirSync } from "node:fs";
+
+// hdoc silences the AWS SDK's Node-version notice (bin/hdoc.js); benchmarks that use the SDK directly do too.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 
