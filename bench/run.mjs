@@ -3,10 +3,11 @@
 // rows are objects of the same shape (figures measured in this run, ratios computed from them).
 import { readdirSync } from "node:fs";
 
-// hdoc silences the AWS SDK's Node-version notice (bin/hdoc.js); benchmarks that use the SDK directly do too.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
+
+// hdoc silences the AWS SDK's Node-version notice (bin/hdoc.js); benchmarks that use the SDK directly do too.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
