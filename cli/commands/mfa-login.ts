@@ -35,7 +35,7 @@ export const mfaLogin: CommandDef<MfaLoginOptions> = {
       .option("--force", "get a new session even when the current one is still valid", false);
   },
   async run(opts, ctx) {
-    const { runMfaLogin } = await import("./mfa-login-run.ts");
+    const { runMfaLogin } = await import("./mfa/login.ts");
     return runMfaLogin(opts, ctx as Context);
   },
 };

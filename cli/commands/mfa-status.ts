@@ -15,7 +15,7 @@ export const mfaStatus: CommandDef<MfaStatusOptions> = {
     cmd.option("--target-profile <name>", "the session profile to check (default: HDOC_TARGET_PROFILE, hdoc.config.json, 'mfa')");
   },
   async run(opts, ctx) {
-    const { runMfaStatus } = await import("./mfa-status-run.ts");
+    const { runMfaStatus } = await import("./mfa/status.ts");
     return runMfaStatus(opts, ctx as Context);
   },
 };

@@ -4,12 +4,12 @@
  */
 import os from "node:os";
 import path from "node:path";
-import type { Context } from "./types.ts";
-import { HdocError } from "../errors.ts";
-import { DEFAULTS, resolveSetting, type Resolved } from "../core/settings.ts";
-import { credentialsFilePath, readCredentialsFile, updateCredentialsFile } from "../core/credentials-file.ts";
-import type { SessionFiles } from "../core/session.ts";
-import { sharedProfiles } from "../aws/clients.ts";
+import type { Context } from "../types.ts";
+import { HdocError } from "../../errors.ts";
+import { DEFAULTS, resolveSetting, type Resolved } from "../../core/settings.ts";
+import { credentialsFilePath, readCredentialsFile, updateCredentialsFile } from "../../core/credentials-file.ts";
+import type { SessionFiles } from "../../core/session.ts";
+import { sharedProfiles } from "../../aws/clients.ts";
 
 export function refuseGlobalProfile(ctx: Context, command: string): void {
   if (ctx.global.profile) {
