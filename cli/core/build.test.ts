@@ -5,7 +5,8 @@ import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { version as esbuildVersion } from "esbuild";
 import { buildFixture, type BuildFixture } from "../../test/helpers/build-fixture.ts";
-import { listFunctions, loadFunctions, runBuild, selectFunctions, type BuildReport } from "./build.ts";
+import { runBuild, selectFunctions, type BuildReport } from "./build.ts";
+import { listFunctions, loadFunctions } from "./build-discovery.ts";
 import { parseTemplate } from "./templates.ts";
 
 let fx: BuildFixture;
