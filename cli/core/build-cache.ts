@@ -117,6 +117,9 @@ export function classifyInputs(inputs: string[], repoRoot: string): { sources: s
   return { sources: [...sources].sort(), packages: [...packages].sort() };
 }
 
+/** The same record with its keys in order, so that an unchanged cache serialises to the same text. */
+const sortedByKey = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
 type LockPackages = Record<string, { version?: string; integrity?: string; resolved?: string; link?: boolean }>;
 
 /** Lock entries found per lock folder, valid while that package-lock.json has the digest recorded (null: not in that lock). */
@@ -177,7 +180,7 @@ export class LockIndex {
 
   /** The lock entries to remember for the next build. */
   memo(): LockMemo {
-    return this.next;
+    return sortedByKey(Object.fromEntries(Object.entries(this.next).map(([dir, m]) => [dir, { digest: m.digest, entries: sortedByKey(m.entries) }])));
   }
 }
 
@@ -251,7 +254,7 @@ export class FileDigests {
 
   /** The stamps worth keeping: every file looked at in this build that has been still long enough. */
   stamps(): Record<string, FileStamp> {
-    return this.next;
+    return sortedByKey(this.next);
   }
 }
 

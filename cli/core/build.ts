@@ -41,7 +41,10 @@ export interface BuildRequest {
   run: RunCommand;
   esbuildVersion: string;
   onEvent?(e: BuildEvent): void;
+  /** Monotonic milliseconds, for build times. */
   now?(): number;
+  /** Wall-clock milliseconds, compared with file times to decide which file stamps can be trusted. */
+  clock?(): number;
 }
 
 export type FunctionStatus = "built" | "cached" | "failed" | "stale";
@@ -142,7 +145,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const cacheFile = path.join(req.outDir, CACHE_FILE);
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
-  const digests = new FileDigests(req.repoRoot, cache.files);
+  const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
   const { stacks, functions, problems, fromCache } = await discover(req, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
