@@ -22,7 +22,8 @@ import { execa } from "execa";
 import { performance } from "node:perf_hooks";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const HDOC = path.join(REPO, "bin/hdoc.js");
+// HDOC_BENCH_BIN runs another hdoc (e.g. an older checkout's bin/hdoc.js) on the same fixtures, for before/after figures.
+const HDOC = process.env.HDOC_BENCH_BIN ? path.resolve(process.env.HDOC_BENCH_BIN) : path.join(REPO, "bin/hdoc.js");
 const COUNT = 20;
 const SDK = ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"];
 /** One small library per function, and how its handler uses it. */
@@ -40,7 +41,9 @@ const LIB_NAMES = Object.keys(LIBS);
 
 const readJson = (f) => JSON.parse(readFileSync(f, "utf8"));
 const versionOf = (pkg) => readJson(path.join(REPO, "node_modules", pkg, "package.json")).version;
-const seconds = (ms) => (ms / 1000).toFixed(2);
+const seconds = (ms) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : "n/a");
+const ms = (v) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(0) : "n/a");
+const percent = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? `${((a / b) * 100).toFixed(1)}%` : "n/a");
 const kB = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
 const ratio = (small, big) => (small > 0 && big > 0 ? `1/${Math.round(big / small)}` : "n/a");
 
@@ -186,8 +189,11 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart) {
     const f = path.join(cwd, "functions", d, "package.json");
     if (existsSync(f)) workspaces.set(readJson(f).name, path.join(cwd, "functions", d));
   }
-  const original = await originalApproach(nodeFns.map(dirOf), workspaces);
-  const originalNoSdk = await originalApproach(nodeFns.map(dirOf), workspaces, SDK);
+  // HDOC_BENCH_SKIP_ORIGINAL=1 leaves out the npm installs (minutes) when only hdoc's figures are wanted.
+  const skipOriginal = Boolean(process.env.HDOC_BENCH_SKIP_ORIGINAL);
+  const none = { ms: NaN, sizes: new Map() };
+  const original = skipOriginal ? none : await originalApproach(nodeFns.map(dirOf), workspaces);
+  const originalNoSdk = skipOriginal ? none : await originalApproach(nodeFns.map(dirOf), workspaces, SDK);
   const cold = await hdocBuild(cwd, ["--clean", ...outArgs]);
   const noop = await median(3, () => hdocBuild(cwd, outArgs));
   changeOne();
@@ -215,13 +221,15 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart) {
       functions: `${built.length}/${list.functions.length}`,
       "original (s)": seconds(original.ms),
       "cold (s)": seconds(cold.ms),
-      "original/cold": `${(original.ms / cold.ms).toFixed(1)}x (>=10x)`,
-      "no-op process (s)": seconds(noop.ms),
-      "no-op in hdoc (s)": seconds(noop.inProcessMs),
-      "node -e '' (s)": seconds(bareNode.ms),
-      "hdoc --version (s)": seconds(cliStart.ms),
-      "no-op/cold": `${((noop.ms / cold.ms) * 100).toFixed(1)}% (<5%)`,
-      "one changed (s)": seconds(one.ms),
+      "original/cold": Number.isFinite(original.ms) ? `${(original.ms / cold.ms).toFixed(1)}x (>=10x)` : "n/a",
+      "cold in hdoc (ms)": ms(cold.inProcessMs),
+      "no-op (ms)": ms(noop.ms),
+      "no-op in hdoc (ms)": ms(noop.inProcessMs),
+      "node -e '' (ms)": ms(bareNode.ms),
+      "hdoc --version (ms)": ms(cliStart.ms),
+      "no-op/cold": `${percent(noop.ms, cold.ms)} (<5%)`,
+      "no-op/cold in hdoc": percent(noop.inProcessMs, cold.inProcessMs),
+      "one changed (ms)": ms(one.ms),
       "rebuilt after 1 change": one.doc.functions.filter((f) => f.status === "built").length,
     },
     sizes: {
@@ -267,9 +275,11 @@ export default async function (report) {
   }
   report("hdoc build vs the original per-folder npm install (times)", rows.map((r) => r.times));
   console.log(
-    "original = copy + npm install --omit=dev of each folder's declared dependencies, one folder after another (warm cache);\n" +
-    "cold = hdoc build --clean; no-op process = a second hdoc build, whole process, median of 3; no-op in hdoc = the same run\n" +
-    "timed inside the command (discovery, cache check, manifest, output); node -e '' and hdoc --version = bare start-up, median of 5.",
+    "original = copy + npm install --omit=dev of each folder's declared dependencies, one folder after another (warm cache).\n" +
+    "cold = hdoc build --clean, whole process; no-op = hdoc build again with nothing changed, whole process, median of 3;\n" +
+    "one changed = hdoc build after appending a line to one handler. \"in hdoc\" = the same runs timed inside the build command\n" +
+    "(from its start to its output: discovery, cache check, bundling, templates, manifest), i.e. without Node's and the CLI's\n" +
+    "start-up, which node -e '' (bare Node) and hdoc --version (Node + the CLI) show, each the median of 5.",
   );
   report("artifact vs installed folder (sizes, bytes of every file; hdoc artifacts include their source map)", rows.map((r) => r.sizes));
   console.log(

@@ -14,7 +14,6 @@
  * success; the manifest is written last (atomically). A failed build removes the function's entry
  * and its old artifact, so nothing stale is ever taken as up to date.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, StackNode } from "./templates.ts";
@@ -76,6 +75,8 @@ export interface BuildCache {
   files: Record<string, FileStamp>;
   /** The parsed discovery, valid while every template it read has the digest recorded here. */
   discovery?: { key: string; templates: Record<string, string>; stacks: StackNode[]; functions: FunctionInfo[] };
+  /** Per function, the text its input hash was last taken of and that hash (equal text: no need to hash again). */
+  inputs?: Record<string, { material: string; hash: string }>;
   /** Lock entries per lock folder (see LockIndex). */
   locks?: LockMemo;
   /** The rewritten templates written last: for which input (key), their digests, the original files they point at. */
@@ -118,7 +119,7 @@ export function classifyInputs(inputs: string[], repoRoot: string): { sources: s
 }
 
 /** The same record with its keys in order, so that an unchanged cache serialises to the same text. */
-const sortedByKey = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export const sortedByKey = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 type LockPackages = Record<string, { version?: string; integrity?: string; resolved?: string; link?: boolean }>;
 
@@ -184,6 +185,14 @@ export class LockIndex {
   }
 }
 
+/**
+ * SHA-256 in hex. node:crypto is loaded on first use: loading it costs a few milliseconds, which a
+ * build with nothing to do does not pay (it compares stamps and remembered input texts instead).
+ */
+export function sha256Hex(data: string | Buffer): string {
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(data).digest("hex");
+}
+
 /** What identifies a file's content without reading it, and the digest of that content. */
 export interface FileStamp {
   size: number;
@@ -236,7 +245,7 @@ export class FileDigests {
       sha256 = prev.sha256;
     } else {
       try {
-        sha256 = createHash("sha256").update(readFileSync(abs)).digest("hex");
+        sha256 = sha256Hex(readFileSync(abs));
       } catch {
         return "missing";
       }
@@ -274,14 +283,16 @@ export interface HashInput {
   digests: FileDigests;
 }
 
-export function inputHash(i: HashInput): string {
-  const h = createHash("sha256");
-  h.update(JSON.stringify(i.options));
-  if (i.packageJson) h.update(`\0pkg\0${i.digests.digest(i.packageJson)}`);
-  for (const f of i.sources) h.update(`\0src\0${f}\0${i.digests.digest(f)}`);
-  for (const p of i.packages) h.update(`\0dep\0${i.locks.entry(p, i.lockDirs)}`);
-  return h.digest("hex");
+/** The text an input hash is taken of: options, package.json, every source with its digest, every bundled package's lock entry. */
+export function inputMaterial(i: HashInput): string {
+  let m = JSON.stringify(i.options);
+  if (i.packageJson) m += `\0pkg\0${i.digests.digest(i.packageJson)}`;
+  for (const f of i.sources) m += `\0src\0${f}\0${i.digests.digest(f)}`;
+  for (const p of i.packages) m += `\0dep\0${i.locks.entry(p, i.lockDirs)}`;
+  return m;
 }
+
+export const inputHash = (i: HashInput): string => sha256Hex(inputMaterial(i));
 
 /** Total bytes of every file under a folder. */
 export function folderSize(dir: string): number {

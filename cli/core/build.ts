@@ -3,14 +3,14 @@
  * the content-hash cache which ones need building, build those in parallel (bounded), write the
  * rewritten templates when every function has a current artifact, and the manifest last.
  *
- * A build where nothing changed reads no source it has seen before and loads neither esbuild nor
- * the YAML library: the build cache (cache.json in the build folder) remembers each file's stamp
- * and digest (see FileDigests), the parsed discovery keyed by the digests of every template read,
- * and the digests of the templates it wrote. Each is checked before it is trusted.
+ * A build where nothing changed reads no source it has seen before and loads neither esbuild, the
+ * YAML library nor node:crypto: the build cache (cache.json in the build folder) remembers each
+ * file's stamp and digest (see FileDigests), the parsed discovery keyed by the digests of every
+ * template read, the text each function's input hash was taken of, and the digests of the
+ * templates it wrote. Each is checked before it is trusted.
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { createHash } from "node:crypto";
 import { HdocError } from "../errors.ts";
 import type { FunctionInfo, StackNode } from "./templates.ts";
 import type { DiscoveredProblem } from "./build-discovery.ts";
@@ -18,13 +18,19 @@ import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python-build.ts";
 import {
-  classifyInputs, discard, FileDigests, folderSize, inputHash, LockIndex, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, folderSize, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./build-cache.ts";
 import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./build-output.ts";
 
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
 export const BUILD_FORMAT = 1;
+/**
+ * Part of the keys of the cached discovery and written templates: in the built CLI this module's
+ * file name carries a content hash that changes with its code and the chunks it imports, so a new
+ * hdoc never trusts what an older one parsed or wrote.
+ */
+const CODE_ID = import.meta.url;
 
 export interface BuildRequest {
   repoRoot: string;
@@ -124,7 +130,7 @@ interface Discovered {
  * problem and every template had been still long enough for its stamp to be trusted).
  */
 async function discover(req: BuildRequest, cache: BuildCache, digests: FileDigests): Promise<Discovered> {
-  const key = JSON.stringify([BUILD_FORMAT, req.repoRoot, req.template]);
+  const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template]);
   const c = cache.discovery;
   if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
     return { stacks: c.stacks, functions: c.functions, problems: [], fromCache: true };
@@ -168,8 +174,15 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
-  const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) =>
-    inputHash({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests });
+  const knownInputs = cache.inputs ?? {};
+  const inputs: NonNullable<BuildCache["inputs"]> = {};
+  const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) => {
+    const material = inputMaterial({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests });
+    const known = knownInputs[fn.id];
+    const hash = known?.material === material ? known.hash : sha256Hex(material);
+    inputs[fn.id] = { material, hash };
+    return hash;
+  };
 
   const relTemplate = new Map(stacks.map((s) => [s.file, rel(s.file)]));
   const base = (fn: FunctionInfo): Omit<FunctionReport, "status"> => ({ id: fn.id, logicalId: fn.logicalId, template: relTemplate.get(fn.template) ?? rel(fn.template), runtime: fn.runtime });
@@ -243,7 +256,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   if (allCurrent) {
     // The rewritten templates depend only on the templates read, the build folder and whether the
     // local files they point back at exist: skip writing them when all of that and the written files are as last time.
-    const key = createHash("sha256").update(JSON.stringify([BUILD_FORMAT, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])])).digest("hex");
+    const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
     const w = cache.written;
     if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f))) {
       templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
@@ -265,6 +278,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
     delete cache.written;
   }
   if (JSON.stringify(manifest) !== manifestBefore || !existsSync(manifestFile)) writeManifest(manifestFile, manifest);
+  cache.inputs = sortedByKey(inputs);
   cache.locks = locks.memo();
   cache.files = digests.stamps();
   if (JSON.stringify(cache) !== cacheBefore) writeBuildCache(cacheFile, cache);
