@@ -41,10 +41,9 @@ export const build: CommandDef<BuildOpts> = {
       .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy");
   },
   async run(opts, ctx) {
-    const path = await import("node:path");
-    const os = await import("node:os");
-    const core = await import("../core/build.ts");
-    const { table } = await import("../ui/table.ts");
+    const started = process.hrtime.bigint();
+    // esbuild, execa and the YAML library are loaded only when something has to be built or listed.
+    const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build.ts")]);
     const { io } = ctx;
     const root = (await ctx.settings()).root;
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
@@ -52,8 +51,9 @@ export const build: CommandDef<BuildOpts> = {
     const rel = (f: string) => path.relative(root, f) || ".";
 
     if (opts.list) {
-      const { functions, problems } = core.loadFunctions(root, template);
-      const listed = core.listFunctions(functions, root);
+      const discovery = await import("../core/build-discovery.ts");
+      const { functions, problems } = discovery.loadFunctions(root, template);
+      const listed = discovery.listFunctions(functions, root);
       if (io.json) io.result({ template: rel(template), functions: listed, problems: problems.map((p) => p.text) });
       else if (listed.length) {
         io.out(table(["Function", "Template", "CodeUri", "Handler", "Runtime", "Architectures"], listed.map((f) => [f.id, f.template, f.codeUri, f.handler, f.runtime, f.architectures.join(",")])));
@@ -62,8 +62,6 @@ export const build: CommandDef<BuildOpts> = {
       return problems.length ? EXIT_CODES.FAILED : EXIT_CODES.OK;
     }
 
-    const { execa } = await import("execa");
-    const { version: esbuildVersion } = await import("esbuild");
     const progress = makeProgress(ctx);
     const report = await core.runBuild({
       repoRoot: root,
@@ -73,16 +71,17 @@ export const build: CommandDef<BuildOpts> = {
       clean: Boolean(opts.clean),
       bundleAwsSdk: Boolean(opts.bundleAwsSdk),
       concurrency: os.availableParallelism(),
-      esbuildVersion,
+      esbuildVersion: core.installedEsbuildVersion(),
       onEvent: progress.event,
       run: async (file, args, o) => {
         io.verbose(`$ ${[file, ...args].join(" ")}`);
+        const { execa } = await import("execa");
         const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
         return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
       },
     });
     progress.finish();
-    render(report, ctx, rel, table, formatSize);
+    render(report, Number((process.hrtime.bigint() - started) / 1_000_000n), ctx, rel, table, formatSize);
     return report.ok ? EXIT_CODES.OK : EXIT_CODES.FAILED;
   },
 };
@@ -122,10 +121,10 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
   };
 }
 
-function render(report: BuildReport, ctx: Context, rel: (f: string) => string, table: (h: string[], r: string[][]) => string, size: (n: number | undefined) => string): void {
+function render(report: BuildReport, ms: number, ctx: Context, rel: (f: string) => string, table: (h: string[], r: string[][]) => string, size: (n: number | undefined) => string): void {
   const { io } = ctx;
   if (io.json) {
-    io.result({ ...report, root: undefined, outDir: rel(report.outDir) });
+    io.result({ ...report, root: undefined, outDir: rel(report.outDir), ms });
     return;
   }
   if (report.functions.length) {
@@ -140,7 +139,7 @@ function render(report: BuildReport, ctx: Context, rel: (f: string) => string, t
   }
   for (const p of report.problems) io.info(`error: ${p}`);
   const stale = report.functions.filter((f) => f.status === "stale").length;
-  io.info(`${built} built, ${cached} cached${failed.length ? `, ${failed.length} failed` : ""}${stale ? `, ${stale} not built (run without --function)` : ""}`);
+  io.info(`${built} built, ${cached} cached${failed.length ? `, ${failed.length} failed` : ""}${stale ? `, ${stale} not built (run without --function)` : ""} in ${formatMs(ms)}`);
   if (report.template) io.info(`templates: ${report.template} (deploy: sam deploy --template-file ${report.template} ...)`);
   else io.info(`templates not written to ${rel(report.outDir)}: ${failed.length || report.problems.length ? "fix the errors above" : "some functions are not built"}`);
 }

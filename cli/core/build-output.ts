@@ -5,6 +5,7 @@
  *   <out>/stacks/<Nested>[/<Deeper>].yml  one file per nested stack, named by its logical ids
  *   <out>/functions/<id>/              one artifact folder per function (id = "Api/GetUserFunction")
  *   <out>/manifest.json                per function: input hash, artifact size, build time
+ *   <out>/cache.json                   file stamps, parsed discovery, written templates (see build-cache.ts)
  *
  * Every template is copied with CodeUri/Code pointing at the function's artifact folder and
  * Location/TemplateURL at the built child template, as paths relative to the template itself,
@@ -13,11 +14,12 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { serializeTemplate, type FunctionInfo, type Json, type StackNode, type TemplateBody } from "./templates.ts";
+import type { FunctionInfo, Json, StackNode, TemplateBody } from "./templates.ts";
 import { writeFileAtomic } from "./build-cache.ts";
 
 export const ROOT_TEMPLATE = "template.yml";
 export const MANIFEST_FILE = "manifest.json";
+export const CACHE_FILE = "cache.json";
 
 export const templateOutFile = (outDir: string, stackPath: string[]): string =>
   stackPath.length === 0 ? path.join(outDir, ROOT_TEMPLATE) : path.join(outDir, "stacks", ...stackPath) + ".yml";
@@ -47,23 +49,27 @@ export function relativeRef(fromFile: string, to: string): string {
 }
 
 /** Points AWS::Include Locations (anywhere in the template) back at the original files. */
-function rewriteIncludes(node: Json, from: string, to: string): Json {
-  if (Array.isArray(node)) return node.map((n) => rewriteIncludes(n, from, to));
+function rewriteIncludes(node: Json, from: string, to: string, refs: Set<string>): Json {
+  if (Array.isArray(node)) return node.map((n) => rewriteIncludes(n, from, to, refs));
   if (!isObj(node)) return node;
   const out: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(node)) out[k] = rewriteIncludes(v, from, to);
+  for (const [k, v] of Object.entries(node)) out[k] = rewriteIncludes(v, from, to, refs);
   const t = out["Fn::Transform"];
   if (isObj(t) && t.Name === "AWS::Include" && isObj(t.Parameters) && isLocal(t.Parameters.Location)) {
     const original = path.resolve(path.dirname(from), t.Parameters.Location);
+    refs.add(original);
     if (existsSync(original)) out["Fn::Transform"] = { ...t, Parameters: { ...t.Parameters, Location: relativeRef(to, original) } };
   }
   return out;
 }
 
-/** One stack's template, rewritten for its place in the build folder. */
-export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string): { file: string; body: TemplateBody } {
+/**
+ * One stack's template, rewritten for its place in the build folder. `refs` collects the original
+ * local files it points back at (whether they exist decides the result).
+ */
+export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string, refs = new Set<string>()): { file: string; body: TemplateBody } {
   const outFile = templateOutFile(outDir, node.path);
-  const body = rewriteIncludes(structuredClone(node.body), node.file, outFile) as TemplateBody;
+  const body = rewriteIncludes(structuredClone(node.body), node.file, outFile, refs) as TemplateBody;
   const resources = isObj(body.Resources) ? body.Resources : {};
   const globals = isObj(body.Globals) && isObj(body.Globals.Function) ? body.Globals.Function : undefined;
   if (globals && "CodeUri" in globals) delete globals.CodeUri; // every local function gets its own below
@@ -83,6 +89,7 @@ export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir:
       const value = res.Properties[prop];
       if (!isLocal(value)) continue;
       const original = path.resolve(path.dirname(node.file), value);
+      refs.add(original);
       if (existsSync(original)) res.Properties[prop] = relativeRef(outFile, original);
       else throw new Error(`${node.file} ${logicalId}: ${prop} ${value} does not exist`);
     }
@@ -90,16 +97,21 @@ export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir:
   return { file: outFile, body };
 }
 
-/** Writes every rewritten template; returns the files written. */
-export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string): string[] {
+/**
+ * Writes every rewritten template (serialised by `serialize`, templates.ts's serializeTemplate,
+ * passed in so that loading this module does not load the YAML library); returns the files written
+ * and the original local files they point back at.
+ */
+export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, serialize: (body: TemplateBody) => string): { files: string[]; refs: string[] } {
   removeTemplates(outDir);
   const files: string[] = [];
+  const refs = new Set<string>();
   for (const node of stacks) {
-    const { file, body } = rewriteStack(node, functions, outDir);
-    writeFileAtomic(file, serializeTemplate(body));
+    const { file, body } = rewriteStack(node, functions, outDir, refs);
+    writeFileAtomic(file, serialize(body));
     files.push(file);
   }
-  return files;
+  return { files, refs: [...refs].sort() };
 }
 
 /** Removes the built templates, so a failed or partial build never leaves a deployable stale set. */

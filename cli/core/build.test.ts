@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { version as esbuildVersion } from "esbuild";
 import { buildFixture, type BuildFixture } from "../../test/helpers/build-fixture.ts";
-import { listFunctions, loadFunctions, runBuild, selectFunctions, type BuildReport } from "./build.ts";
+import { runBuild, selectFunctions, type BuildReport } from "./build.ts";
+import { listFunctions, loadFunctions } from "./build-discovery.ts";
 import { parseTemplate } from "./templates.ts";
+import { RACY_MS } from "./build-cache.ts";
 
 let fx: BuildFixture;
 beforeAll(() => (fx = buildFixture()));
@@ -138,6 +140,91 @@ describe("runBuild on the fixture", () => {
     expect(Object.values(statuses(r)).filter((s) => s === "built")).toHaveLength(1);
     writeFileSync(fx.file("wheels/NOTE.txt"), "a new file in the --find-links folder\n");
     expect(statuses(await build())["Api/HelloPythonFunction"]).toBe("built");
+  });
+});
+
+describe("the build cache (own fixture copy; a clock far enough ahead that every file counts as still)", () => {
+  let cx: BuildFixture;
+  const later = () => Date.now() + 10 * RACY_MS;
+  const cbuild = (over: Partial<Parameters<typeof runBuild>[0]> = {}) =>
+    runBuild({
+      repoRoot: cx.dir, template: cx.file("infra/template.yml"), outDir: cx.file(".hdoc/build"), only: [], clean: false,
+      bundleAwsSdk: false, concurrency: 2, run, esbuildVersion, clock: later, ...over,
+    });
+  const built = (r: BuildReport) => r.functions.filter((f) => f.status === "built").map((f) => f.id).sort();
+  beforeAll(async () => {
+    cx = buildFixture();
+    expect((await cbuild()).ok).toBe(true);
+  }, 120_000);
+  afterAll(() => cx.cleanup());
+
+  it("a no-op build reads no file it has seen, parses no template and rewrites nothing", async () => {
+    const outputs = [".hdoc/build/template.yml", ".hdoc/build/stacks/Api.yml", ".hdoc/build/manifest.json", ".hdoc/build/cache.json"].map((f) => cx.file(f));
+    const mtimes = () => outputs.map((f) => statSync(f).mtimeMs);
+    const before = mtimes();
+    const r = await cbuild();
+    expect(new Set(Object.values(statuses(r)))).toEqual(new Set(["cached"]));
+    expect(r.cache).toEqual({ discovery: true, filesHashed: 0 });
+    expect(r.template).toBe(".hdoc/build/template.yml");
+    expect(mtimes()).toEqual(before);
+  });
+
+  it("a template edit invalidates the cached discovery, and the rewritten templates carry it", async () => {
+    const api = cx.file("infra/api.yml");
+    writeFileSync(api, readFileSync(api, "utf8").replace("    Timeout: 10\n", "    Timeout: 10\n    MemorySize: 512\n"));
+    const r = await cbuild();
+    expect(r.cache.discovery).toBe(false);
+    expect(built(r)).toEqual([]);
+    expect(readFileSync(cx.file(".hdoc/build/stacks/Api.yml"), "utf8")).toContain("MemorySize: 512");
+    expect((await cbuild()).cache.discovery).toBe(true);
+  });
+
+  it("touching a file without changing it reads it again but rebuilds nothing", async () => {
+    const t = new Date(Date.now() - 60_000);
+    utimesSync(cx.file("functions/shared/greet.ts"), t, t);
+    const r = await cbuild();
+    expect(built(r)).toEqual([]);
+    expect(r.cache.filesHashed).toBe(1);
+    expect((await cbuild()).cache.filesHashed).toBe(0);
+  });
+
+  it("new content of the same size with the old mtime put back still rebuilds its importers", async () => {
+    const file = cx.file("functions/shared/greet.ts");
+    const MTIME = 1_700_000_000;
+    utimesSync(file, MTIME, MTIME);
+    expect(built(await cbuild())).toEqual([]);
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("hello");
+    writeFileSync(file, text.replace("hello", "HELLO"));
+    utimesSync(file, MTIME, MTIME);
+    expect(built(await cbuild())).toEqual(["Api/GetUserFunction", "Legacy/SignupFunction"]);
+  });
+
+  it("rewrites a built template that was edited or deleted", async () => {
+    const out = cx.file(".hdoc/build/stacks/Api.yml");
+    const good = readFileSync(out, "utf8");
+    writeFileSync(out, "edited by hand\n");
+    await cbuild();
+    expect(readFileSync(out, "utf8")).toBe(good);
+    rmSync(out);
+    await cbuild();
+    expect(readFileSync(out, "utf8")).toBe(good);
+  });
+
+  it("does not take a function from the cached discovery once its code folder is gone", async () => {
+    renameSync(cx.file("functions/deep"), cx.file("functions/deep-moved"));
+    try {
+      const r = await cbuild();
+      const deep = r.functions.find((f) => f.id === "Legacy/Deep/DeepFunction")!;
+      expect(deep.status).toBe("failed");
+      expect(deep.error).toMatch(/CodeUri .* does not exist/);
+      expect(r.ok).toBe(false);
+    } finally {
+      renameSync(cx.file("functions/deep-moved"), cx.file("functions/deep"));
+    }
+    const again = await cbuild();
+    expect(again.ok).toBe(true);
+    expect(built(again)).toEqual(["Legacy/Deep/DeepFunction"]);
   });
 });
 

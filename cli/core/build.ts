@@ -2,21 +2,35 @@
  * `hdoc build` without the command line: discover every function from the templates, decide from
  * the content-hash cache which ones need building, build those in parallel (bounded), write the
  * rewritten templates when every function has a current artifact, and the manifest last.
+ *
+ * A build where nothing changed reads no source it has seen before and loads neither esbuild, the
+ * YAML library nor node:crypto: the build cache (cache.json in the build folder) remembers each
+ * file's stamp and digest (see FileDigests), the parsed discovery keyed by the digests of every
+ * template read, the text each function's input hash was taken of, and the digests of the
+ * templates it wrote. Each is checked before it is trusted.
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../errors.ts";
-import { discoverFunctions, formatProblem, type FunctionInfo, type StackNode } from "./templates.ts";
+import type { FunctionInfo, StackNode } from "./templates.ts";
+import type { DiscoveredProblem } from "./build-discovery.ts";
 import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python-build.ts";
 import {
-  classifyInputs, discard, folderSize, inputHash, LockIndex, promote, readManifest, stagingDir, writeManifest,
-  type BuildManifest, type ManifestEntry,
+  classifyInputs, discard, FileDigests, folderSize, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
+  type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./build-cache.ts";
-import { artifactDirOf, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./build-output.ts";
+import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./build-output.ts";
 
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
 export const BUILD_FORMAT = 1;
+/**
+ * Part of the keys of the cached discovery and written templates: in the built CLI this module's
+ * file name carries a content hash that changes with its code and the chunks it imports, so a new
+ * hdoc never trusts what an older one parsed or wrote.
+ */
+const CODE_ID = import.meta.url;
 
 export interface BuildRequest {
   repoRoot: string;
@@ -33,7 +47,10 @@ export interface BuildRequest {
   run: RunCommand;
   esbuildVersion: string;
   onEvent?(e: BuildEvent): void;
+  /** Monotonic milliseconds, for build times. */
   now?(): number;
+  /** Wall-clock milliseconds, compared with file times to decide which file stamps can be trusted. */
+  clock?(): number;
 }
 
 export type FunctionStatus = "built" | "cached" | "failed" | "stale";
@@ -69,47 +86,8 @@ export interface BuildReport {
   /** Problems not tied to one function (a nested stack without Location, a template that does not parse). */
   problems: string[];
   ok: boolean;
-}
-
-export interface ListedFunction {
-  id: string;
-  logicalId: string;
-  template: string;
-  codeUri: string;
-  handler: string;
-  runtime: string;
-  architectures: string[];
-}
-
-export interface DiscoveredProblem {
-  /** Set when the problem is about one function (its nested id). */
-  id?: string;
-  logicalId?: string;
-  /** Template, relative to the repository. */
-  template: string;
-  text: string;
-}
-
-const FUNCTION_TYPES = new Set(["AWS::Serverless::Function", "AWS::Lambda::Function"]);
-
-export function loadFunctions(repoRoot: string, template: string): { stacks: StackNode[]; functions: FunctionInfo[]; problems: DiscoveredProblem[] } {
-  if (!existsSync(template)) {
-    throw new HdocError("NOT_FOUND", `template ${path.relative(repoRoot, template) || template} does not exist`, "run hdoc build from the repository root, or pass --template <file>");
-  }
-  const d = discoverFunctions(template, repoRoot);
-  const problems = d.problems.map((p): DiscoveredProblem => {
-    const stack = d.stacks.find((s) => s.file === p.template);
-    const type = p.logicalId && stack ? (stack.body.Resources as Record<string, { Type?: string }> | undefined)?.[p.logicalId]?.Type : undefined;
-    const id = stack && type && FUNCTION_TYPES.has(type) ? [...stack.path, p.logicalId].join("/") : undefined;
-    return { id, logicalId: p.logicalId, template: path.relative(repoRoot, p.template) || p.template, text: formatProblem(p, repoRoot) };
-  });
-  return { stacks: d.stacks, functions: d.functions, problems };
-}
-
-export function listFunctions(functions: FunctionInfo[], repoRoot: string): ListedFunction[] {
-  return functions.map((f) => ({
-    id: f.id, logicalId: f.logicalId, template: path.relative(repoRoot, f.template), codeUri: f.codeUri, handler: f.handler, runtime: f.runtime, architectures: f.architectures,
-  }));
+  /** How much the build cache saved: discovery taken from it, and how many files had to be read and hashed. */
+  cache: { discovery: boolean; filesHashed: number };
 }
 
 /** Picks the functions named by --function (logical id when unambiguous, or the nested id). */
@@ -138,15 +116,48 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
+/** What discovery found, and whether it came from the cache. */
+interface Discovered {
+  stacks: StackNode[];
+  functions: FunctionInfo[];
+  problems: DiscoveredProblem[];
+  fromCache: boolean;
+}
+
+/**
+ * The functions of the templates: from the cache when every template it read still has the same
+ * digest and every function's code is still there; else parsed (and remembered when there was no
+ * problem and every template had been still long enough for its stamp to be trusted).
+ */
+async function discover(req: BuildRequest, cache: BuildCache, digests: FileDigests): Promise<Discovered> {
+  const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template]);
+  const c = cache.discovery;
+  if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
+    return { stacks: c.stacks, functions: c.functions, problems: [], fromCache: true };
+  }
+  const { loadFunctions } = await import("./build-discovery.ts");
+  const d = loadFunctions(req.repoRoot, req.template);
+  const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
+  if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
+    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions };
+  } else delete cache.discovery;
+  return { ...d, fromCache: false };
+}
+
 export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const now = req.now ?? (() => performance.now());
   const rel = (f: string) => path.relative(req.repoRoot, f);
-  const { stacks, functions, problems } = loadFunctions(req.repoRoot, req.template);
-  const selected = selectFunctions(functions, req.only);
   if (req.clean) rmSync(req.outDir, { recursive: true, force: true });
+  const cacheFile = path.join(req.outDir, CACHE_FILE);
+  const cache = readBuildCache(cacheFile);
+  const cacheBefore = JSON.stringify(cache);
+  const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
+  const { stacks, functions, problems, fromCache } = await discover(req, cache, digests);
+  const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
-  const locks = new LockIndex(req.repoRoot);
+  const manifestBefore = JSON.stringify(manifest);
+  const locks = new LockIndex(req.repoRoot, digests, cache.locks);
 
   const reports: FunctionReport[] = [];
   // A function whose definition has a problem (missing CodeUri, path outside the repository...) fails.
@@ -163,10 +174,18 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
-  const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) =>
-    inputHash({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks });
+  const knownInputs = cache.inputs ?? {};
+  const inputs: NonNullable<BuildCache["inputs"]> = {};
+  const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) => {
+    const material = inputMaterial({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests });
+    const known = knownInputs[fn.id];
+    const hash = known?.material === material ? known.hash : sha256Hex(material);
+    inputs[fn.id] = { material, hash };
+    return hash;
+  };
 
-  const base = (fn: FunctionInfo): Omit<FunctionReport, "status"> => ({ id: fn.id, logicalId: fn.logicalId, template: rel(fn.template), runtime: fn.runtime });
+  const relTemplate = new Map(stacks.map((s) => [s.file, rel(s.file)]));
+  const base = (fn: FunctionInfo): Omit<FunctionReport, "status"> => ({ id: fn.id, logicalId: fn.logicalId, template: relTemplate.get(fn.template) ?? rel(fn.template), runtime: fn.runtime });
   const isCurrent = (fn: FunctionInfo): ManifestEntry | undefined => {
     const prev = manifest.functions[fn.id];
     if (!prev || !existsSync(path.join(req.outDir, prev.artifact))) return undefined;
@@ -235,16 +254,34 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const allCurrent = reports.every((r) => r.status === "built" || r.status === "cached") && stackProblems.length === 0;
   let templates: string[] = [];
   if (allCurrent) {
-    try {
-      templates = writeTemplates(stacks, functions, req.outDir);
-    } catch (e) {
-      stackProblems.push((e as Error).message);
-      removeTemplates(req.outDir);
+    // The rewritten templates depend only on the templates read, the build folder and whether the
+    // local files they point back at exist: skip writing them when all of that and the written files are as last time.
+    const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
+    const w = cache.written;
+    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f))) {
+      templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
+    } else {
+      try {
+        const { serializeTemplate } = await import("./templates.ts");
+        const written = writeTemplates(stacks, functions, req.outDir, serializeTemplate);
+        templates = written.files;
+        const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
+        cache.written = { key, outputs, refs: written.refs };
+      } catch (e) {
+        stackProblems.push((e as Error).message);
+        removeTemplates(req.outDir);
+        delete cache.written;
+      }
     }
   } else {
     removeTemplates(req.outDir);
+    delete cache.written;
   }
-  writeManifest(manifestFile, manifest);
+  if (JSON.stringify(manifest) !== manifestBefore || !existsSync(manifestFile)) writeManifest(manifestFile, manifest);
+  cache.inputs = sortedByKey(inputs);
+  cache.locks = locks.memo();
+  cache.files = digests.stamps();
+  if (JSON.stringify(cache) !== cacheBefore) writeBuildCache(cacheFile, cache);
   const ok = allCurrent && stackProblems.length === 0;
   return {
     root: req.repoRoot,
@@ -254,5 +291,6 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
     functions: reports,
     problems: stackProblems,
     ok,
+    cache: { discovery: fromCache, filesHashed: digests.hashed },
   };
 }

@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { BuildFailure, Message, Metafile, Plugin } from "esbuild";
 import type { FunctionInfo } from "./templates.ts";
@@ -42,6 +43,20 @@ export function esbuildTarget(runtime: string): string {
   const m = NODE_TARGET.exec(runtime);
   if (!m) throw new FunctionBuildError(`unsupported runtime ${runtime}`);
   return `node${m[1]}`;
+}
+
+/**
+ * The version of the esbuild that bundleNodeFunction's `import("esbuild")` loads: its package.json in
+ * the nearest node_modules above this module, which is where Node's ESM resolution finds a bare
+ * specifier (esbuild declares no "exports"). A few stat calls, where loading esbuild or asking the
+ * resolver costs milliseconds, and a fully cached build needs only the version.
+ */
+export function installedEsbuildVersion(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "node_modules", "esbuild", "package.json");
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    if (path.dirname(dir) === dir) throw new FunctionBuildError("esbuild is not installed (run npm ci)");
+  }
 }
 
 export const AWS_SDK_EXTERNALS = ["@aws-sdk/*", "@smithy/*"];

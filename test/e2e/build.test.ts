@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, writeFileSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
 import { buildFixture, type BuildFixture } from "../helpers/build-fixture.ts";
 
 let home: TempHome;
 let fx: BuildFixture;
+let fixtureAt: number;
 beforeAll(() => {
   home = tempHome();
   fx = buildFixture();
+  fixtureAt = Date.now();
 });
 afterAll(() => {
   home.cleanup();
@@ -40,6 +43,21 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
     expect(again.stderr).toContain("0 built, 6 cached");
     expect(again.stdout.match(/cached$/gm)).toHaveLength(6);
     expect(again.stdout.split("\n").slice(2, 4).map((l) => l.split(/\s+/)[0])).toEqual(["HealthFunction", "Api/GetUserFunction"]);
+  });
+
+  it("a build with nothing to do loads neither esbuild nor the YAML library", async () => {
+    // File stamps younger than 2 s are not trusted (see FileDigests): let the fixture's files age first.
+    await new Promise((r) => setTimeout(r, Math.max(0, fixtureAt + 2100 - Date.now())));
+    await hdoc(["build"]);
+    const probe = path.join(home.home, "loaded-modules.cjs");
+    writeFileSync(probe, `process.on("exit", () => process.stderr.write("loaded: " + Object.keys(require.cache).filter((f) => /node_modules[\\\\/](esbuild|yaml)[\\\\/]/.test(f)).length + "\\n"));\n`);
+    const r = await runHdoc(["build"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("0 built, 6 cached");
+    expect(r.stderr).toMatch(/^loaded: 0$/m);
+    // The probe does see them when a template has to be parsed.
+    const list = await runHdoc(["build", "--list"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(list.stderr).toMatch(/^loaded: [1-9]\d*$/m);
   });
 
   it("--json prints one document with every function", async () => {
