@@ -78,6 +78,16 @@ describe("setProfile over tricky files", () => {
       "[mfa]\nregion = x\naws_session_token = newtoken==\n# dup\noutput = json\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n\n[b]\nk=2\n\n\n# c follows\n[c]\n",
     ],
     [
+      "a duplicate target section starting with a continuation line (it continues nothing, so it goes)",
+      "[mfa]\nhdoc_expiration = \n[mfa]\n  x",
+      "[mfa]\nhdoc_expiration = 2026-01-01T00:00:00.000Z\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\naws_session_token = newtoken==\n",
+    ],
+    [
+      "a duplicate target section starting with an indented key (it stays a key, not a continuation)",
+      "[mfa]\naws_session_token = OLD\n[mfa]\n  region = x\n",
+      "[mfa]\naws_session_token = newtoken==\nregion = x\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n",
+    ],
+    [
       "look-alike sections that are other profiles",
       "[ mfa ]\na=1\n[profile mfa]\nb=2\n[mfa-prod]\nc=3\n[MFA]\nd=4\n",
       `[ mfa ]\na=1\n[profile mfa]\nb=2\n[mfa-prod]\nc=3\n[MFA]\nd=4\n\n[mfa]\n${NEW()}`,

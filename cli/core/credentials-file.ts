@@ -161,8 +161,18 @@ export function setProfile(text: string, name: string, values: Array<[string, st
   const body = (s: Section): string[] => {
     const kept: string[] = [];
     let dropping = false;
+    // An indented line before the first key or blank line of a duplicate section continues nothing
+    // there; moved under the first section it would continue the key before it, so it goes with
+    // the duplicate's header (comments do not end a continuation, so they do not end this either).
+    let orphan = s !== first;
     for (let i = s.start + 1; i < s.coreEnd; i++) {
-      const l = lines[i]!;
+      let l = lines[i]!;
+      if (orphan && /^\s/.test(l.raw)) {
+        if (l.kind === "other") continue;
+        // an indented key there is a key; moved, its indent would make it a continuation
+        if (l.kind === "key") l = { ...l, raw: l.raw.trimStart() };
+      }
+      if (l.kind === "key" || l.kind === "blank") orphan = false;
       if (l.kind === "continuation") {
         if (!dropping) kept.push(withEol(l.raw));
         continue;
