@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { LocalRuntime, type RuntimeFunction, type RuntimeOptions } from "./local-runtime.ts";
 
 // Real workers on real esbuild bundles of handlers written into a temporary project.
@@ -67,6 +68,15 @@ describe("LocalRuntime: each function in a worker of its own", () => {
     expect(await runtime.invoke("First", {})).toMatchObject({ shared: "written by First" });
     expect(process.env.SHARED).toBeUndefined();
     expect(process.env.MINE).toBeUndefined();
+  });
+
+  it("sends what a handler prints to stdout to the function output, not to this process's stdout", async () => {
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (d: Buffer) => (printed += d.toString()));
+    const { runtime } = project({ Logs: { code: `export const handler = async () => { console.log(JSON.stringify({ level: "INFO", message: "hello" })); return 1; };` } }, { functionOutput: output });
+    expect(await runtime.invoke("Logs", {})).toBe(1);
+    expect(await eventually(async () => (printed.includes('"message":"hello"') ? printed : undefined))).toBe('{"level":"INFO","message":"hello"}\n');
   });
 
   it("ends only the invocation that ran past the Timeout; the others on that worker finish, then the worker is terminated", async () => {

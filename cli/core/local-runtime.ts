@@ -44,6 +44,8 @@ export interface RuntimeOptions {
    */
   maxWorkersPerFunction?: number;
   busyAt?: number;
+  /** Where the handlers' stdout goes (their logs; default: this process's stderr, so `--json` output stays one document). */
+  functionOutput?: NodeJS.WritableStream;
   now?: () => number;
 }
 
@@ -135,7 +137,7 @@ interface Slot {
   /** The build or start in progress, shared by concurrent invocations. */
   starting?: Promise<void>;
   /** A worker being added to the pool. */
-  growing: boolean;
+  growing?: Promise<void>;
   failed?: { error: Error; inputs: Map<string, string> };
   checkedAt: number;
   builds: number;
@@ -178,6 +180,7 @@ export class LocalRuntime {
   /** Every worker not yet terminated (replaced ones may still be finishing invocations). */
   private readonly live = new Set<Instance>();
   private nextId = 0;
+  private disposed = false;
   private readonly maxWorkers: number;
   private readonly busyAt: number;
 
@@ -189,7 +192,7 @@ export class LocalRuntime {
     writeFileSync(this.runnerFile, RUNNER);
     this.maxWorkers = Math.max(1, o.maxWorkersPerFunction ?? Math.min(4, availableParallelism()));
     this.busyAt = o.busyAt ?? 4;
-    for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], growing: false, checkedAt: -Infinity, builds: 0, workers: 0 });
+    for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], checkedAt: -Infinity, builds: 0, workers: 0 });
   }
 
   /** The environment a function sees: Lambda's own variables, then the template's. */
@@ -284,13 +287,12 @@ export class LocalRuntime {
   private pick(slot: Slot): Instance {
     let best = slot.pool[0]!;
     for (const inst of slot.pool) if (inst.pending.size < best.pending.size) best = inst;
-    if (best.pending.size >= this.busyAt && slot.pool.length < this.maxWorkers && !slot.growing && slot.built) {
+    if (best.pending.size >= this.busyAt && slot.pool.length < this.maxWorkers && !slot.growing && slot.built && !this.disposed) {
       const built = slot.built;
-      slot.growing = true;
-      this.spawn(slot, built)
-        .then((inst) => (slot.built === built && slot.pool.length ? slot.pool.push(inst) : this.retire(inst)))
+      slot.growing = this.spawn(slot, built)
+        .then((inst) => void (slot.built === built && slot.pool.length && !this.disposed ? slot.pool.push(inst) : this.retire(inst)))
         .catch(() => undefined) // the running workers keep serving; a broken build shows up at the next rebuild
-        .finally(() => (slot.growing = false));
+        .finally(() => (slot.growing = undefined));
     }
     return best;
   }
@@ -351,7 +353,8 @@ export class LocalRuntime {
         logGroupName: `/aws/lambda/${name}`,
       },
     };
-    const worker = new Worker(this.runnerFile, { workerData, env: this.lambdaEnv(fn) });
+    const worker = new Worker(this.runnerFile, { workerData, env: this.lambdaEnv(fn), stdout: true });
+    worker.stdout.pipe(this.o.functionOutput ?? process.stderr, { end: false });
     slot.workers++;
     const inst: Instance = { worker, pending: new Map(), retired: false, dead: false };
     this.live.add(inst);
@@ -434,7 +437,8 @@ export class LocalRuntime {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((s) => s.starting?.catch(() => undefined)));
+    this.disposed = true;
+    await Promise.all([...this.slots.values()].flatMap((s) => [s.starting?.catch(() => undefined), s.growing]));
     await Promise.all([...this.live].map((i) => i.worker.terminate()));
     rmSync(this.o.workDir, { recursive: true, force: true });
   }
