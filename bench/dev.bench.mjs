@@ -106,7 +106,7 @@ export default async function (report) {
     const directRps = directSum / rounds, apiRps = apiSum / rounds;
     ddb.destroy();
     agent.destroy();
-    report(`hdoc dev: GET /users/{username} vs GetItem on the embedded DynamoDB (${CLIENTS} clients, ${DURATION_MS / 1000} s each)`, [
+    report(`hdoc dev: GET /users/{username} vs GetItem on the embedded DynamoDB (${CLIENTS} clients, ${WARMUP_MS / 1000} s warm-up, then ${DURATION_MS / 1000} s each)`, [
       { path: "GetItem straight to dynalite", "requests/s": directRps.toFixed(0) },
       { path: "GET /users/octocat via hdoc dev", "requests/s": apiRps.toFixed(0) },
       { path: "ratio (target >= 0.75)", "requests/s": (apiRps / directRps).toFixed(2) },
