@@ -62,3 +62,14 @@ describe("output to a closed pipe", () => {
     expect(r.stderr).not.toContain("EPIPE");
   });
 });
+
+describe("the AWS SDK's Node-version notice", () => {
+  it("stays out of hdoc's output when a command loads the SDK", async () => {
+    const { freePort } = await import("../helpers/net.ts");
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const r = await runHdoc(["codebuild", "credentials", "--endpoint-url", closed], { home: h.home, env: { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE000000000", AWS_SECRET_ACCESS_KEY: "x".repeat(40) } });
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toMatch(/cannot reach the AWS endpoint/);
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|a\.co\/c895JFp/);
+  });
+});
