@@ -78,7 +78,7 @@ function signedScope(auth: string | undefined): { region: string; service: strin
   return m ? { region: m[1]!, service: m[2]! } : undefined;
 }
 
-export async function startCodeBuildEndpoint(opts: { proxyTo?: string; accountId?: string } = {}): Promise<CodeBuildEndpoint> {
+export async function startCodeBuildEndpoint(opts: { proxyTo?: string; accountId?: string; port?: number } = {}): Promise<CodeBuildEndpoint> {
   const accountId = opts.accountId ?? "123456789012"; // moto's account, so STS and the ARNs agree
   let stored: StoredCredential[] = [];
   let requests: RecordedRequest[] = [];
@@ -187,7 +187,10 @@ export async function startCodeBuildEndpoint(opts: { proxyTo?: string; accountId
       res.writeHead(status, { "content-type": JSON_11, "content-length": Buffer.byteLength(text), "x-amzn-requestid": `req-${requests.length}` }).end(text);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -1,0 +1,54 @@
+// `npm run local-aws`: a local AWS for trying hdoc by hand, with nothing leaving this machine.
+// moto server (STS, SSM, CloudFormation, S3) behind the loopback CodeBuild source-credentials endpoint
+// the tests use (test/helpers/codebuild-endpoint.ts, which proxies everything that is not CodeBuild to
+// moto), so one --endpoint-url serves every hdoc command. With --seed it also creates the SSM
+// parameters the pipeline template reads. Stops on Ctrl-C.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+import { build } from "esbuild";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const out = path.join(root, ".hdoc", "local-aws.mjs");
+mkdirSync(path.dirname(out), { recursive: true });
+await build({
+  stdin: {
+    contents: `export { startMoto } from "./test/helpers/moto.ts"; export { startCodeBuildEndpoint } from "./test/helpers/codebuild-endpoint.ts";`,
+    resolveDir: root,
+    loader: "ts",
+  },
+  outfile: out,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  packages: "external",
+  logLevel: "warning",
+});
+const { startMoto, startCodeBuildEndpoint } = await import(pathToFileURL(out).href);
+
+const port = Number(process.env.PORT ?? 4566);
+const moto = await startMoto();
+const codebuild = await startCodeBuildEndpoint({ proxyTo: moto.url, port });
+const url = codebuild.url;
+
+if (process.argv.includes("--seed")) {
+  const { SSMClient, PutParameterCommand } = await import("@aws-sdk/client-ssm");
+  const ssm = new SSMClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const params = { GithubOwner: "100DaysOfCloud", GithubRepo: "100DaysOfCloud-backend", GithubTokenS: "local-github-token-not-a-secret" };
+  for (const [name, value] of Object.entries(params)) {
+    await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: name === "GithubTokenS" ? "SecureString" : "String", Overwrite: true }));
+  }
+  console.log(`seeded SSM: ${Object.keys(params).map((n) => `/100DaysOfCloud/Backend/${n}`).join(", ")}`);
+}
+
+console.log(`local AWS on ${url} (CodeBuild source credentials here, STS/SSM/CloudFormation/S3 from moto)`);
+console.log(`in another terminal:  export AWS_ENDPOINT_URL=${url}`);
+console.log("Ctrl-C to stop");
+const stop = async () => {
+  await codebuild.close();
+  await moto.stop();
+  process.exit(0);
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);

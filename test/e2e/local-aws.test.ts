@@ -1,0 +1,35 @@
+/** `npm run local-aws`: the local AWS a new user tries hdoc against (README, "Try the AWS commands locally"). */
+import { afterAll, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import path from "node:path";
+import { REPO_ROOT, runHdoc, tempHome } from "../helpers/hdoc.ts";
+import { freePort } from "../helpers/net.ts";
+
+const h = tempHome();
+afterAll(() => h.cleanup());
+
+describe("scripts/local-aws.mjs", () => {
+  it("serves every hdoc AWS command on one endpoint: MFA login, CodeBuild reset, pipeline deploy", async () => {
+    const port = await freePort();
+    const server = execa("node", [path.join(REPO_ROOT, "scripts/local-aws.mjs"), "--seed"], { cwd: REPO_ROOT, env: { PORT: String(port) }, reject: false });
+    let out = "";
+    server.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    try {
+      for (let i = 0; i < 300 && !out.includes("Ctrl-C to stop"); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain(`local AWS on http://127.0.0.1:${port}`);
+      const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` };
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(h.credentialsFile, "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", { mode: 0o600 });
+      expect((await runHdoc(["mfa", "login", "--token-code", "123456"], { home: h.home, env })).exitCode).toBe(0);
+      const reset = await runHdoc(["codebuild", "reset-credentials", "--yes"], { home: h.home, env: { ...env, GITHUB_TOKEN: "ghp_localtokenlocaltokenlocaltoken1234" } });
+      expect(reset.exitCode).toBe(0);
+      expect(reset.stdout).toContain("arn:aws:codebuild:us-east-1:123456789012:token/github");
+      const deploy = await runHdoc(["pipeline", "deploy", "--stage", "dev", "--yes"], { home: h.home, env });
+      expect(deploy.exitCode).toBe(0);
+      expect(deploy.stdout).toContain("CREATE_COMPLETE");
+    } finally {
+      server.kill("SIGINT");
+      await server;
+    }
+  });
+});
