@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
 import type { CommandDef, Context, GlobalOptions } from "./commands/types.ts";
-import { EXIT_CODES, HdocError, interruptedOr, isHdocError } from "./errors.ts";
+import { EXIT_CODES, interruptedOr, isHdocError } from "./errors.ts";
 import { Io, type PromptApi } from "./ui/io.ts";
 import { inquirerPrompts } from "./ui/prompts.ts";
 import { loadProjectSettings, type ProjectSettings } from "./core/settings.ts";
@@ -27,6 +27,8 @@ export interface ProgramDeps {
   onIo?(io: Io): void;
   /** The commands to offer (the registry by default; tests pass their own). */
   commands?: CommandDef[];
+  /** Resolves with the signal name when the user asks a long-running command to stop (Ctrl-C, SIGTERM). */
+  untilStopped?(): Promise<string>;
 }
 
 const GLOBAL_HELP = `
@@ -49,6 +51,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
     cwd: deps.cwd,
     settings: () => (settings ??= loadProjectSettings(deps.cwd, deps.env)),
     now: deps.now ?? (() => new Date()),
+    untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
   };
 }
 
@@ -144,27 +147,38 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     onExit: (code) => (exitCode = code),
     onIo: (i) => (io = i),
   };
-  const verbose = argv.includes("--verbose") || argv.includes("-v");
-  const onSigint = () => {
-    // A command that listens for SIGINT itself (hdoc dev) shuts down on its own.
-    if (process.listenerCount("SIGINT") > 0) return;
+  // Ctrl-C ends a run with 130, unless the command is waiting in ctx.untilStopped() (hdoc dev): then
+  // it shuts down cleanly, and a second Ctrl-C still ends it at once.
+  let stopWaiters: Array<(signal: string) => void> = [];
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopWaiters.length) {
+      const waiting = stopWaiters;
+      stopWaiters = [];
+      for (const w of waiting) w(signal);
+      return;
+    }
     deps.stderr.write("\ninterrupted\n");
-    process.exit(EXIT_CODES.INTERRUPTED);
+    process.exit(signal === "SIGINT" ? EXIT_CODES.INTERRUPTED : 143);
   };
-  process.once("SIGINT", onSigint);
+  deps.untilStopped ??= () =>
+    new Promise<string>((resolve) => {
+      stopWaiters.push(resolve);
+      process.on("SIGTERM", onSignal);
+    });
+  process.on("SIGINT", onSignal);
   try {
     await createProgram(deps).parseAsync(argv);
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-      // commander has already printed the problem; a group run without a subcommand prints help.
-      return err.code === "commander.executeSubCommandAsync" ? 0 : EXIT_CODES.USAGE;
+      // --help and --version exit 0; a group without its subcommand prints help and exits 2, as does
+      // a usage error (commander has already printed it).
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+      return err.exitCode === 0 ? 0 : EXIT_CODES.USAGE;
     }
-    return printError(interruptedOr(err), io, deps, verbose);
+    return printError(interruptedOr(err), io, deps, io?.verboseOn ?? (argv.includes("--verbose") || argv.includes("-v")));
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
 }
-
-export { HdocError };

@@ -84,10 +84,7 @@ export const dev: CommandDef<DevOpts> = {
       io.out(`DynamoDB (dynalite) on ${server.dynamoEndpoint}: ${Object.values(server.tables).join(", ")}`);
     }
     io.info("ready; Ctrl-C to stop");
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
+    const signal = await ctx.untilStopped();
     io.info(`${signal}: stopping`);
     await server.stop();
     io.info("stopped");

@@ -22,6 +22,11 @@ export interface Context {
   settings(): Promise<ProjectSettings>;
   /** Injected clock, for everything where expiry matters. */
   now(): Date;
+  /**
+   * For long-running commands: resolves with the signal name when the user asks to stop (Ctrl-C or
+   * SIGTERM), so the command can shut down cleanly; a second Ctrl-C ends the process at once.
+   */
+  untilStopped(): Promise<string>;
 }
 
 export interface CommandDef<O = Record<string, unknown>> {

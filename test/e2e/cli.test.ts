@@ -26,6 +26,12 @@ describe("hdoc program", () => {
     expect(r.stdout).toMatch(/Examples:\n {2}\$ hdoc /);
   });
 
+  it("prints a group's help and exits 2 when its subcommand is missing", async () => {
+    const r = await runHdoc(["mfa"], { home: h.home });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("Usage: hdoc mfa");
+  });
+
   it("rejects an unknown option with the usage exit code 2", async () => {
     const r = await runHdoc(["mfa", "status", "--no-such-flag"], { home: h.home });
     expect(r.exitCode).toBe(2);
@@ -71,5 +77,33 @@ describe("the AWS SDK's Node-version notice", () => {
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toMatch(/cannot reach the AWS endpoint/);
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|a\.co\/c895JFp/);
+  });
+});
+
+describe("Ctrl-C while hdoc waits on AWS", () => {
+  it("prints 'interrupted', exits 130 and leaves the credentials file as it was", async () => {
+    const { createServer } = await import("node:http");
+    const { writeFileSync, readFileSync, readdirSync } = await import("node:fs");
+    const { execa } = await import("execa");
+    const hanging = createServer(() => {}); // accepts requests and never answers
+    await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", r));
+    const port = (hanging.address() as { port: number }).port;
+    const before = "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    writeFileSync(h.credentialsFile, before, { mode: 0o600 });
+    try {
+      const child = execa("node", [path.join(REPO_ROOT, "bin/hdoc.js"), "mfa", "login", "--token-code", "123456", "--endpoint-url", `http://127.0.0.1:${port}`], {
+        env: { PATH: process.env.PATH ?? "", HOME: h.home }, extendEnv: false, reject: false,
+      });
+      await new Promise<void>((resolve) => hanging.once("request", () => resolve()));
+      child.kill("SIGINT");
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      expect(r.stderr).toContain("interrupted");
+      expect(readFileSync(h.credentialsFile, "utf8")).toBe(before);
+      expect(readdirSync(h.aws).sort()).toEqual(["credentials"]);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
   });
 });
