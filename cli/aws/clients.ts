@@ -8,6 +8,18 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { HdocError } from "../errors.ts";
 import { DEFAULTS, resolveSetting, type Resolved } from "../core/settings.ts";
 import type { Context } from "../commands/types.ts";
+import type { Redactor } from "../ui/redact.ts";
+
+/** Wraps a credential provider so every key and token it yields is masked in hdoc's output. */
+export function redacting(provider: AwsCredentialIdentityProvider, redactor: Redactor): AwsCredentialIdentityProvider {
+  return async (props) => {
+    const c = await provider(props);
+    redactor.add(c.accessKeyId);
+    redactor.add(c.secretAccessKey);
+    redactor.add(c.sessionToken);
+    return c;
+  };
+}
 
 export interface AwsTarget {
   region: Resolved<string>;
@@ -86,10 +98,10 @@ export async function sessionTarget(ctx: Context): Promise<AwsTarget> {
     }
     ctx.io.verbose(`profile '${profile.value}' not found; using the default credential chain (environment, container, instance role)`);
     const region = await resolveRegion(ctx, undefined);
-    return { region, endpoint, credentials: fromNodeProviderChain() };
+    return { region, endpoint, credentials: redacting(fromNodeProviderChain(), ctx.io.redactor) };
   }
   const region = await resolveRegion(ctx, profile.value);
-  return { region, profile, endpoint, credentials: fromIni({ profile: profile.value, ignoreCache: true }) };
+  return { region, profile, endpoint, credentials: redacting(fromIni({ profile: profile.value, ignoreCache: true }), ctx.io.redactor) };
 }
 
 export function clientConfig(target: AwsTarget): ClientConfig {

@@ -12,6 +12,7 @@ describe("Redactor", () => {
   it("masks access key ids and GitHub tokens by shape even when not registered", () => {
     const r = new Redactor();
     expect(r.redact("id ASIAIOSFODNN7EXAMPLE and ghp_abcdefghijklmnopqrstuvwxyz0123456789")).toBe("id ASIA**** and gh*_****");
+    expect(r.redact("fine-grained github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789ABCDEFGHIJ")).toBe("fine-grained github_pat_****");
   });
 
   it("never lets a registered secret through, whatever surrounds it", () => {

@@ -13,7 +13,11 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join("****");
-    // AWS secret keys and session tokens have recognisable shapes even when not registered.
-    return out.replace(/\b(ASIA|AKIA)[A-Z0-9]{12,}\b/g, "$1****").replace(/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, "gh*_****");
+    // Access key ids and GitHub tokens have recognisable shapes, so they are masked even when not
+    // registered (secret keys and session tokens have none: they are masked by registration).
+    return out
+      .replace(/\b(ASIA|AKIA)[A-Z0-9]{12,}\b/g, "$1****")
+      .replace(/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, "gh*_****")
+      .replace(/\bgithub_pat_[A-Za-z0-9_]{22,}/g, "github_pat_****");
   }
 }
