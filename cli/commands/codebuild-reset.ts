@@ -39,6 +39,7 @@ export const codebuildReset: CommandDef<ResetOptions> = {
     const { io } = ctx;
     const core = await import("../core/source-credentials.ts");
     const serverType = core.parseServerType(opts.serverType);
+    core.checkSteps(opts);
     const env = (name: string) => ctx.env[name];
     if (!opts.import && (opts.tokenEnv !== undefined || opts.tokenSsmParameter !== undefined)) {
       const { HdocError } = await import("../errors.ts");

@@ -253,7 +253,7 @@ async function streamUntilDone(input: DeployInput, cursor: EventCursor, deps: De
   const show = (events: StackEvent[]) => {
     for (const e of events) {
       all.push(e);
-      if (io.live) io.progress(`\r\u001b[2K${formatEvent(e).slice(0, 160)}`);
+      if (io.live) io.progress(`\r\u001b[2K${io.redactor.redact(formatEvent(e)).slice(0, 160)}`);
       else io.info(formatEvent(e));
     }
   };
@@ -327,7 +327,8 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
     try {
       ok = await io.confirm(`Execute this change set on ${input.stackName} (stage ${input.stage})?`);
     } catch (e) {
-      await cfn.deleteChangeSet(created.id, input.stackName);
+      // keep the reason the confirmation failed (Ctrl-C, no terminal) even if the clean-up fails too
+      await cfn.deleteChangeSet(created.id, input.stackName).catch((d: Error) => io.warn(`could not delete change set ${changeSetName}: ${d.message}`));
       throw e;
     }
     if (!ok) {

@@ -72,13 +72,23 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 export async function startDev(o: DevOptions): Promise<DevServer> {
   const cleanups: Array<() => Promise<void> | void> = [];
+  // Last started, first stopped; every step runs even if an earlier one fails, and runs once.
   const cleanup = async () => {
-    for (const c of cleanups.reverse()) await c();
+    const steps = cleanups.splice(0).reverse();
+    const failures: unknown[] = [];
+    for (const c of steps) {
+      try {
+        await c();
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    if (failures.length) throw failures[0];
   };
   try {
     return await start(o, cleanups, cleanup);
   } catch (e) {
-    await cleanup();
+    await cleanup().catch(() => undefined); // the start-up failure is the error to report
     throw e;
   }
 }

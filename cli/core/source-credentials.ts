@@ -84,6 +84,13 @@ export function chooseTokenSource(opts: { tokenEnv?: string; tokenSsmParameter?:
   return { kind: "prompt" };
 }
 
+/** Refuses flag combinations that leave nothing to do (before any AWS call). */
+export function checkSteps(input: { delete: boolean; import: boolean }): void {
+  if (!input.delete && !input.import) {
+    throw new HdocError("USAGE", "--no-delete and --no-import together leave nothing to do", "drop one of them");
+  }
+}
+
 export function describeTokenSource(s: TokenSource): string {
   if (s.kind === "env") return `$${s.name}`;
   if (s.kind === "ssm") return `SSM parameter ${s.name}`;
@@ -162,9 +169,7 @@ export function retryCommand(input: Pick<ResetInput, "serverType" | "tokenSource
 export async function resetCredentials(input: ResetInput, deps: ResetDeps): Promise<ResetResult> {
   const { io, codebuild } = deps;
   const { serverType } = input;
-  if (!input.delete && !input.import) {
-    throw new HdocError("USAGE", "--no-delete and --no-import together leave nothing to do", "drop one of them");
-  }
+  checkSteps(input);
 
   // 1. The token, before anything else: a missing or empty one stops the run with nothing changed.
   const promptLater = input.dryRun && input.tokenSource.kind === "prompt";
