@@ -56,7 +56,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
 }
 
 function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): void {
-  const cmd = parent.command(name).description(def.description ? `${def.summary}\n\n${def.description}` : def.summary);
+  const cmd = parent.command(name).summary(def.summary).description(def.description ? `${def.summary}\n\n${def.description}` : def.summary);
   def.configure?.(cmd);
   cmd.addHelpText("after", `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
   cmd.action(async (...all: unknown[]) => {

@@ -28,7 +28,7 @@ export async function readParameter(api: SsmParametersApi, name: string, where: 
     out = await api.getParameter({ Name: name, WithDecryption: true });
   } catch (e) {
     if (e instanceof HdocError && e.code === "NOT_FOUND") {
-      throw new HdocError("NOT_FOUND", `SSM parameter ${name} does not exist in ${where.region}`, "check the name, --region and --profile, or create it as a SecureString (aws ssm put-parameter --type SecureString)", { cause: e });
+      throw new HdocError("NOT_FOUND", `SSM parameter ${name} does not exist in ${where.region}`, "check the name, --region and --profile, or create it (aws ssm put-parameter --name NAME --type String --value TOKEN)", { cause: e });
     }
     throw e;
   }

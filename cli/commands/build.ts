@@ -26,9 +26,9 @@ export const build: CommandDef<BuildOpts> = {
   path: ["build"],
   summary: "Bundle every Lambda function found in the templates",
   description:
-    "Walks infra/template.yml and its nested stacks, bundles each Node.js function with esbuild (only the packages its own\n" +
-    "package.json declares; AWS SDK v3 left to the runtime), installs each Python function's requirements.txt, and writes\n" +
-    "deployable templates to .hdoc/build (deploy with: sam deploy --template-file .hdoc/build/template.yml ...).\n" +
+    "Walks infra/template.yml and its nested stacks, bundles each Node.js function with esbuild (only the packages its own " +
+    "package.json declares; AWS SDK v3 left to the runtime), installs each Python function's requirements.txt, and writes " +
+    "deployable templates to .hdoc/build (deploy with: sam deploy --template-file .hdoc/build/template.yml ...). " +
     "Unchanged functions are taken from the content-hash cache. Exit 7 when a function failed (the others are still built).",
   examples: ["hdoc build", "hdoc build --list", "hdoc build --function Api/GetUserFunction --function SignupFunction", "hdoc build --clean --json"],
   configure(cmd: Command) {

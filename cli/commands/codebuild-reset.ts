@@ -30,7 +30,7 @@ export const codebuildReset: CommandDef<ResetOptions> = {
     cmd
       .addOption(new Option("--server-type <type>", "source provider: GITHUB, GITHUB_ENTERPRISE or BITBUCKET").default("GITHUB"))
       .option("--token-env <var>", "read the new token from this environment variable (default: GITHUB_TOKEN when it is set)")
-      .option("--token-ssm-parameter <name>", "read the new token from this SSM parameter (SecureString, decrypted)")
+      .option("--token-ssm-parameter <name>", "read the new token from this SSM parameter (String, or SecureString decrypted)")
       .option("--no-delete", "import without deleting first (the retry path after a failed import)")
       .option("--no-import", "only delete; do not import a new token")
       .option("--dry-run", "show the plan and change nothing", false);

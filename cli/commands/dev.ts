@@ -35,8 +35,8 @@ export const dev: CommandDef<DevOpts> = {
   path: ["dev"],
   summary: "Run the backend locally (no Docker, no AWS)",
   description:
-    "Serves every API route of the templates (nested stacks included) with the functions' real code, on an embedded\n" +
-    "DynamoDB (dynalite) with the templates' tables and a simulated Statistics stream. Edits to handlers apply on the\n" +
+    "Serves every API route of the templates (nested stacks included) with the functions' real code, on an embedded " +
+    "DynamoDB (dynalite) with the templates' tables and a simulated Statistics stream. Edits to handlers apply on the " +
     "next request. Runs until Ctrl-C (SIGINT) or SIGTERM.",
   examples: ["hdoc dev --seed", "hdoc dev --port 4000 --data-dir .hdoc/dev-data", "curl http://127.0.0.1:3000/users/octocat"],
   configure(cmd: Command) {
