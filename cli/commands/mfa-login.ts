@@ -14,8 +14,8 @@ export const mfaLogin: CommandDef<MfaLoginOptions> = {
   path: ["mfa", "login"],
   summary: "Get an MFA session from STS and write it to a profile in the shared credentials file",
   description:
-    "Signs STS GetSessionToken with the source profile's long-term keys and your MFA code, then writes the\n" +
-    "temporary keys into the target profile (only that section of the file changes). A session with more\n" +
+    "Signs STS GetSessionToken with the source profile's long-term keys and your MFA code, then writes the " +
+    "temporary keys into the target profile (only that section of the file changes). A session with more " +
     "than --min-remaining left is kept without asking for a code.",
   examples: [
     "hdoc mfa login",

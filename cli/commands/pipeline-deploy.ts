@@ -15,8 +15,8 @@ export const pipelineDeploy: CommandDef<PipelineOptions> = {
   path: ["pipeline", "deploy"],
   summary: "Deploy a stage's pipeline stack through a change set",
   description:
-    "Creates a change set (CREATE or UPDATE), shows it, asks before executing it (always for prod, and when\n" +
-    "confirm_changeset is true), then streams the stack's events until it settles and prints its outputs.\n" +
+    "Creates a change set (CREATE or UPDATE), shows it, asks before executing it (always for prod, and when " +
+    "confirm_changeset is true), then streams the stack's events until it settles and prints its outputs. " +
     "Flags override the stage's section of cicd/samconfig.toml.",
   examples: [
     "hdoc pipeline deploy",
