@@ -19,10 +19,10 @@ import {
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsCall } from "./errors.ts";
 import { clientConfig, type AwsTarget } from "./clients.ts";
-import type { CloudFormationApi, ResourceChange, StackInfo, TemplateStore } from "../core/change-set.ts";
+import { NO_CHANGES, type CloudFormationApi, type ResourceChange, type StackInfo, type TemplateStore } from "../core/change-set.ts";
 
 const isMissingStack = (e: unknown) => (e as { name?: string }).name === "ValidationError" && /does not exist/.test((e as Error).message ?? "");
-const isNoUpdates = (e: unknown) => (e as { name?: string }).name === "ValidationError" && /No updates are to be performed|didn't contain changes/i.test((e as Error).message ?? "");
+const isNoUpdates = (e: unknown) => (e as { name?: string }).name === "ValidationError" && NO_CHANGES.test((e as Error).message ?? "");
 
 const pairs = (m: Record<string, string>) => Object.entries(m);
 

@@ -9,7 +9,7 @@ interface DevOpts {
   dataDir?: string;
   seed?: boolean;
   seedFile?: string;
-  template: string;
+  template?: string;
   param: string[];
 }
 
@@ -46,7 +46,7 @@ export const dev: CommandDef<DevOpts> = {
       .option("--data-dir <dir>", "keep the database in this folder between runs (default: in memory)")
       .option("--seed", `load sample users, articles and statistics (${DEFAULT_SEED_FILE})`)
       .option("--seed-file <file>", "load sample data from this file instead (implies --seed)")
-      .option("--template <file>", "root template", "infra/template.yml")
+      .option("--template <file>", "root template (default: infra/template.yml in the project root)")
       .addOption(new Option("--param <Name=Value>", "a root template parameter (repeatable; Stage defaults to dev)").argParser((v: string, prev: string[] = []) => [...prev, v]).default([]));
   },
   async run(opts, ctx) {
@@ -60,7 +60,7 @@ export const dev: CommandDef<DevOpts> = {
     process.setSourceMapsEnabled(true);
     const server = await startDev({
       repoRoot: root,
-      template: path.resolve(root, opts.template),
+      template: opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml"),
       host: opts.host,
       port,
       dataDir: opts.dataDir ? path.resolve(ctx.cwd, opts.dataDir) : undefined,

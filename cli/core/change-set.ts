@@ -121,7 +121,8 @@ export interface DeployResult {
 }
 
 const DEFAULT_DELAYS = [250, 500, 1000, 2000, 3000, 5000];
-const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
+/** CloudFormation's words for "this change set changes nothing" (FAILED change set, or moto's ValidationError). */
+export const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 const SUCCESS = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"]);
 const STUCK = new Set(["UPDATE_ROLLBACK_FAILED", "DELETE_FAILED", "ROLLBACK_FAILED", "IMPORT_ROLLBACK_FAILED", "CREATE_FAILED"]);
 
