@@ -326,7 +326,8 @@ describe("buildspec.yml", () => {
     const buildCmds: string[] = spec.phases.build.commands;
     expect(buildCmds[0]).toBe("npx hdoc build");
     expect(buildCmds[1]).toMatch(/^sam deploy --template-file \.hdoc\/build\/template\.yml --stack-name "hdoc-backend-\$STAGE" --parameter-overrides "Stage=\$STAGE"/);
-    expect(buildCmds[1]).toContain("--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --resolve-s3");
+    expect(buildCmds[1]).toContain("--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset");
+    expect(buildCmds[1]).toContain(`--s3-bucket "$ARTIFACTS_BUCKET"`);
     expect(JSON.stringify(spec)).not.toMatch(/functions\//);
   });
 });
