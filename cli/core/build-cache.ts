@@ -42,15 +42,19 @@ export interface BuildManifest {
   functions: Record<string, ManifestEntry>;
 }
 
-export function readManifest(file: string): BuildManifest {
+/** A JSON state file of this version whose `key` holds an object; anything else (missing, unreadable, older) starts over. */
+function readVersioned<T extends { version: number }>(file: string, version: number, key: keyof T, fresh: () => T): T {
   try {
-    const m = JSON.parse(readFileSync(file, "utf8")) as BuildManifest;
-    if (m.version === MANIFEST_VERSION && m.functions && typeof m.functions === "object") return m;
+    const v = JSON.parse(readFileSync(file, "utf8")) as T;
+    if (v.version === version && v[key] && typeof v[key] === "object") return v;
   } catch {
     // missing or unreadable: start over
   }
-  return { version: MANIFEST_VERSION, functions: {} };
+  return fresh();
 }
+
+export const readManifest = (file: string): BuildManifest =>
+  readVersioned<BuildManifest>(file, MANIFEST_VERSION, "functions", () => ({ version: MANIFEST_VERSION, functions: {} }));
 
 /** Writes a file atomically: temp file in the same folder, fsync, rename. */
 export function writeFileAtomic(file: string, text: string): void {
@@ -83,15 +87,8 @@ export interface BuildCache {
   written?: { key: string; outputs: Record<string, string>; refs: string[] };
 }
 
-export function readBuildCache(file: string): BuildCache {
-  try {
-    const c = JSON.parse(readFileSync(file, "utf8")) as BuildCache;
-    if (c.version === CACHE_VERSION && c.files && typeof c.files === "object") return c;
-  } catch {
-    // missing or unreadable: start over
-  }
-  return { version: CACHE_VERSION, files: {} };
-}
+export const readBuildCache = (file: string): BuildCache =>
+  readVersioned<BuildCache>(file, CACHE_VERSION, "files", () => ({ version: CACHE_VERSION, files: {} }));
 
 export const writeBuildCache = (file: string, c: BuildCache): void => writeFileAtomic(file, JSON.stringify(c));
 
