@@ -44,3 +44,7 @@ export function difference(before: readonly string[], after: readonly string[]):
 /** Names one article change on the tag items it touches (16 characters, the same on every retry). */
 export const tokenOf = (articleId: string, seq: bigint): string =>
   createHash("sha256").update(`${articleId}\n${seq}`).digest("base64url").slice(0, 16);
+
+/** Names the changes of one batch together (the same for the same changes). */
+export const chunkOf = (tokens: string[]): string =>
+  `b${createHash("sha256").update([...tokens].sort().join("\n")).digest("base64url").slice(0, 15)}`;

@@ -43,14 +43,31 @@ const batch = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records:
 const store = () => dynamoTagStore(db.doc, table());
 const run = (event: DynamoDBStreamEvent, s: TagStore = store(), log = memoryLogger()) => createHandler({ store: s, log })(event);
 const counts = async () => (await dynamoTagBoard(db.doc, table()).page(200)).tags;
-const tokensLeft = async () =>
-  ((await db.doc.send(new ScanCommand({ TableName: table() }))).Items ?? []).flatMap((i) => [...((i.tokens as Set<string> | undefined) ?? [])]);
+/** The tokens each tag item holds. */
+const tokensOnTags = async () =>
+  Object.fromEntries(
+    ((await db.doc.send(new ScanCommand({ TableName: table() }))).Items ?? [])
+      .filter((i) => String(i.pk).startsWith("tag#"))
+      .map((i) => [i.tag, Object.keys((i.tokens as Record<string, unknown> | undefined) ?? {})]),
+  );
 
 describe("tag counter", () => {
   it("counts the fixture batch: INSERT adds, MODIFY applies the difference, REMOVE subtracts", async () => {
     expect(await run(fixture())).toEqual({ batchItemFailures: [] });
     expect(await counts()).toEqual([{ tag: "aws", count: 2 }, { tag: "dynamodb", count: 1 }, { tag: "lambda", count: 1 }]);
-    expect(await tokensLeft()).toEqual([]);
+  });
+
+  it("marks each tag with one token per batch and drops it with the tag's next update", async () => {
+    const handler = createHandler({ store: store(), log: memoryLogger() }); // one container: it remembers finished tokens
+    await handler(batch(rec(1, 1, ["aws", "s3"], "INSERT"), rec(2, 2, ["aws"], "INSERT")));
+    const first = await tokensOnTags();
+    expect(first.aws).toHaveLength(1);
+    expect(first.s3).toEqual(first.aws);
+    await handler(batch(rec(3, 3, ["aws"], "INSERT")));
+    const second = await tokensOnTags();
+    expect(second.aws).toHaveLength(1);
+    expect(second.aws).not.toEqual(first.aws);
+    expect(second.s3).toEqual(first.s3); // not touched since: its token waits for its next update
   });
 
   it("does not count a retried batch or duplicate records twice", async () => {
@@ -101,7 +118,24 @@ describe("tag counter", () => {
     failS3 = false;
     expect(await run(event, flaky)).toEqual({ batchItemFailures: [] });
     expect(await counts()).toEqual([{ tag: "aws", count: 2 }, { tag: "iam", count: 1 }, { tag: "lambda", count: 1 }, { tag: "s3", count: 1 }]);
-    expect(await tokensLeft()).toEqual([]);
+  });
+
+  it("reads again and retries when another invocation changes a tag in between", async () => {
+    await run(batch(rec(1, 1, ["aws"], "INSERT")));
+    const real = store();
+    let interfere = true;
+    const racing: TagStore = {
+      ...real,
+      count: async (tag, prev, next, tokens) => {
+        if (interfere) {
+          interfere = false;
+          await real.count(tag, prev, (prev?.count ?? 0n) + 5n, ["someone-else"]); // a concurrent batch got there first
+        }
+        return real.count(tag, prev, next, tokens);
+      },
+    };
+    expect(await run(batch(rec(2, 2, ["aws"], "INSERT")), racing)).toEqual({ batchItemFailures: [] });
+    expect(await counts()).toEqual([{ tag: "aws", count: 7 }]);
   });
 
   it("logs and skips malformed records without failing the batch", async () => {
@@ -139,7 +173,7 @@ describe("tag counter", () => {
           let faults = failEvery > 0;
           const fail = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => (...a: A): Promise<R> =>
             faults && next() % (failEvery + 1) === 0 ? Promise.reject(new Error("injected")) : f(...a);
-          const flaky: TagStore = { ...real, begin: fail(real.begin), count: fail(real.count), finish: fail(real.finish), release: fail(real.release), tags: fail(real.tags) };
+          const flaky: TagStore = { ...real, articles: fail(real.articles), save: fail(real.save), count: fail(real.count), release: fail(real.release), tags: fail(real.tags) };
           // Deliver every record at least once, some twice, shuffled, in batches; retry what is reported failed.
           let queue = [...records, ...records.filter(() => next() % 3 === 0)];
           for (let i = queue.length - 1; i > 0; i--) {
