@@ -9,9 +9,8 @@
  * SDK-shaped errors (`name` = the error type without its namespace, `$metadata.httpStatusCode`), so
  * awsCall maps them like any other service's.
  */
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
 import type { AwsTarget } from "./clients.ts";
 import { awsCall } from "./errors.ts";
 
@@ -35,32 +34,6 @@ export interface Connection {
 export interface CodeConnectionsApi {
   getConnection(input: { ConnectionArn: string }): Promise<{ Connection?: Connection }>;
   listConnections(input: { ProviderTypeFilter?: string; MaxResults?: number; NextToken?: string }): Promise<{ Connections?: Connection[]; NextToken?: string }>;
-}
-
-/** SHA-256 (and its HMAC) for the signer, from node:crypto. */
-class Sha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(this.secret));
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
-
-function bytes(data: SourceData): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
 }
 
 /** The service's public endpoint for a region (the model's rule set, standard and China partitions). */
@@ -99,7 +72,7 @@ const retryable = (e: unknown) => {
 
 export function codeConnections(target: AwsTarget): CodeConnectionsApi {
   const endpoint = new URL(target.endpoint ?? defaultEndpoint(target.region.value));
-  const signer = new SignatureV4({ service: "codeconnections", region: target.region.value, credentials: target.credentials, sha256: Sha256 });
+  const signer = new SignatureV4({ service: "codeconnections", region: target.region.value, credentials: target.credentials, sha256: Hash.bind(null, "sha256") });
   const userAgent = `hdoc/${typeof HDOC_VERSION === "string" ? HDOC_VERSION : "dev"}`;
 
   async function once(operation: string, input: object): Promise<unknown> {
