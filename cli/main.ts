@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
-import type { CommandDef, Context, GlobalOptions } from "./commands/types.ts";
+import type { CommandDef, Context, GlobalOptions } from "./context.ts";
 import { EXIT_CODES, interruptedOr, isHdocError } from "./errors.ts";
 import { Io, type PromptApi } from "./ui/io.ts";
 import { inquirerPrompts } from "./ui/prompts.ts";

@@ -1,5 +1,5 @@
 /**
- * The CloudFormation (and S3 template upload) adapter behind core/change-set.ts's narrow port.
+ * The CloudFormation (and S3 template upload) adapter behind core/pipeline/deploy.ts's narrow port.
  * Every call goes through awsCall; CloudFormation's "not an error" answers (stack does not exist,
  * no updates to perform) become values here so the core never sees SDK error names.
  */
@@ -19,7 +19,7 @@ import {
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsCall } from "./errors.ts";
 import { clientConfig, type AwsTarget } from "./clients.ts";
-import { NO_CHANGES, type CloudFormationApi, type ResourceChange, type StackInfo, type TemplateStore } from "../core/change-set.ts";
+import { NO_CHANGES, type CloudFormationApi, type ResourceChange, type StackInfo, type TemplateStore } from "../core/pipeline/deploy.ts";
 
 const isMissingStack = (e: unknown) => (e as { name?: string }).name === "ValidationError" && /does not exist/.test((e as Error).message ?? "");
 const isNoUpdates = (e: unknown) => (e as { name?: string }).name === "ValidationError" && NO_CHANGES.test((e as Error).message ?? "");

@@ -1,6 +1,6 @@
 /**
  * The narrow STS port hdoc uses (GetSessionToken, GetCallerIdentity) and its SDK adapter. STS's
- * errors are translated here into what the user should do next; core/session.ts never sees the SDK.
+ * errors are translated here into what the user should do next; core/mfa/session.ts never sees the SDK.
  */
 import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { HdocError } from "../errors.ts";

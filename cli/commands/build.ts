@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { CommandDef, Context } from "./types.ts";
-import type { BuildEvent, BuildReport, FunctionReport } from "../core/build.ts";
+import type { CommandDef, Context } from "../context.ts";
+import type { BuildEvent, BuildReport, FunctionReport } from "../core/build/run.ts";
 import { EXIT_CODES } from "../errors.ts";
 
 interface BuildOpts {
@@ -43,7 +43,7 @@ export const build: CommandDef<BuildOpts> = {
   async run(opts, ctx) {
     const started = process.hrtime.bigint();
     // esbuild, execa and the YAML library are loaded only when something has to be built or listed.
-    const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build.ts")]);
+    const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build/run.ts")]);
     const { io } = ctx;
     const root = (await ctx.settings()).root;
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
@@ -51,7 +51,7 @@ export const build: CommandDef<BuildOpts> = {
     const rel = (f: string) => path.relative(root, f) || ".";
 
     if (opts.list) {
-      const discovery = await import("../core/build-discovery.ts");
+      const discovery = await import("../core/build/discovery.ts");
       const { functions, problems } = discovery.loadFunctions(root, template);
       const listed = discovery.listFunctions(functions, root);
       if (io.json) io.result({ template: rel(template), functions: listed, problems: problems.map((p) => p.text) });

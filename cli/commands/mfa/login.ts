@@ -1,12 +1,12 @@
 /** The work of `hdoc mfa login`, loaded only when it runs (it brings in the STS client). */
-import type { Context } from "../types.ts";
-import type { MfaLoginOptions } from "../mfa-login.ts";
-import { parseDuration, SESSION_DURATION } from "../../core/duration.ts";
-import { login } from "../../core/session.ts";
+import type { Context } from "../../context.ts";
+import type { MfaLoginOptions } from "./login-command.ts";
+import { parseDuration, SESSION_DURATION } from "../../core/mfa/duration.ts";
+import { login } from "../../core/mfa/session.ts";
 import { clientConfig, describeTarget, endpointFrom, resolveRegion, type AwsTarget } from "../../aws/clients.ts";
 import { stsApi } from "../../aws/sts.ts";
 import { formatDuration, formatLocal } from "../../ui/time.ts";
-import { refuseGlobalProfile, sessionFiles, sourceProfile, targetProfile } from "./wiring.ts";
+import { refuseGlobalProfile, sessionFiles, sourceProfile, targetProfile } from "./profiles.ts";
 
 export async function runMfaLogin(opts: MfaLoginOptions, ctx: Context): Promise<number> {
   const { io } = ctx;

@@ -1,11 +1,11 @@
 /** The work of `hdoc mfa status`: reads the credentials file only (no AWS call). */
-import type { Context } from "../types.ts";
-import type { MfaStatusOptions } from "../mfa-status.ts";
+import type { Context } from "../../context.ts";
+import type { MfaStatusOptions } from "./status-command.ts";
 import { HdocError } from "../../errors.ts";
-import { sessionsIn } from "../../core/session.ts";
+import { sessionsIn } from "../../core/mfa/session.ts";
 import { table } from "../../ui/table.ts";
 import { formatDuration, formatLocal } from "../../ui/time.ts";
-import { refuseGlobalProfile, sessionFiles, targetProfile } from "./wiring.ts";
+import { refuseGlobalProfile, sessionFiles, targetProfile } from "./profiles.ts";
 
 export async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promise<number> {
   const { io } = ctx;

@@ -2,13 +2,13 @@
  * The wiring of `hdoc pipeline deploy|status` (loaded only when one of them runs): settings, the AWS
  * target, the CloudFormation adapter, then the core; rendering of the result.
  */
-import type { Context } from "../types.ts";
+import type { Context } from "../../context.ts";
 import { EXIT_CODES } from "../../errors.ts";
 import { describeTarget, sessionTarget, type AwsTarget } from "../../aws/clients.ts";
 import { cloudFormationApi, s3TemplateStore } from "../../aws/cloudformation.ts";
-import { deploy, renderOutputs } from "../../core/change-set.ts";
-import { stackStatus } from "../../core/stack-status.ts";
-import { readTemplate, regionWithSamconfig, resolvePipeline, type PipelineOptions, type PipelineSettings } from "../../core/pipeline-settings.ts";
+import { deploy, renderOutputs } from "../../core/pipeline/deploy.ts";
+import { stackStatus } from "../../core/pipeline/status.ts";
+import { readTemplate, regionWithSamconfig, resolvePipeline, type PipelineOptions, type PipelineSettings } from "../../core/pipeline/settings.ts";
 import { formatDuration, formatLocal } from "../../ui/time.ts";
 
 const SECRET_PARAM = /token|secret|password/i;
