@@ -1,5 +1,4 @@
-/** What every command receives, and how a command declares itself (cheaply: no AWS SDK here). */
-import type { Command } from "commander";
+/** What every command receives: the I/O port, the global options, the environment, settings and clock. */
 import type { Io } from "./ui/io.ts";
 import type { ProjectSettings } from "./core/settings.ts";
 
@@ -27,18 +26,4 @@ export interface Context {
    * SIGTERM), so the command can shut down cleanly; a second Ctrl-C ends the process at once.
    */
   untilStopped(): Promise<string>;
-}
-
-export interface CommandDef<O = Record<string, unknown>> {
-  /** e.g. ["mfa", "login"] or ["build"]. */
-  path: [string] | [string, string];
-  summary: string;
-  /** Extra help text under the summary (optional). */
-  description?: string;
-  /** Shown under "Examples:" in --help; every command has some. */
-  examples: string[];
-  /** Declares arguments and options on the commander command. */
-  configure?(cmd: Command): void;
-  /** Does the work (importing its core lazily); returns the exit code. */
-  run(opts: O, ctx: Context, args: string[]): Promise<number | void>;
 }

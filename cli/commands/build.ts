@@ -1,7 +1,9 @@
 import type { Command } from "commander";
-import type { CommandDef, Context } from "../context.ts";
+import type { Context } from "../context.ts";
+import type { CommandDef } from "./command.ts";
 import type { BuildEvent, BuildReport, FunctionReport } from "../core/build/run.ts";
 import { EXIT_CODES } from "../errors.ts";
+import { StatusLine } from "../ui/progress.ts";
 
 interface BuildOpts {
   list?: boolean;
@@ -105,7 +107,8 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       finish: () => undefined,
     };
   }
-  const draw = () => io.progress(`\r\u001b[K${io.color(`building ${done}/${total}`, "cyan")} ${[...running].slice(0, 3).join(", ")}${running.size > 3 ? ", ..." : ""}`);
+  const status = new StatusLine(io);
+  const draw = () => status.set(`${io.color(`building ${done}/${total}`, "cyan")} ${[...running].slice(0, 3).join(", ")}${running.size > 3 ? ", ..." : ""}`);
   return {
     event(e) {
       if (e.type === "plan") total = e.total;
@@ -113,11 +116,11 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       if (e.type === "done") {
         done++;
         running.delete(e.report.id);
-        if (e.report.status === "failed") io.progress(`\r\u001b[K${lineFor(e.report)}\n`);
+        if (e.report.status === "failed") status.print(lineFor(e.report));
       }
       draw();
     },
-    finish: () => io.progress("\r\u001b[K"),
+    finish: () => status.clear(),
   };
 }
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
-import type { CommandDef } from "../context.ts";
+import type { CommandDef } from "./command.ts";
 import { HdocError } from "../errors.ts";
 
 interface DevOpts {

@@ -1,7 +1,7 @@
 /** The command registry. Each module only declares options; its work is imported when it runs. */
-import type { CommandDef } from "../context.ts";
-import { mfaLogin } from "./mfa/login-command.ts";
-import { mfaStatus } from "./mfa/status-command.ts";
+import type { CommandDef } from "./command.ts";
+import { mfaLogin } from "./mfa/login.ts";
+import { mfaStatus } from "./mfa/status.ts";
 import { codebuildCredentials } from "./codebuild/credentials.ts";
 import { codebuildReset } from "./codebuild/reset-credentials.ts";
 import { pipelineDeploy } from "./pipeline/deploy.ts";

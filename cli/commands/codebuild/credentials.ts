@@ -1,4 +1,4 @@
-import type { CommandDef } from "../../context.ts";
+import type { CommandDef } from "../command.ts";
 
 export const codebuildCredentials: CommandDef = {
   path: ["codebuild", "credentials"],
@@ -8,7 +8,8 @@ export const codebuildCredentials: CommandDef = {
   async run(_opts, ctx) {
     const { sessionTarget, describeTarget } = await import("../../aws/clients.ts");
     const { codeBuildSourceCredentials } = await import("../../aws/codebuild.ts");
-    const { listSourceCredentials, credentialsText } = await import("../../core/codebuild/source-credentials.ts");
+    const { listSourceCredentials } = await import("../../core/codebuild/source-credentials.ts");
+    const { credentialsText } = await import("./credentials-table.ts");
     const target = await sessionTarget(ctx);
     ctx.io.verbose(describeTarget(target));
     const region = target.region.value;

@@ -1,5 +1,5 @@
 import { Option } from "commander";
-import type { CommandDef } from "../../context.ts";
+import type { CommandDef } from "../command.ts";
 
 interface ResetOptions {
   serverType: string;
@@ -70,11 +70,8 @@ export const codebuildReset: CommandDef<ResetOptions> = {
         tokens,
         io,
         accountId: async () => {
-          const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-          const { awsCall } = await import("../../aws/errors.ts");
-          const sts = new STSClient(clientConfig(target));
-          const who = await awsCall({ action: "sts:GetCallerIdentity", endpoint: target.endpoint }, () => sts.send(new GetCallerIdentityCommand({})));
-          return who.Account ?? "unknown";
+          const { callerAccount } = await import("../../aws/sts.ts");
+          return callerAccount(clientConfig(target), target.endpoint);
         },
       },
     );
@@ -84,7 +81,8 @@ export const codebuildReset: CommandDef<ResetOptions> = {
     } else if (result.outcome === "changed") {
       io.out("");
       io.out("Stored now:");
-      io.out(core.credentialsText(result.credentials, { region: result.region }));
+      const { credentialsText } = await import("./credentials-table.ts");
+      io.out(credentialsText(result.credentials, { region: result.region }));
     }
     return 0;
   },

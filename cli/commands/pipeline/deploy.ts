@@ -1,15 +1,8 @@
-import type { Command } from "commander";
-import type { CommandDef } from "../../context.ts";
+/** `hdoc pipeline deploy`: declares its options; the change-set flow is imported when it runs. */
+import type { Context } from "../../context.ts";
+import type { CommandDef } from "../command.ts";
 import type { PipelineOptions } from "../../core/pipeline/settings.ts";
-
-/** Options shared by `pipeline deploy` and `pipeline status`. */
-export function pipelineOptions(cmd: Command): Command {
-  return cmd
-    .option("--stage <stage>", "dev, staging or prod (default: from the git branch: dev->dev, staging->staging, main->prod, else dev)")
-    .option("--template <file>", "pipeline template (default: cicd/pipeline.template.yml in the project)")
-    .option("--config-file <file>", "SAM config file with a [<stage>.deploy.parameters] section (default: cicd/samconfig.toml)")
-    .option("--stack-name <name>", "stack name (default: samconfig's stack_name, else hdoc-backend-<stage>-codepipeline)");
-}
+import { pipelineOptions } from "./options.ts";
 
 export const pipelineDeploy: CommandDef<PipelineOptions> = {
   path: ["pipeline", "deploy"],
@@ -34,7 +27,49 @@ export const pipelineDeploy: CommandDef<PipelineOptions> = {
       .option("--no-confirm-changeset", "do not ask before executing (prod still asks unless --yes)");
   },
   async run(opts, ctx) {
-    const { runPipelineDeploy } = await import("./run.ts");
     return runPipelineDeploy(opts, ctx);
   },
 };
+
+async function runPipelineDeploy(opts: PipelineOptions, ctx: Context): Promise<number> {
+  const [{ preparePipeline, pipelineCloudFormation }, { s3TemplateStore }, { deploy }, { EXIT_CODES }, view] = await Promise.all([
+    import("./options.ts"),
+    import("../../aws/cloudformation.ts"),
+    import("../../core/pipeline/deploy.ts"),
+    import("../../errors.ts"),
+    import("./view.ts"),
+  ]);
+  const { settings, target, templateBody } = await preparePipeline(opts, ctx);
+  const { io } = ctx;
+  const result = await deploy(
+    {
+      stage: settings.stage.stage,
+      stackName: settings.stackName,
+      region: target.region.value,
+      templateFile: settings.templateLabel,
+      templateBody,
+      parameters: settings.parameters,
+      capabilities: settings.capabilities,
+      tags: settings.tags,
+      confirmChangeset: settings.confirmChangeset,
+      ...(settings.s3Bucket ? { bucket: settings.s3Bucket } : {}),
+      ...(settings.s3Prefix ? { bucketPrefix: settings.s3Prefix } : {}),
+    },
+    {
+      cfn: await pipelineCloudFormation(target, ctx),
+      view: view.deployView(io),
+      templates: s3TemplateStore(target),
+      io,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      now: () => ctx.now(),
+    },
+  );
+  if (io.json) {
+    io.result({ ...result, outputs: Object.fromEntries(result.outputs.map((o) => [o.key, o.value])) });
+    return EXIT_CODES.OK;
+  }
+  const what = result.result === "no-changes" ? `no changes (${result.status})` : result.status;
+  io.out(`stack ${result.stackName}: ${what} (stage ${result.stage}, ${result.region})`);
+  io.out(view.outputsTable(result.outputs));
+  return EXIT_CODES.OK;
+}

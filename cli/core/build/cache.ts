@@ -14,9 +14,10 @@
  * success; the manifest is written last (atomically). A failed build removes the function's entry
  * and its old artifact, so nothing stale is ever taken as up to date.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
+import { writeFileAtomicSync } from "../fs/atomic-write.ts";
 
 export const MANIFEST_VERSION = 1;
 
@@ -56,20 +57,6 @@ function readVersioned<T extends { version: number }>(file: string, version: num
 export const readManifest = (file: string): BuildManifest =>
   readVersioned<BuildManifest>(file, MANIFEST_VERSION, "functions", () => ({ version: MANIFEST_VERSION, functions: {} }));
 
-/** Writes a file atomically: temp file in the same folder, fsync, rename. */
-export function writeFileAtomic(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text);
-  const fd = openSync(tmp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
 export const CACHE_VERSION = 1;
 
 /** What `hdoc build` remembers between runs besides the manifest; every part is checked before use. */
@@ -90,9 +77,9 @@ export interface BuildCache {
 export const readBuildCache = (file: string): BuildCache =>
   readVersioned<BuildCache>(file, CACHE_VERSION, "files", () => ({ version: CACHE_VERSION, files: {} }));
 
-export const writeBuildCache = (file: string, c: BuildCache): void => writeFileAtomic(file, JSON.stringify(c));
+export const writeBuildCache = (file: string, c: BuildCache): void => writeFileAtomicSync(file, JSON.stringify(c), { mode: 0o644 });
 
-export const writeManifest = (file: string, m: BuildManifest): void => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n");
+export const writeManifest = (file: string, m: BuildManifest): void => writeFileAtomicSync(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644 });
 
 const NM = `node_modules${path.sep}`;
 /** The installed package folder a file belongs to ("…/node_modules/@s/n/x.js" -> "…/node_modules/@s/n"), if any. */

@@ -15,7 +15,8 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, Json, StackNode, TemplateBody } from "../cfn/templates.ts";
-import { writeFileAtomic } from "./cache.ts";
+import { writeFileAtomicSync } from "../fs/atomic-write.ts";
+import { isObj } from "../cfn/json.ts";
 
 export const ROOT_TEMPLATE = "template.yml";
 export const MANIFEST_FILE = "manifest.json";
@@ -40,7 +41,6 @@ const LOCAL_FILE_PROPERTIES: Record<string, string[]> = {
   "AWS::AppSync::Resolver": ["RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location"],
 };
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 const isLocal = (v: unknown): v is string => typeof v === "string" && v !== "" && !/^(https?|s3):\/\//i.test(v);
 /** A relative path in forward slashes, starting with "./" or "../". */
 export function relativeRef(fromFile: string, to: string): string {
@@ -108,7 +108,7 @@ export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], o
   const refs = new Set<string>();
   for (const node of stacks) {
     const { file, body } = rewriteStack(node, functions, outDir, refs);
-    writeFileAtomic(file, serialize(body));
+    writeFileAtomicSync(file, serialize(body), { mode: 0o644 });
     files.push(file);
   }
   return { files, refs: [...refs].sort() };

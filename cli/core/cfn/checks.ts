@@ -7,13 +7,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { discoverFunctions, type Json, type Problem, type StackNode, type TemplateBody } from "./templates.ts";
+import { isObj } from "./json.ts";
 
 export const PSEUDO_PARAMETERS = new Set([
   "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
 ]);
 const HANDLER_EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cjs"];
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 const keys = (v: Json | undefined) => new Set(isObj(v) ? Object.keys(v) : []);
 const isServerless = (body: TemplateBody) =>
   [body.Transform].flat().some((t) => typeof t === "string" && t.startsWith("AWS::Serverless"));

@@ -6,6 +6,7 @@
  */
 import type { Json, StackNode } from "./templates.ts";
 import { resourcesOf } from "./templates.ts";
+import { isObj } from "./json.ts";
 
 /** A resource a value points at: `Ref` (attr undefined) or `Fn::GetAtt` (attr set). */
 export interface ResourceRef {
@@ -25,7 +26,6 @@ export interface ResolveOptions {
   attr?(ref: ResourceRef): string | undefined;
 }
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export class StackResolver {
   private readonly byPath = new Map<string, StackNode>();

@@ -9,8 +9,8 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseDocument, stringify, type ScalarTag, type CollectionTag } from "yaml";
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type TemplateBody = { [k: string]: Json };
+import { isObj, type Json, type TemplateBody } from "./json.ts";
+export { isObj, type Json, type TemplateBody };
 
 const FN_TAGS = [
   "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub", "Transform",
@@ -88,7 +88,6 @@ export interface WalkResult {
   problems: Problem[];
 }
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 export const resourcesOf = (body: TemplateBody): Array<[string, { Type?: string; Properties?: { [k: string]: Json }; [k: string]: Json | undefined }]> =>
   isObj(body.Resources) ? (Object.entries(body.Resources).filter(([, r]) => isObj(r)) as never) : [];
 

@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from "vitest";
 import type { ImportSourceCredentialsInput, SourceCredentialsInfo } from "@aws-sdk/client-codebuild";
 import type { CodeBuildSourceCredentialsApi } from "../../aws/codebuild.ts";
 import { HdocError } from "../../errors.ts";
-import { Io, type PromptApi } from "../../ui/io.ts";
+import { credentialsText } from "../../commands/codebuild/credentials-table.ts";
+import { recordingIo } from "../../../test/helpers/io.ts";
 import {
   chooseTokenSource,
-  credentialsText,
   parseServerType,
   resetCredentials,
   retryCommand,
@@ -15,19 +15,6 @@ import {
 
 const TOKEN = "tok-unit-9f8e7d6c5b4a";
 const ARN = "arn:aws:codebuild:us-east-1:123456789012:token/github";
-
-/** An Io writing into strings, with scripted prompt answers. */
-function recordingIo(o: { interactive?: boolean; yes?: boolean; json?: boolean; confirm?: boolean; password?: string } = {}) {
-  const sinks = { out: [] as string[], err: [] as string[] };
-  const stream = (sink: string[]) => ({ isTTY: o.interactive ?? false, write: (s: string) => (sink.push(String(s)), true) }) as unknown as NodeJS.WritableStream & { isTTY?: boolean };
-  const prompts: PromptApi = {
-    confirm: vi.fn(async () => o.confirm ?? false),
-    input: vi.fn(async () => ""),
-    password: vi.fn(async () => o.password ?? ""),
-  };
-  const io = new Io({ stdout: stream(sinks.out), stderr: stream(sinks.err), stdinIsTTY: o.interactive ?? false, json: o.json ?? false, verbose: true, yes: o.yes ?? false, color: false, prompts });
-  return { io, prompts, out: () => sinks.out.join(""), err: () => sinks.err.join(""), all: () => sinks.out.join("") + sinks.err.join("") };
-}
 
 /** In-memory CodeBuild: one credential per server type, errors as the adapter would throw them. */
 function fakeCodeBuild(stored: Array<{ serverType: string; authType?: string }> = []) {
@@ -159,7 +146,7 @@ describe("resetCredentials", () => {
     expect(cb.imports).toEqual([{ token: TOKEN, serverType: "GITHUB", authType: "PERSONAL_ACCESS_TOKEN", shouldOverwrite: false }]);
     expect(r).toMatchObject({ outcome: "changed", account: "123456789012", deleted: [ARN], imported: ARN, credentials: [{ serverType: "GITHUB", arn: ARN }] });
     expect(rec.out()).toContain(`delete  ${ARN}`);
-    expect(rec.prompts.confirm).toHaveBeenCalledTimes(1);
+    expect(rec.asked.confirm).toHaveLength(1);
   });
 
   it("trims the token, and never prints it even when a message would contain it", async () => {
@@ -212,7 +199,7 @@ describe("resetCredentials", () => {
   it("asks for the token with a masked prompt when no other source applies", async () => {
     const { cb, deps, input, rec } = setup({ env: {}, io: { password: TOKEN } });
     await resetCredentials(input({ tokenSource: { kind: "prompt" } }), deps);
-    expect(rec.prompts.password).toHaveBeenCalledTimes(1);
+    expect(rec.asked.password).toHaveLength(1);
     expect(cb.imports[0]!.token).toBe(TOKEN);
   });
 
@@ -228,8 +215,8 @@ describe("resetCredentials", () => {
     const r = await resetCredentials(input({ dryRun: true, tokenSource: { kind: "prompt" } }), deps);
     expect(cb.calls).toEqual(["list"]);
     expect(r.outcome).toBe("dry-run");
-    expect(rec.prompts.password).not.toHaveBeenCalled();
-    expect(rec.prompts.confirm).not.toHaveBeenCalled();
+    expect(rec.asked.password).toEqual([]);
+    expect(rec.asked.confirm).toEqual([]);
     expect(rec.out()).toContain("Dry run: nothing was changed.");
   });
 
@@ -282,7 +269,7 @@ describe("resetCredentials", () => {
     const { cb, deps, input, rec } = setup({ stored: [] });
     const r = await resetCredentials(input({ delete: false }), deps);
     expect(cb.calls).toEqual(["list", "import GITHUB", "list"]);
-    expect(rec.prompts.confirm).not.toHaveBeenCalled();
+    expect(rec.asked.confirm).toEqual([]);
     expect(r.imported).toBe(ARN);
   });
 
@@ -298,7 +285,7 @@ describe("resetCredentials", () => {
     const { cb, deps, input, rec } = setup({ env: {} });
     const r = await resetCredentials(input({ import: false, tokenSource: { kind: "prompt" } }), deps);
     expect(cb.calls).toEqual(["list", `delete ${ARN}`, "list"]);
-    expect(rec.prompts.password).not.toHaveBeenCalled();
+    expect(rec.asked.password).toEqual([]);
     expect(r.credentials).toEqual([]);
   });
 

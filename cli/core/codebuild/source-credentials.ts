@@ -8,7 +8,6 @@ import type { SourceCredentialsInfo } from "@aws-sdk/client-codebuild";
 import type { CodeBuildSourceCredentialsApi } from "../../aws/codebuild.ts";
 import { HdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
-import { table } from "../../ui/table.ts";
 
 export const SERVER_TYPES = ["GITHUB", "GITHUB_ENTERPRISE", "BITBUCKET"] as const;
 export type ServerType = (typeof SERVER_TYPES)[number];
@@ -37,16 +36,6 @@ export async function listSourceCredentials(api: Pick<CodeBuildSourceCredentials
 
 function toCredential(c: SourceCredentialsInfo): SourceCredential {
   return { serverType: c.serverType ?? "?", authType: c.authType ?? "?", arn: c.arn ?? "?", ...(c.resource ? { resource: c.resource } : {}) };
-}
-
-/** The human rendering of a list: a table, or one clear sentence when there is nothing. */
-export function credentialsText(list: SourceCredential[], where: { region: string; serverType?: string }): string {
-  if (list.length === 0) {
-    return `No ${where.serverType ? `${where.serverType} ` : ""}source credentials are stored in CodeBuild in ${where.region}.`;
-  }
-  const withResource = list.some((c) => c.resource);
-  const headers = ["SERVER TYPE", "AUTH TYPE", "ARN", ...(withResource ? ["RESOURCE"] : [])];
-  return table(headers, list.map((c) => [c.serverType, c.authType, c.arn, ...(withResource ? [c.resource ?? ""] : [])]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/clien
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { HdocError } from "../../errors.ts";
 import { discoverFunctions, formatProblem, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
 import { collectRoutes, requestListener, type Route } from "./api/local-api.ts";
 import { LocalRuntime, type RuntimeFunction } from "./runtime/runtime.ts";
@@ -50,7 +51,6 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function templateProblems(problems: Problem[], repoRoot: string): HdocError {
   const lines = problems.map((p) => formatProblem(p, repoRoot));

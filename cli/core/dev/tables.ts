@@ -11,6 +11,7 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { resourcesOf, walkStacks, formatProblem, type Json } from "../cfn/templates.ts";
+import { isObj } from "../cfn/json.ts";
 
 export interface TableDefinition {
   /** Nested-stack path and logical id: "Database/UsersTable". */
@@ -24,7 +25,6 @@ export interface TableDefinition {
 
 export class TableDefinitionError extends Error {}
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 const isIntrinsic = (v: unknown) => isObj(v) && Object.keys(v).length === 1 && /^(Ref|Fn::.*|Condition)$/.test(Object.keys(v)[0]!);
 
 /** The plain (intrinsic-free) value of a property; intrinsics are not evaluated here. */

@@ -8,11 +8,11 @@
  * headers, `key = value`, `#`/`;` comments) and the AWS CLI v1 (Python configparser: also
  * `key: value`, indented continuation lines, and duplicate sections or keys are errors).
  */
-import { constants as fsConstants, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import lockfile from "proper-lockfile";
 import { HdocError } from "../../errors.ts";
+import { writeFileAtomic } from "../fs/atomic-write.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Parsing into lines and sections
@@ -296,41 +296,16 @@ export async function updateCredentialsFile(file: string, edit: (current: string
     }
     throw fileError(e, realPath, "lock");
   }
-  const tmp = path.join(dir, `.${path.basename(realPath)}.hdoc-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   try {
     const current = await readCredentialsFile(realPath);
     const st = current === undefined ? undefined : await fs.stat(realPath);
     const next = edit(current ?? "");
     const mode = st ? st.mode & 0o7777 : 0o600;
-    const handle = await fs.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    try {
-      await handle.chmod(mode);
-      if (st) await handle.chown(st.uid, st.gid).catch(() => undefined);
-      await handle.writeFile(next, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, realPath);
-    await syncDir(dir);
+    await writeFileAtomic(realPath, next, { mode, ...(st ? { owner: { uid: st.uid, gid: st.gid } } : {}) });
     return { realPath, created: !st, mode };
   } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw fileError(e, realPath, "write");
   } finally {
     await release().catch(() => undefined);
-  }
-}
-
-/** Makes the rename durable (not supported on every platform: best effort). */
-async function syncDir(dir: string): Promise<void> {
-  let h;
-  try {
-    h = await fs.open(dir, "r");
-    await h.sync();
-  } catch {
-    // directories cannot be opened/fsynced on some systems (Windows)
-  } finally {
-    await h?.close();
   }
 }

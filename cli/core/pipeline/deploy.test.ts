@@ -1,27 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Writable } from "node:stream";
-import { Io, type PromptApi } from "../../ui/io.ts";
-import { deploy, EventCursor, formatEvent, INLINE_TEMPLATE_LIMIT, renderChanges, type DeployInput, type TemplateStore } from "./deploy.ts";
+import { recordingIo } from "../../../test/helpers/io.ts";
+import { deploy, INLINE_TEMPLATE_LIMIT, type DeployInput } from "./deploy.ts";
+import { EventCursor } from "./stack-events.ts";
+import type { TemplateStore } from "../../aws/cloudformation.ts";
+import { changesTable as renderChanges, deployView, formatEvent } from "../../commands/pipeline/view.ts";
 import { CODEBUILD_REASON, createFails, noChanges, PIPELINE_CHANGES, rolledBack, ScriptedCloudFormation, updateSucceeds, type Script } from "../../../test/helpers/cloudformation-scenarios.ts";
 
-function sink(isTTY = false) {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }) as Writable & { isTTY?: boolean };
-  stream.isTTY = isTTY;
-  return { stream, text: () => chunks.join("") };
-}
-
 function harness(opts: { yes?: boolean; interactive?: boolean; answer?: boolean; tty?: boolean } = {}) {
-  const out = sink();
-  const err = sink(opts.interactive ?? opts.tty ?? false);
-  const asked: string[] = [];
-  const prompts: PromptApi = {
-    confirm: async (m) => { asked.push(m); return opts.answer ?? true; },
-    input: async () => "",
-    password: async () => "",
-  };
-  const io = new Io({ stdout: out.stream, stderr: err.stream, stdinIsTTY: opts.interactive ?? false, json: false, verbose: false, yes: opts.yes ?? false, color: false, prompts });
-  return { io, out, err, asked };
+  const rec = recordingIo({ ...opts, verbose: false, confirm: opts.answer ?? true });
+  return { io: rec.io, err: { text: rec.err }, out: { text: rec.out }, asked: rec.asked.confirm };
 }
 
 const input = (over: Partial<DeployInput> = {}): DeployInput => ({
@@ -32,7 +19,7 @@ const input = (over: Partial<DeployInput> = {}): DeployInput => ({
 const run = (script: Script, over: Partial<DeployInput> = {}, h = harness(), templates?: TemplateStore) => {
   const cfn = new ScriptedCloudFormation(script);
   const sleeps: number[] = [];
-  const p = deploy(input(over), { cfn, io: h.io, sleep: async (ms) => { sleeps.push(ms); }, now: () => new Date("2026-01-01T10:00:00Z"), ...(templates ? { templates } : {}) });
+  const p = deploy(input(over), { cfn, io: h.io, view: deployView(h.io), sleep: async (ms) => { sleeps.push(ms); }, now: () => new Date("2026-01-01T10:00:00Z"), ...(templates ? { templates } : {}) });
   return { cfn, h, p, sleeps };
 };
 
@@ -104,7 +91,7 @@ describe("deploy", () => {
     const cfn = new ScriptedCloudFormation(updateSucceeds());
     cfn.createChangeSet = async () => ({ noChanges: true as const, reason: "No updates are to be performed." });
     const h = harness();
-    const r = await deploy(input(), { cfn, io: h.io, sleep: async () => {}, now: () => new Date() });
+    const r = await deploy(input(), { cfn, io: h.io, view: deployView(h.io), sleep: async () => {}, now: () => new Date() });
     expect(r.result).toBe("no-changes");
     expect(cfn.calls).not.toContain("ExecuteChangeSet");
   });

@@ -6,75 +6,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { HdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
-import { table } from "../../ui/table.ts";
+import type { ChangeSetInfo, CloudFormationApi, ResourceChange, StackEvent, StackInfo, StackOutput, TemplateStore } from "../../aws/cloudformation.ts";
+import { isNoChangesReason } from "../../aws/cloudformation.ts";
+import { EventCursor } from "./stack-events.ts";
 import type { Stage } from "./stage.ts";
-
-// ---- the narrow CloudFormation port (implemented by cli/aws/cloudformation.ts and test fakes) ----
-
-export interface StackOutput { key: string; value: string; description?: string }
-
-export interface StackInfo {
-  stackId: string;
-  name: string;
-  status: string;
-  statusReason?: string;
-  creationTime?: Date;
-  lastUpdatedTime?: Date;
-  outputs: StackOutput[];
-  parameters: Record<string, string>;
-}
-
-export interface ResourceChange { action: string; logicalId: string; type: string; replacement?: string }
-
-export interface ChangeSetInfo {
-  id: string;
-  status: string;
-  statusReason?: string;
-  executionStatus?: string;
-  changes: ResourceChange[];
-}
-
-export interface StackEvent {
-  id: string;
-  timestamp: Date;
-  logicalId: string;
-  type: string;
-  status: string;
-  reason?: string;
-}
-
-export interface CreateChangeSetInput {
-  stackName: string;
-  changeSetName: string;
-  type: "CREATE" | "UPDATE";
-  templateBody?: string;
-  templateUrl?: string;
-  parameters: Record<string, string>;
-  capabilities: string[];
-  tags: Record<string, string>;
-}
-
-export type CreateChangeSetResult = { id: string } | { noChanges: true; reason: string };
-
-export interface CloudFormationApi {
-  /** undefined when the stack does not exist. */
-  describeStack(stackName: string): Promise<StackInfo | undefined>;
-  createChangeSet(input: CreateChangeSetInput): Promise<CreateChangeSetResult>;
-  /** All pages of changes. */
-  describeChangeSet(changeSetId: string, stackName: string): Promise<ChangeSetInfo>;
-  executeChangeSet(changeSetId: string, stackName: string): Promise<void>;
-  deleteChangeSet(changeSetId: string, stackName: string): Promise<void>;
-  /** One page, newest first, as DescribeStackEvents returns them. */
-  stackEvents(stackName: string, nextToken?: string): Promise<{ events: StackEvent[]; nextToken?: string }>;
-  deleteStack(stackName: string): Promise<void>;
-  /** The original template body of the deployed stack. */
-  getTemplate(stackName: string): Promise<string>;
-}
-
-/** Uploads a template to S3 and returns the URL CloudFormation reads it from. */
-export interface TemplateStore {
-  upload(bucket: string, key: string, body: string): Promise<string>;
-}
 
 // ---- deploy ----
 
@@ -96,8 +31,21 @@ export interface DeployInput {
   bucketPrefix?: string;
 }
 
+/** How the flow shows what it finds; the command renders it (tables, the live view). */
+export interface DeployView {
+  /** The change set, before it is confirmed or executed. */
+  changeSet(name: string, type: "CREATE" | "UPDATE", changes: ResourceChange[]): void;
+  /** One new stack event, as it arrives. */
+  event(e: StackEvent): void;
+  /** The stack settled (the live view ends here). */
+  settled(stackName: string, status: string, eventCount: number): void;
+  /** The resources that failed, before the error is raised. */
+  failures(failed: StackEvent[]): void;
+}
+
 export interface DeployDeps {
   cfn: CloudFormationApi;
+  view: DeployView;
   templates?: TemplateStore;
   io: Io;
   sleep(ms: number): Promise<void>;
@@ -121,65 +69,14 @@ export interface DeployResult {
 }
 
 const DEFAULT_DELAYS = [250, 500, 1000, 2000, 3000, 5000];
-/** CloudFormation's words for "this change set changes nothing" (FAILED change set, or moto's ValidationError). */
-export const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 const SUCCESS = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"]);
 const STUCK = new Set(["UPDATE_ROLLBACK_FAILED", "DELETE_FAILED", "ROLLBACK_FAILED", "IMPORT_ROLLBACK_FAILED", "CREATE_FAILED"]);
 
 export const isTerminal = (status: string): boolean => !status.endsWith("_IN_PROGRESS");
-export const isNoChangesReason = (reason: string | undefined): boolean => NO_CHANGES.test(reason ?? "");
 
 export function defaultChangeSetName(stage: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
   return `hdoc-${stage}-${stamp}-${randomBytes(3).toString("hex")}`;
-}
-
-/** The change set as a table: action, logical id, type, replacement. */
-export function renderChanges(changes: ResourceChange[]): string {
-  if (!changes.length) return "(no resource changes listed)";
-  return table(
-    ["Action", "Logical ID", "Type", "Replacement"],
-    changes.map((c) => [c.action, c.logicalId, c.type, c.action === "Modify" ? (c.replacement ?? "False") : "-"]),
-  );
-}
-
-export function renderOutputs(outputs: StackOutput[]): string {
-  if (!outputs.length) return "(no outputs)";
-  return table(["Output", "Value", "Description"], outputs.map((o) => [o.key, o.value, o.description ?? ""]));
-}
-
-const pad2 = (n: number) => String(n).padStart(2, "0");
-const clock = (d: Date) => `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-
-export function formatEvent(e: StackEvent): string {
-  return [clock(e.timestamp), e.status.padEnd(24), e.type.padEnd(30), e.logicalId, e.reason ? `  ${e.reason}` : ""].join("  ").trimEnd();
-}
-
-/** Follows a stack's events newest-first, handing out each new event once, oldest first. */
-export class EventCursor {
-  private readonly seen = new Set<string>();
-  constructor(private readonly cfn: CloudFormationApi, private readonly stackName: string) {}
-
-  /** Marks everything currently there as seen (only the first page is needed: paging stops at a seen event). */
-  async baseline(): Promise<void> {
-    const page = await this.cfn.stackEvents(this.stackName);
-    for (const e of page.events) this.seen.add(e.id);
-  }
-
-  async next(): Promise<StackEvent[]> {
-    const fresh: StackEvent[] = [];
-    let token: string | undefined;
-    pages: do {
-      const page = await this.cfn.stackEvents(this.stackName, token);
-      for (const e of page.events) {
-        if (this.seen.has(e.id)) break pages;
-        fresh.push(e);
-      }
-      token = page.nextToken;
-    } while (token);
-    for (const e of fresh) this.seen.add(e.id);
-    return fresh.reverse();
-  }
 }
 
 class Poller {
@@ -248,14 +145,13 @@ async function templateSource(input: DeployInput, existing: StackInfo | undefine
 }
 
 async function streamUntilDone(input: DeployInput, cursor: EventCursor, deps: DeployDeps): Promise<{ stack: StackInfo; events: StackEvent[] }> {
-  const { io, cfn } = deps;
+  const { view, cfn } = deps;
   const poll = new Poller(deps);
   const all: StackEvent[] = [];
   const show = (events: StackEvent[]) => {
     for (const e of events) {
       all.push(e);
-      if (io.live) io.progress(`\r\u001b[2K${io.redactor.redact(formatEvent(e)).slice(0, 160)}`);
-      else io.info(formatEvent(e));
+      view.event(e);
     }
   };
   for (;;) {
@@ -264,18 +160,16 @@ async function streamUntilDone(input: DeployInput, cursor: EventCursor, deps: De
     if (!stack) throw new HdocError("FAILED", `stack ${input.stackName} disappeared while it was being deployed`);
     if (isTerminal(stack.status) && stack.status !== "REVIEW_IN_PROGRESS") {
       show(await cursor.next());
-      if (io.live) io.progress("\r\u001b[2K");
-      io.info(`stack ${input.stackName}: ${stack.status} (${all.length} event${all.length === 1 ? "" : "s"})`);
+      view.settled(input.stackName, stack.status, all.length);
       return { stack, events: all };
     }
     await poll.wait();
   }
 }
 
-function reportFailure(stack: StackInfo, events: StackEvent[], io: Io): HdocError {
+function reportFailure(stack: StackInfo, events: StackEvent[], view: DeployView): HdocError {
   const failed = events.filter((e) => e.status.endsWith("_FAILED") && e.logicalId !== stack.name);
-  const rows = failed.map((e) => [e.logicalId, e.type, e.status, e.reason ?? ""]);
-  if (rows.length) io.info(`failed resources:\n${table(["Logical ID", "Type", "Status", "Reason"], rows)}`);
+  if (failed.length) view.failures(failed);
   const first = failed.find((e) => e.reason && !/cancelled/i.test(e.reason)) ?? failed[0];
   const hint =
     stack.status === "ROLLBACK_COMPLETE"
@@ -321,7 +215,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
   }
   if (cs.status !== "CREATE_COMPLETE") throw new HdocError("FAILED", `change set ${changeSetName} is ${cs.status}`, "someone else may have removed it; run the deploy again");
 
-  io.info(`change set ${changeSetName} (${type}):\n${renderChanges(cs.changes)}`);
+  deps.view.changeSet(changeSetName, type, cs.changes);
   const ask = input.stage === "prod" || input.confirmChangeset;
   if (ask) {
     let ok: boolean;
@@ -343,6 +237,6 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
   io.info(`executing change set ${changeSetName} ...`);
   await cfn.executeChangeSet(created.id, input.stackName);
   const { stack, events } = await streamUntilDone(input, cursor, deps);
-  if (!SUCCESS.has(stack.status)) throw reportFailure(stack, events, io);
+  if (!SUCCESS.has(stack.status)) throw reportFailure(stack, events, deps.view);
   return { ...base, changeSetId: created.id, result: "executed", status: stack.status, changes: cs.changes, outputs: stack.outputs, ...(source.templateUrl ? { templateUrl: source.templateUrl } : {}) };
 }

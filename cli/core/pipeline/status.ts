@@ -4,8 +4,9 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { HdocError } from "../../errors.ts";
-import { parseTemplate, type Json, type TemplateBody } from "../cfn/templates.ts";
-import type { CloudFormationApi, StackOutput } from "./deploy.ts";
+import { parseTemplate, type TemplateBody } from "../cfn/templates.ts";
+import { isObj } from "../cfn/json.ts";
+import type { CloudFormationApi, StackOutput } from "../../aws/cloudformation.ts";
 import type { Stage } from "./stage.ts";
 
 export interface TemplateDrift {
@@ -57,7 +58,6 @@ export function templateDrift(local: string, deployed: string): TemplateDrift {
   return { differs: details.length > 0, details };
 }
 
-const isObj = (v: Json | undefined): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export async function stackStatus(
   input: { stage: Stage; stackName: string; region: string; templateFile: string; templateBody: string },

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { collectRoutes, fromProxyResult, handleRequest, matchRoute, parseResourcePath, preflightHeaders, sortRoutes, toProxyEvent, type ApiInfo, type Route } from "./local-api.ts";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { requestListener, collectRoutes, fromProxyResult, handleRequest, matchRoute, parseResourcePath, preflightHeaders, sortRoutes, toProxyEvent, type ApiInfo, type Route } from "./local-api.ts";
 import { discoverFunctions } from "../../cfn/templates.ts";
 import { StackResolver } from "../../cfn/stack-refs.ts";
 import { diffSnapshots, matchesPattern } from "../stream.ts";
@@ -80,6 +82,33 @@ describe("handler result -> HTTP response", () => {
     const thrown = await handleRequest(req({ url: "/x" }), deps(async () => { throw new Error("secret detail"); }));
     expect([thrown.status, thrown.body.toString()]).toEqual([500, '{"message":"Internal server error"}']);
     expect(errors.join("\n")).toContain("secret detail");
+  });
+});
+
+describe("requestListener", () => {
+  it("answers 502 for a header value with a newline and keeps serving (was: writeHead threw and ended hdoc dev)", async () => {
+    const errors: string[] = [];
+    let bad = true;
+    const listener = requestListener({
+      routes: [route("GET", "/x")],
+      invoke: async () => (bad ? { statusCode: 200, headers: { "x-note": "one\ntwo" }, body: "ok" } : { statusCode: 200, body: "fine" }),
+      log: () => undefined,
+      error: (l) => errors.push(l),
+      now: () => new Date(),
+    });
+    const server = createServer(listener);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    try {
+      const first = await fetch(url);
+      expect([first.status, await first.text()]).toEqual([502, '{"message":"Internal server error"}']);
+      expect(errors.join("\n")).toMatch(/header Node cannot send/);
+      bad = false;
+      const second = await fetch(url);
+      expect([second.status, await second.text()]).toEqual([200, "fine"]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 

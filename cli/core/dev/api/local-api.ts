@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { FunctionInfo, Json, Problem, StackNode } from "../../cfn/templates.ts";
 import { resourcesOf, withGlobals } from "../../cfn/templates.ts";
+import { isObj } from "../../cfn/json.ts";
 import type { StackResolver } from "../../cfn/stack-refs.ts";
 
 export interface CorsConfig {
@@ -39,7 +40,6 @@ export interface Route {
   api: ApiInfo;
 }
 
-const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 const ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
 
 export function parseResourcePath(resource: string): Segment[] | undefined {
@@ -387,10 +387,28 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
           return jsonReply(500, { message: "Internal server error" });
         })
         .then((reply) => {
-          res.writeHead(reply.status, reply.headers.flat());
-          res.end(req.method === "HEAD" ? undefined : reply.body);
-          deps.log(`${parts.method} ${parts.url} ${reply.status} ${(performance.now() - started).toFixed(1)}ms`);
-        });
+          const status = send(res, reply, req.method === "HEAD", deps);
+          deps.log(`${parts.method} ${parts.url} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+        })
+        .catch((e: unknown) => deps.error(`local API failure while answering: ${(e as Error)?.stack ?? String(e)}`));
     });
   };
+}
+
+/**
+ * Writes the reply. Node refuses some headers a handler may return (a newline in a value, a bad name):
+ * API Gateway answers those with 502, and so does this; the server itself never goes down for it.
+ */
+function send(res: ServerResponse, reply: HttpReply, head: boolean, deps: LocalApiDeps): number {
+  try {
+    res.writeHead(reply.status, reply.headers.flat());
+  } catch (e) {
+    deps.error(`the function returned a header Node cannot send (${(e as Error).message}): answering 502`);
+    const bad = jsonReply(502, { message: "Internal server error" });
+    res.writeHead(bad.status, bad.headers.flat());
+    res.end(head ? undefined : bad.body);
+    return bad.status;
+  }
+  res.end(head ? undefined : reply.body);
+  return reply.status;
 }
