@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { runHdoc, tempHome } from "../helpers/hdoc.ts";
 import { freePort } from "../helpers/net.ts";
 import { eventually, fixtureProject, startHdocDev, type RunningDev } from "../helpers/dev-server.ts";
@@ -51,6 +51,20 @@ describe("hdoc dev (fixture project: nested stacks, five functions, a stream)", 
       return r.status === 200 && r.json().total === 11 ? r.json() : undefined;
     });
     expect(total).toEqual({ owner: "linus", total: 11 });
+  });
+
+  it("gives each write its own stream record: a put and an update right after it arrive as INSERT, then MODIFY", async () => {
+    const ddb = new DynamoDBClient({ endpoint: dev.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const Key = { owner: { S: "turing" }, item_id: { S: "t1" } };
+    await ddb.send(new PutItemCommand({ TableName: "ItemsTable", Item: { ...Key, value: { N: "1" } } }));
+    await ddb.send(new UpdateItemCommand({ TableName: "ItemsTable", Key, UpdateExpression: "ADD #v :two", ExpressionAttributeNames: { "#v": "value" }, ExpressionAttributeValues: { ":two": { N: "2" } } }));
+    // The consumer notes the last record's eventName (the old 200 ms table diff saw one INSERT of the final item here).
+    const total = await eventually(async () => {
+      const item = (await ddb.send(new GetItemCommand({ TableName: "TotalsTable", Key: { owner: { S: "turing" } } }))).Item;
+      return item?.total?.N === "3" && item.last_event?.S === "MODIFY" ? item : undefined;
+    });
+    ddb.destroy();
+    expect(total).toEqual({ owner: { S: "turing" }, total: { N: "3" }, last_event: { S: "MODIFY" } });
   });
 
   it("builds a REST proxy event: multi-value query and headers, greedy path, body, request context", async () => {

@@ -1,12 +1,13 @@
 /**
  * `hdoc dev` assembled: the templates walked, dynalite started with the tables they declare, seed
- * data loaded, every function bundled, the stream poller feeding DynamoDB-event functions, and the
- * local API Gateway listening. Everything it prints goes through the injected `log`.
+ * data loaded, every function bundled, the streams (made from the database's own writes) feeding
+ * DynamoDB-event functions, and the local API Gateway listening. Everything it prints goes through
+ * the injected `log`.
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { HdocError } from "../../errors.ts";
 import { discoverFunctions, formatProblem, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
@@ -14,9 +15,9 @@ import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
 import { collectRoutes, requestListener, type Route } from "./api/local-api.ts";
 import { LocalRuntime, type RuntimeFunction } from "./runtime/runtime.ts";
-import { StreamPoller, type StreamSource, type ViewType } from "./stream.ts";
+import { StreamFeed, type StreamSource, type ViewType } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
-import { createTables, tableDefinitions, TableDefinitionError, type LocalDynamo, type TableDefinition } from "./tables.ts";
+import { createTables, tableDefinitions, TableDefinitionError, type TableDefinition } from "./tables.ts";
 
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_ACCOUNT = "123456789012";
@@ -30,7 +31,6 @@ export interface DevOptions {
   seedFile?: string;
   /** Values for the root template's parameters (Stage defaults to "dev"). */
   parameters: Record<string, string>;
-  streamIntervalMs?: number;
   log: {
     info(line: string): void;
     warn(line: string): void;
@@ -160,7 +160,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
   // 3. The database: the SDK in the functions and here talks to it through the environment.
-  const dynamo: LocalDynamo = await startDynamoThread(o.dataDir ? { dataDir: o.dataDir } : {});
+  // Every write to a table with a stream is reported by the database thread; the feed (made in step 5,
+  // before anything is written) turns them into records.
+  const stream: { feed?: StreamFeed } = {};
+  const dynamo = await startDynamoThread({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), streamTables: defs.filter((d) => d.stream).map(tableName), onChange: (changes) => stream.feed?.push(changes) });
   cleanups.push(() => dynamo.stop());
   Object.assign(process.env, { AWS_ENDPOINT_URL: dynamo.endpoint, AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
   for (const k of ["AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_DYNAMODB"]) delete process.env[k];
@@ -173,7 +176,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   cleanups.push(() => runtime.dispose());
   for (const f of await runtime.prepare()) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
 
-  // 5. The simulated streams, primed before seeding so seeded statistics flow to their consumers.
+  // 5. The streams, before seeding so seeded statistics and articles flow to their consumers.
   const sources: StreamSource[] = [];
   for (const def of defs.filter((d) => d.stream)) {
     const consumers = found.functions.flatMap((fn) => {
@@ -192,32 +195,23 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
     const keyNames = (def.input.KeySchema ?? []).map((k) => k.AttributeName!);
     sources.push({ tableName: tables[def.id]!, keyNames, viewType: def.stream as ViewType, streamArn: `${tableArn(def)}/stream/local`, consumers });
   }
-  const poller = new StreamPoller(sources, {
-    region: LOCAL_REGION,
-    intervalMs: o.streamIntervalMs,
-    scan: async (TableName) => {
-      const items: Array<Record<string, AttributeValue>> = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const out = await client.send(new ScanCommand({ TableName, ExclusiveStartKey: start }));
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
-    invoke: (id, event) => runtime.invoke(id, event),
-    error: log.error,
-  });
-  await poller.prime();
+  const streams = new StreamFeed(sources, { region: LOCAL_REGION, invoke: (id, event) => runtime.invoke(id, event), error: log.error });
+  stream.feed = streams;
+  cleanups.push(() => streams.stop());
+  /** Until every write so far has been delivered, and the consumers' own writes too. */
+  const settled = async () => {
+    for (let made = -1; made !== streams.made; ) {
+      made = streams.made;
+      await dynamo.sync();
+      await streams.idle();
+    }
+  };
 
   // 6. Seed data, through the same tables.
   if (o.seedFile) {
     await seed(o.seedFile, defs, tables, client, o.repoRoot, log);
-    await poller.poll(); // seeded changes reach their stream consumers before the server says it is ready
+    await settled(); // seeded changes reach their stream consumers before the server says it is ready
   }
-
-  poller.start();
-  cleanups.push(() => poller.stop());
 
   ready.listener = requestListener({
     routes,

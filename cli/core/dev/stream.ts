@@ -1,14 +1,16 @@
 /**
- * A simulated DynamoDB stream for the embedded database, by polling and comparing: every
- * `intervalMs` each table with a stream is scanned and compared with the previous snapshot; the
- * differences become INSERT/MODIFY/REMOVE records (Keys, NewImage/OldImage per the table's
- * StreamViewType, eventID, increasing sequence numbers) delivered in batches to every function whose
- * `DynamoDB` event reads that stream. Writes from anywhere (handlers, the AWS CLI, a test) are seen.
- * Limits (documented): several changes to one item within an interval arrive as one record; a
- * consumer that throws is logged and its batch is not retried.
+ * DynamoDB Streams for the embedded database, fed by the writes themselves: the database thread
+ * reports every item it stores or deletes (dynamo-thread.ts), and each change that alters an item
+ * becomes one INSERT/MODIFY/REMOVE record (Keys, NewImage/OldImage per the table's StreamViewType,
+ * eventID, increasing SequenceNumber). Each consumer (a function whose `DynamoDB` event reads the
+ * stream) has one ordered queue, like one shard: one batch in flight at a time, up to `BatchSize`
+ * records, filtered by its `FilterCriteria`. Nothing runs while nothing is written.
+ * Not like AWS (documented): one shard per stream, records kept only until delivered (no 24 h
+ * retention, nothing survives a restart), no batching window, a failed batch is logged and not retried.
  */
 import { randomUUID } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { matchesPattern } from "./stream-filter.ts";
 
 export type Item = Record<string, AttributeValue>;
 export type ViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
@@ -26,6 +28,13 @@ export interface StreamSource {
   viewType: ViewType;
   streamArn: string;
   consumers: StreamConsumer[];
+}
+
+/** One write that changed an item, as the database reports it: no `old` for a new item, no `new` for a deleted one. */
+export interface ItemChange {
+  table: string;
+  old?: Item;
+  new?: Item;
 }
 
 export interface StreamRecord {
@@ -47,149 +56,138 @@ export interface StreamRecord {
 }
 
 export interface StreamDeps {
-  scan(tableName: string): Promise<Item[]>;
   invoke(functionId: string, event: { Records: StreamRecord[] }): Promise<unknown>;
   error(line: string): void;
   region: string;
-  intervalMs?: number;
   now?: () => Date;
 }
 
-/** JSON with sorted keys, so two equal items compare equal. */
-const stable = (v: unknown): string =>
-  Array.isArray(v) ? `[${v.map(stable).join(",")}]` : v && typeof v === "object"
-    ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(",")}}`
-    : JSON.stringify(v);
-
-/** Differences between two snapshots of a table, as stream records (without ids and sequence numbers). */
-export function diffSnapshots(before: Map<string, Item>, after: Map<string, Item>): Array<{ eventName: StreamRecord["eventName"]; old?: Item; new?: Item }> {
-  const out: Array<{ eventName: StreamRecord["eventName"]; old?: Item; new?: Item }> = [];
-  for (const [k, item] of after) {
-    const old = before.get(k);
-    if (!old) out.push({ eventName: "INSERT", new: item });
-    else if (stable(old) !== stable(item)) out.push({ eventName: "MODIFY", old, new: item });
+/** JSON with sorted keys and sorted sets, so two equal items compare equal. */
+const canonical = (v: unknown): string => {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).sort().map((k) => {
+      const x = (v as Record<string, unknown>)[k];
+      const sorted = (k === "SS" || k === "NS" || k === "BS") && Array.isArray(x) ? [...x].map(String).sort() : x;
+      return `${JSON.stringify(k)}:${canonical(sorted)}`;
+    }).join(",")}}`;
   }
-  for (const [k, old] of before) if (!after.has(k)) out.push({ eventName: "REMOVE", old });
-  return out;
+  return JSON.stringify(v);
+};
+
+/** Whether a write changed the item (DynamoDB Streams records nothing for a write that changes no data). */
+export const changesItem = (c: ItemChange): boolean => (c.old === undefined ? c.new !== undefined : c.new === undefined || canonical(c.old) !== canonical(c.new));
+
+interface Queue {
+  source: StreamSource;
+  consumer: StreamConsumer;
+  records: StreamRecord[];
+  running?: Promise<void>;
 }
 
-/** Lambda event filtering, the common subset: exact values, prefix, exists, anything-but, numeric ranges. */
-export function matchesPattern(pattern: unknown, value: unknown): boolean {
-  if (Array.isArray(pattern)) return pattern.some((p) => matchRule(p, value));
-  if (pattern && typeof pattern === "object") {
-    return Object.entries(pattern).every(([k, p]) => {
-      const v = value && typeof value === "object" ? (value as Record<string, unknown>)[k] : undefined;
-      if (Array.isArray(p) && p.some((r) => r && typeof r === "object" && "exists" in r)) return p.some((r) => matchRule(r, v));
-      return v !== undefined && matchesPattern(p, v);
-    });
-  }
-  return false;
-}
-
-function matchRule(rule: unknown, v: unknown): boolean {
-  if (rule === null || typeof rule !== "object") return v === rule;
-  const r = rule as Record<string, unknown>;
-  if ("exists" in r) return r.exists ? v !== undefined : v === undefined;
-  if (typeof r.prefix === "string") return typeof v === "string" && v.startsWith(r.prefix);
-  if ("anything-but" in r) return !(Array.isArray(r["anything-but"]) ? r["anything-but"] : [r["anything-but"]]).includes(v);
-  if (Array.isArray(r.numeric)) {
-    const n = Number(v);
-    if (Number.isNaN(n)) return false;
-    const ops = r.numeric as Array<string | number>;
-    for (let i = 0; i + 1 < ops.length; i += 2) {
-      const x = Number(ops[i + 1]);
-      const ok = { "=": n === x, ">": n > x, ">=": n >= x, "<": n < x, "<=": n <= x }[String(ops[i])];
-      if (!ok) return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-export class StreamPoller {
-  private readonly snapshots = new Map<string, Map<string, Item>>();
+export class StreamFeed {
+  private readonly bySource = new Map<string, { source: StreamSource; queues: Queue[] }>();
   private sequence = 0n;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private stopped = false;
+  private waiters: Array<() => void> = [];
+  /** Records made so far (so a caller can tell whether delivering some led to more). */
+  made = 0;
 
-  constructor(private readonly sources: StreamSource[], private readonly deps: StreamDeps) {}
-
-  private async snapshot(s: StreamSource): Promise<Map<string, Item>> {
-    const items = await this.deps.scan(s.tableName);
-    return new Map(items.map((i) => [stable(s.keyNames.map((k) => i[k])), i]));
+  constructor(sources: StreamSource[], private readonly deps: StreamDeps) {
+    for (const source of sources) {
+      this.bySource.set(source.tableName, { source, queues: source.consumers.map((consumer) => ({ source, consumer, records: [] })) });
+    }
   }
 
-  /** Takes the first snapshot: what is already in the tables produces no records. */
-  async prime(): Promise<void> {
-    for (const s of this.sources) this.snapshots.set(s.tableName, await this.snapshot(s));
+  /** The tables whose writes matter. */
+  get tables(): string[] {
+    return [...this.bySource.keys()];
   }
 
-  start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.poll().catch((e: unknown) => this.deps.error(`stream poll failed: ${(e as Error).message}`)).finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs ?? 200);
-      });
-    };
-    this.timer = setTimeout(tick, this.deps.intervalMs ?? 200);
-  }
-
-  /** Compares every stream table with its last snapshot and delivers the changes. */
-  async poll(): Promise<void> {
-    for (const s of this.sources) {
-      const after = await this.snapshot(s);
-      const before = this.snapshots.get(s.tableName) ?? new Map<string, Item>();
-      this.snapshots.set(s.tableName, after);
-      const changes = diffSnapshots(before, after);
-      if (!changes.length) continue;
-      const now = this.deps.now?.() ?? new Date();
-      const records = changes.map((c): StreamRecord => {
-        const image = (c.new ?? c.old)!;
-        const keys = Object.fromEntries(s.keyNames.map((k) => [k, image[k]!]));
-        const withNew = s.viewType === "NEW_IMAGE" || s.viewType === "NEW_AND_OLD_IMAGES";
-        const withOld = s.viewType === "OLD_IMAGE" || s.viewType === "NEW_AND_OLD_IMAGES";
-        // Increasing across restarts too (consumers may keep the last sequence number they applied).
-        const floor = BigInt(now.getTime()) * 1_000_000n;
-        this.sequence = this.sequence + 1n > floor ? this.sequence + 1n : floor;
-        return {
-          eventID: randomUUID().replace(/-/g, ""),
-          eventName: c.eventName,
-          eventVersion: "1.1",
-          eventSource: "aws:dynamodb",
-          awsRegion: this.deps.region,
-          eventSourceARN: s.streamArn,
-          dynamodb: {
-            ApproximateCreationDateTime: Math.floor(now.getTime() / 1000),
-            Keys: keys,
-            ...(withNew && c.new ? { NewImage: c.new } : {}),
-            ...(withOld && c.old ? { OldImage: c.old } : {}),
-            SequenceNumber: String(this.sequence).padStart(21, "0"),
-            SizeBytes: Buffer.byteLength(JSON.stringify(c.new ?? c.old)),
-            StreamViewType: s.viewType,
-          },
-        };
-      });
-      for (const consumer of s.consumers) {
-        const mine = consumer.filters.length ? records.filter((r) => consumer.filters.some((f) => matchesPattern(f, r))) : records;
-        for (let i = 0; i < mine.length; i += consumer.batchSize) {
-          const batch = mine.slice(i, i + consumer.batchSize);
-          try {
-            const result = (await this.deps.invoke(consumer.functionId, { Records: batch })) as { batchItemFailures?: unknown[] } | undefined;
-            const failed = result?.batchItemFailures?.length;
-            if (failed) this.deps.error(`${consumer.functionId} reported ${failed} failed stream record(s) from ${s.tableName} (not retried locally)`);
-          } catch (e) {
-            this.deps.error(`${consumer.functionId} failed on ${batch.length} stream record(s) from ${s.tableName} (not retried): ${(e as Error)?.stack ?? String(e)}`);
-          }
-        }
+  /** Turns the database's changes into records, in the order given, and starts delivering them. */
+  push(changes: ItemChange[]): void {
+    if (this.stopped) return;
+    const now = this.deps.now?.() ?? new Date();
+    for (const change of changes) {
+      const entry = this.bySource.get(change.table);
+      if (!entry || !changesItem(change)) continue;
+      const record = this.record(entry.source, change, now);
+      this.made++;
+      for (const q of entry.queues) {
+        if (q.consumer.filters.length && !q.consumer.filters.some((f) => matchesPattern(f, record))) continue;
+        q.records.push(record);
+        this.kick(q);
       }
     }
   }
 
+  private record(s: StreamSource, c: ItemChange, now: Date): StreamRecord {
+    const image = (c.new ?? c.old)!;
+    const withNew = s.viewType === "NEW_IMAGE" || s.viewType === "NEW_AND_OLD_IMAGES";
+    const withOld = s.viewType === "OLD_IMAGE" || s.viewType === "NEW_AND_OLD_IMAGES";
+    // Increasing across restarts too (consumers may keep the last sequence number they applied).
+    const floor = BigInt(now.getTime()) * 1_000_000n;
+    this.sequence = this.sequence + 1n > floor ? this.sequence + 1n : floor;
+    return {
+      eventID: randomUUID().replace(/-/g, ""),
+      eventName: !c.old ? "INSERT" : !c.new ? "REMOVE" : "MODIFY",
+      eventVersion: "1.1",
+      eventSource: "aws:dynamodb",
+      awsRegion: this.deps.region,
+      eventSourceARN: s.streamArn,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(now.getTime() / 1000),
+        Keys: Object.fromEntries(s.keyNames.map((k) => [k, image[k]!])),
+        ...(withNew && c.new ? { NewImage: c.new } : {}),
+        ...(withOld && c.old ? { OldImage: c.old } : {}),
+        SequenceNumber: String(this.sequence).padStart(21, "0"),
+        SizeBytes: Buffer.byteLength(JSON.stringify(c.new ?? c.old)),
+        StreamViewType: s.viewType,
+      },
+    };
+  }
+
+  /** Delivers a queue's records one batch at a time, until it is empty. */
+  private kick(q: Queue): void {
+    if (q.running) return;
+    q.running = (async () => {
+      while (q.records.length && !this.stopped) {
+        const batch = q.records.splice(0, q.consumer.batchSize);
+        const { functionId } = q.consumer, table = q.source.tableName;
+        try {
+          const result = (await this.deps.invoke(functionId, { Records: batch })) as { batchItemFailures?: unknown[] } | undefined;
+          const failed = result?.batchItemFailures?.length;
+          if (failed) this.deps.error(`${functionId} reported ${failed} failed stream record(s) from ${table} (not retried locally)`);
+        } catch (e) {
+          this.deps.error(`${functionId} failed on ${batch.length} stream record(s) from ${table} (not retried): ${(e as Error)?.stack ?? String(e)}`);
+        }
+      }
+    })().finally(() => {
+      q.running = undefined;
+      if (q.records.length && !this.stopped) this.kick(q);
+      else this.settle();
+    });
+  }
+
+  private busy(): boolean {
+    for (const { queues } of this.bySource.values()) if (queues.some((q) => q.running !== undefined || q.records.length > 0)) return true;
+    return false;
+  }
+
+  private settle(): void {
+    if (this.busy()) return;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves once every record pushed so far has been delivered. */
+  idle(): Promise<void> {
+    if (!this.busy()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await Promise.all([...this.bySource.values()].flatMap(({ queues }) => queues.map((q) => q.running)));
+    for (const w of this.waiters.splice(0)) w();
   }
 }
