@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { ScriptedCloudFormation, SCENARIOS, type ScenarioName } from "./cloudformation-scenarios.ts";
-import type { CreateChangeSetInput } from "../../cli/core/change-set.ts";
+import type { CreateChangeSetInput } from "../../cli/aws/cloudformation.ts";
 
 const NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 

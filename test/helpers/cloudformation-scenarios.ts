@@ -4,7 +4,7 @@
  * that end FAILED ("didn't contain changes"), stacks in ROLLBACK_COMPLETE. Used directly as the fake
  * in unit tests, and served over CloudFormation's Query protocol by cloudformation-endpoint.ts.
  */
-import type { ChangeSetInfo, CloudFormationApi, CreateChangeSetInput, CreateChangeSetResult, ResourceChange, StackEvent, StackInfo, StackOutput } from "../../cli/core/change-set.ts";
+import type { ChangeSetInfo, CloudFormationApi, CreateChangeSetInput, CreateChangeSetResult, ResourceChange, StackEvent, StackInfo, StackOutput } from "../../cli/aws/cloudformation.ts";
 
 export interface Step {
   status: string;
