@@ -78,7 +78,8 @@ export async function verifySigV4(req: SignedRequest, o: { keys: LocalCredential
   const bodyHash = createHash("sha256").update(req.body).digest("hex");
   if (toSign["x-amz-content-sha256"] !== undefined && toSign["x-amz-content-sha256"] !== bodyHash) return mismatch;
   const signer = new SignatureV4({
-    service: service!, region: region!, sha256: Hash.bind(null, "sha256"), uriEscapePath: true,
+    // applyChecksum off: sign exactly the client's SignedHeaders (curl --aws-sigv4 does not send x-amz-content-sha256).
+    service: service!, region: region!, sha256: Hash.bind(null, "sha256"), uriEscapePath: true, applyChecksum: false,
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}) },
   });
   const host = toSign.host!;
