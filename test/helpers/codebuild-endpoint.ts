@@ -16,6 +16,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { forward } from "./proxy.ts";
 
 export const CODEBUILD_TARGET_PREFIX = "CodeBuild_20161006.";
 const JSON_11 = "application/x-amz-json-1.1";
@@ -160,16 +161,7 @@ export async function startCodeBuildEndpoint(opts: { proxyTo?: string; accountId
       return;
     }
     proxied += 1;
-    const to = new URL(opts.proxyTo);
-    const upstream = http.request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host, "content-length": String(raw.length) } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", (e) => res.writeHead(502, { "content-type": "text/plain" }).end(`proxy to ${opts.proxyTo} failed: ${e.message}`));
-    upstream.end(raw);
+    forward(req, raw, res, opts.proxyTo);
   }
 
   const server = http.createServer((req, res) => {
