@@ -19,7 +19,7 @@ describe("cicd/samconfig.toml", () => {
       Stage: stage,
       GithubOwner: "/100DaysOfCloud/Backend/GithubOwner",
       GithubRepo: "/100DaysOfCloud/Backend/GithubRepo",
-      GithubToken: "/100DaysOfCloud/Backend/GithubTokenS",
+      GithubConnectionArn: "/100DaysOfCloud/Backend/GithubConnectionArn",
     });
     expect(s.tags).toEqual({ project: "hdoc", stage });
   });

@@ -17,6 +17,7 @@ describe("scripts/local-aws.mjs", () => {
     try {
       for (let i = 0; i < 300 && !out.includes("Ctrl-C to stop"); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain(`local AWS on http://127.0.0.1:${port}`);
+      expect(out).toMatch(/seeded the GitHub connection arn:aws:codeconnections:us-east-1:123456789012:connection\/[0-9a-f-]{36} \(AVAILABLE\)/);
       const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` };
       const { writeFileSync } = await import("node:fs");
       writeFileSync(h.credentialsFile, "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", { mode: 0o600 });

@@ -15,7 +15,7 @@ import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
 import { CODEBUILD_REASON } from "../helpers/cloudformation-scenarios.ts";
 
-const TOKEN = "tok-SECRET-5f1e2d3c4b";
+const CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
 const KEYS = { accessKeyId: "AKIAPIPELINETEST0001", secretAccessKey: "pipeline-secret-key-value" };
 const STACK = "hdoc-backend-dev-codepipeline";
 const h = tempHome();
@@ -30,14 +30,14 @@ const stackParam = async (stack: string, key: string) => {
 };
 const deploy = (args: string[], endpoint = moto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
 const noSecrets = (text: string) => {
-  for (const s of [TOKEN, KEYS.secretAccessKey, "session-token-value"]) expect(text).not.toContain(s);
+  for (const s of [KEYS.secretAccessKey, "session-token-value"]) expect(text).not.toContain(s);
 };
 
 beforeAll(async () => {
   writeFileSync(h.credentialsFile, `[mfa]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\naws_session_token = session-token-value\n`);
   [moto, replay] = await Promise.all([startMoto(), startCloudFormationEndpoint()]);
   const ssm = new SSMClient(sdk());
-  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubTokenS", TOKEN]]) {
+  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", CONNECTION_ARN]]) {
     await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: "String" }));
   }
   project = mkdtempSync(path.join(tmpdir(), "hdoc-pipeline-proj-"));
@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 describe("hdoc pipeline against moto (the real cicd/ template)", () => {
-  it("creates the dev stack from cicd/ (CREATE_COMPLETE), printing the stage and never the token", async () => {
+  it("creates the dev stack from cicd/ (CREATE_COMPLETE), printing the stage and never a secret", async () => {
     const r = await deploy(["--stage", "dev", "--yes", "--verbose"]);
     expect(r.stderr).toContain("stage: dev (from --stage)");
     expect(r.exitCode, r.stderr).toBe(0);
