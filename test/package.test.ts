@@ -16,6 +16,8 @@ import { packageTemplates, serializeForCloudFormation, type PackageResult } from
 import { parseTemplate, type Json, type TemplateBody } from "../cli/core/templates.ts";
 
 const BUCKET = "hdoc-artifacts";
+/** The backend's functions (hdoc build --list). */
+const FUNCTIONS = 10;
 const KEYS = { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 let moto: Moto;
 let home: TempHome;
@@ -64,13 +66,13 @@ afterAll(async () => {
 });
 
 describe("packaging the repository's backend", () => {
-  it("uploads the 8 functions and 4 nested templates once; a second run uploads nothing", async () => {
-    expect(ours.artifacts).toEqual({ uploaded: 8, unchanged: 0 });
+  it("uploads every function and the 4 nested templates once; a second run uploads nothing", async () => {
+    expect(ours.artifacts).toEqual({ uploaded: FUNCTIONS, unchanged: 0 });
     expect(ours.templates).toEqual({ uploaded: 4, unchanged: 0 });
     for (const o of ours.objects) expect(await exists(BUCKET, o.key), o.key).toBe(true);
     const store = s3ArtifactStore({ region: { value: "us-east-1", source: "flag" }, endpoint: moto.url, credentials: { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } });
     const again = await packageTemplates({ rootTemplate: path.join(outDir, "template.yml"), repoRoot: REPO_ROOT, bucket: BUCKET, prefix: "backend/dev" }, { store });
-    expect(again.artifacts).toEqual({ uploaded: 0, unchanged: 8 });
+    expect(again.artifacts).toEqual({ uploaded: 0, unchanged: FUNCTIONS });
     expect(again.templates).toEqual({ uploaded: 0, unchanged: 4 });
     expect(again.templateBody).toBe(ours.templateBody);
   });
@@ -111,7 +113,7 @@ describe("packaging the repository's backend", () => {
       }
       return checked;
     };
-    expect(await compare(oursRoot, theirsRoot, "root")).toBe(8);
+    expect(await compare(oursRoot, theirsRoot, "root")).toBe(FUNCTIONS);
   });
 
   it("each uploaded zip holds exactly the built artifact's files (read back with Python's zipfile)", async () => {
@@ -134,20 +136,23 @@ describe("packaging the repository's backend", () => {
   });
 
   it("the SAM translator transforms each packaged template: code from the bucket, nested stacks from their URLs", async () => {
-    const params = { Stage: "dev", AppName: "hdoc", UsersTableName: "u", UsersTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/u", ArticlesTableName: "a", ArticlesTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/a", StatisticsStreamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/s/stream/x" };
-    const input = [{ name: "root", template: parseTemplate(ours.templateBody, "root"), parameters: params }, ...Object.entries(ours.nested).map(([name, text]) => ({ name, template: parseTemplate(text, name), parameters: params }))];
-    const r = await execa("python3", [path.join(REPO_ROOT, "test/helpers/sam-translate.py")], { input: JSON.stringify(input), reject: false, env: { AWS_DEFAULT_REGION: "us-east-1" } });
+    const dir = path.join(work, "sam");
+    mkdirSync(dir, { recursive: true });
+    const files = Object.fromEntries([["root", ours.templateBody], ...Object.entries(ours.nested)].map(([name, text]) => [name!, path.join(dir, `${name}.yml`)]));
+    for (const [name, text] of [["root", ours.templateBody], ...Object.entries(ours.nested)]) writeFileSync(files[name!]!, text!);
+    const r = await execa("python3", [path.join(REPO_ROOT, "test/helpers/sam-translate.py"), ...Object.values(files)], { reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
-    const results = JSON.parse(r.stdout) as Array<{ name: string; ok: boolean; error?: string; resources: Resources }>;
-    for (const t of results) expect(t.error ?? "", t.name).toBe("");
+    const out = JSON.parse(r.stdout) as Record<string, { template?: { Resources: Resources }; errors?: string[] }>;
+    const results = Object.entries(files).map(([name, file]) => ({ name, ...out[file]! }));
+    for (const t of results) expect(t.errors ?? [], t.name).toEqual([]);
     expect(results.map((t) => t.name).sort()).toEqual(["Api", "Auth", "Database", "Frontend", "root"]);
 
-    const root = results.find((t) => t.name === "root")!.resources;
+    const root = results.find((t) => t.name === "root")!.template!.Resources;
     const apiObject = ours.objects.find((o) => o.kind === "template" && o.logicalId === "Api")!;
     expect(root.Api).toMatchObject({ Type: "AWS::CloudFormation::Stack", Properties: { TemplateURL: apiObject.location } });
 
-    const lambdas = results.flatMap((t) => Object.entries(t.resources).filter(([, res]) => res.Type === "AWS::Lambda::Function").map(([id, res]) => [`${t.name}/${id}`, res.Properties?.Code] as const));
-    expect(lambdas).toHaveLength(8);
+    const lambdas = results.flatMap((t) => Object.entries(t.template!.Resources).filter(([, res]) => res.Type === "AWS::Lambda::Function").map(([id, res]) => [`${t.name}/${id}`, res.Properties?.Code] as const));
+    expect(lambdas).toHaveLength(FUNCTIONS);
     for (const [id, code] of lambdas) {
       const uploaded = ours.objects.find((o) => `${o.stack}/${o.logicalId}` === id)!;
       expect(code, id).toEqual({ S3Bucket: BUCKET, S3Key: uploaded.key });

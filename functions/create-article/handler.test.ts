@@ -4,7 +4,7 @@ import { dynamoUserStore } from "@hdoc/shared/users";
 import { dynamoArticleStore } from "@hdoc/shared/articles";
 import { memoryLogger } from "@hdoc/shared/log";
 import { localTables, type LocalTables } from "../../test/helpers/tables.ts";
-import { loadEvent, parse } from "../../test/helpers/events.ts";
+import { loadEvent, parse, withClaims } from "../../test/helpers/events.ts";
 import { createHandler } from "./handler.ts";
 
 let db: LocalTables;
@@ -41,8 +41,39 @@ describe("POST /users/{username}/articles", () => {
   });
 
   it("answers 404 for an author who has not signed up", async () => {
-    const res = parse(await post({ pathParameters: { username: "ghost" } }));
+    const res = parse(await handlerOver()(withClaims(loadEvent(import.meta.dirname, "create-article", { pathParameters: { username: "ghost" } }), { "custom:github_username": "ghost" })));
     expect(res.status).toBe(404);
+  });
+
+  it.each([
+    ["the token's GitHub username in another case (Octocat) posting to /users/octocat", "Octocat", "octocat", 201],
+    ["the path in another case (/users/OCTOCAT)", "octocat", "OCTOCAT", 201],
+  ])("accepts %s", async (_what, claim, pathUser, status) => {
+    const event = withClaims(loadEvent(import.meta.dirname, "create-article", { pathParameters: { username: pathUser } }), { "custom:github_username": claim });
+    const res = parse(await createHandler({ users: dynamoUserStore(db.doc, db.names.UsersTable!), articles: dynamoArticleStore(db.doc, db.names.ArticlesTable!), log: memoryLogger() })(event));
+    expect(res.status).toBe(status);
+    expect(res.body.github_username).toBe("octocat");
+  });
+
+  it("answers 403 FORBIDDEN when the signed-in member posts under another member's name, and stores nothing", async () => {
+    const articles = dynamoArticleStore(db.doc, db.names.ArticlesTable!);
+    const before = (await articles.allTags()).length;
+    const event = withClaims(loadEvent(import.meta.dirname, "create-article"), { sub: "a-different-account", "custom:github_username": "mallory" });
+    const res = parse(await createHandler({ users: dynamoUserStore(db.doc, db.names.UsersTable!), articles, log: memoryLogger(), newId: () => "22222222-2222-4222-8222-222222222222" })(event));
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code: "FORBIDDEN" });
+    expect(res.body.error?.message).toMatch(/mallory/);
+    expect((await articles.allTags()).length).toBe(before);
+  });
+
+  it.each([
+    ["no authorizer claims", undefined, 401, "UNAUTHORIZED"],
+    ["an access token's claims", { token_use: "access" }, 401, "UNAUTHORIZED"],
+    ["an account without a GitHub username", { "custom:github_username": "" }, 403, "FORBIDDEN"],
+  ])("answers %s with %i before reading the body", async (_what, claims, status, code) => {
+    const res = parse(await handlerOver()(withClaims(loadEvent(import.meta.dirname, "create-article", { body: "{not json" }), claims)));
+    expect(res.status).toBe(status);
+    expect(res.body.error?.code).toBe(code);
   });
 
   it.each([
@@ -60,6 +91,11 @@ describe("POST /users/{username}/articles", () => {
 
   it("answers 400 for a malformed author in the path", async () => {
     expect(parse(await post({ pathParameters: { username: "bad_name" } })).status).toBe(400);
+  });
+
+  it("answers 403 for a malformed GitHub username in the token", async () => {
+    const res = parse(await handlerOver()(withClaims(loadEvent(import.meta.dirname, "create-article"), { "custom:github_username": "bad_name" })));
+    expect(res.status).toBe(403);
   });
 
   it("answers 500 without details when the database fails", async () => {

@@ -1,6 +1,11 @@
-/** POST /users/{username}/articles: adds an article (title, url, description?, tags?) by an existing user. */
+/**
+ * POST /users/{username}/articles: adds an article (title, url, description?, tags?) by the
+ * signed-in member (Cognito authorizer) whose `custom:github_username` is {username}, compared
+ * case-insensitively; anyone else gets 403.
+ */
 import { randomUUID } from "node:crypto";
 import { conflict, containerHandler, httpHandler, notFound, respond, type ApiHandler } from "@hdoc/shared/http";
+import { forbidden, member } from "@hdoc/shared/caller";
 import { dynamoArticleStore, type ArticleStore } from "@hdoc/shared/articles";
 import { documentClient } from "@hdoc/shared/dynamo";
 import { requireEnv } from "@hdoc/shared/env";
@@ -20,7 +25,9 @@ export function createHandler(deps: Deps): ApiHandler {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomUUID;
   return httpHandler("create-article", deps.log, async (req) => {
+    const who = member(req);
     const username = githubUsername(req.path("username"), "username");
+    if (who.githubUsername !== username) throw forbidden(`you are signed in as ${who.githubUsername}; only ${username} may post articles as ${username}`);
     const input = article(req.jsonBody());
     if (!(await deps.users.get(username))) throw notFound(`user ${username}`);
     const doc = { ...input, article_id: newId(), github_username: username };

@@ -24,12 +24,20 @@ describe("Cognito post-confirmation trigger", () => {
   it("creates the user record from the confirmed attributes and returns the event", async () => {
     const event = fixture();
     expect(await trigger()(event)).toEqual(event);
-    expect(await stored("cloud-learner")).toMatchObject({ email: "cloud.learner@example.com", name: "Cloud Learner" });
+    expect(await stored("cloud-learner")).toMatchObject({ email: "cloud.learner@example.com", name: "Cloud Learner", sub: "3f1c2b7a-9d4e-4a6b-8c1d-2e3f4a5b6c7d" });
   });
 
   it("is idempotent when Cognito retries", async () => {
     await expect(trigger()(fixture())).resolves.toBeTruthy();
     expect(await stored("cloud-learner")).toMatchObject({ name: "Cloud Learner" });
+  });
+
+  it("fails the confirmation when another account (another sub) already owns the GitHub username, and keeps the record", async () => {
+    const event = fixture();
+    event.request.userAttributes.sub = "00000000-0000-4000-8000-00000000beef";
+    event.request.userAttributes.email = "impostor@example.com";
+    await expect(trigger()(event)).rejects.toThrow(/cloud-learner is already registered by another account/);
+    expect(await stored("cloud-learner")).toMatchObject({ sub: "3f1c2b7a-9d4e-4a6b-8c1d-2e3f4a5b6c7d", email: "cloud.learner@example.com" });
   });
 
   it("rejects attributes that POST /signup would reject, with the same validation", async () => {

@@ -1,7 +1,9 @@
 /**
  * Cognito post-confirmation trigger: creates the user record from the confirmed user's attributes
  * (email, name, custom:github_username) with the same validation and store as POST /signup.
- * Idempotent: a record that already exists is left as it is (Cognito may retry the trigger).
+ * The record stores the account's `sub`, the owner of the GitHub username from then on.
+ * Idempotent with itself (Cognito may retry the trigger) and with POST /signup: a record already
+ * there for the same account is left as it is; a name another account owns fails the confirmation.
  */
 import type { PostConfirmationTriggerEvent } from "aws-lambda";
 import { documentClient } from "@hdoc/shared/dynamo";
@@ -24,11 +26,15 @@ export function createHandler(deps: Deps): Trigger {
     if (event.triggerSource !== "PostConfirmation_ConfirmSignUp") return event;
     const attrs = event.request.userAttributes ?? {};
     const user = signup({ github_username: attrs["custom:github_username"], email: attrs.email, name: attrs.name });
-    const result = await deps.users.create(user, now());
-    deps.log("info", result === "created" ? "user record created" : "user record already existed", {
-      github_username: user.github_username,
-      userPoolId: event.userPoolId,
-    });
+    const sub = attrs.sub;
+    if (!sub) throw new Error("the confirmed user has no sub attribute");
+    const { outcome } = await deps.users.register({ ...user, sub }, now());
+    const fields = { github_username: user.github_username, userPoolId: event.userPoolId, outcome };
+    if (outcome === "taken") {
+      deps.log("error", "github_username belongs to another account", fields);
+      throw new Error(`GitHub username ${user.github_username} is already registered by another account`);
+    }
+    deps.log("info", outcome === "existing" ? "user record already existed" : "user record created", fields);
     return event;
   };
 }

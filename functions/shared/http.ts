@@ -61,6 +61,11 @@ export class Request {
     const v = this.map("queryStringParameters")[name];
     return typeof v === "string" ? v : undefined;
   }
+  /** The body parsed as a JSON object, or {} when there is none; 400 for an oversized or malformed body. */
+  optionalJsonBody(maxBytes = MAX_BODY_BYTES): Record<string, unknown> {
+    const e = isObj(this.event) ? this.event : {};
+    return e.body === undefined || e.body === null || e.body === "" ? {} : this.jsonBody(maxBytes);
+  }
   /** The body parsed as a JSON object; 400 for a missing, oversized or malformed body. */
   jsonBody(maxBytes = MAX_BODY_BYTES): Record<string, unknown> {
     const e = isObj(this.event) ? this.event : {};

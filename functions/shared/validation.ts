@@ -55,9 +55,12 @@ export interface NewUser {
   name: string;
 }
 
-/** The sign-up document (POST /signup body, or the Cognito user attributes). */
+/** A member's display name: 1-100 characters, no control characters. */
+export const displayName = (v: unknown, field = "name"): string => text(v, field, 100);
+
+/** The sign-up document (the ID token's claims, or the Cognito user attributes). */
 export function signup(body: Record<string, unknown>): NewUser {
-  return { github_username: githubUsername(body.github_username), email: email(body.email), name: text(body.name, "name", 100) };
+  return { github_username: githubUsername(body.github_username), email: email(body.email), name: displayName(body.name) };
 }
 
 export interface NewArticle {

@@ -40,23 +40,24 @@ describe("hdoc dev on the real backend (infra/template.yml, seeded)", () => {
     expect(t.body.tags).toContainEqual({ tag: "aws", count: 3 });
   });
 
-  it("signs up a user, adds an article, and updates the score after a statistics write", async () => {
+  it("refuses the write routes without an ID token, as the deployed API does", async () => {
     const s = await call("POST", "/signup", { github_username: "newbie", email: "newbie@example.com", name: "New Bie" });
-    expect(s.status).toBe(201);
-    const a = await call("POST", "/users/newbie/articles", { title: "Day 1", url: "https://example.com/newbie/1", tags: ["localdev"] });
-    expect(a.status).toBe(201);
-    const id = String((a.body as { article_id?: string }).article_id ?? "");
-    expect((await call("GET", `/articles/${id}`)).body).toMatchObject({ title: "Day 1", github_username: "newbie" });
-    expect((await call("GET", "/tags")).body.tags).toContainEqual({ tag: "localdev", count: 1 });
+    expect(s.status).toBe(401);
+    const a = await call("POST", "/users/octocat/articles", { title: "Day 1", url: "https://example.com/x/1", tags: ["localdev"] });
+    expect(a.status).toBe(401);
+    expect((await call("GET", "/users/newbie")).status).toBe(404);
+    expect((await call("GET", "/tags")).body.tags).not.toContainEqual({ tag: "localdev", count: 1 });
+  });
 
+  it("updates the score after a statistics write", async () => {
     const ddb = new DynamoDBClient({ endpoint: dev.dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-    await ddb.send(new PutItemCommand({ TableName: "StatisticsTable", Item: { github_username: { S: "newbie" }, stat_id: { S: "days" }, value: { N: "7" } } }));
+    await ddb.send(new PutItemCommand({ TableName: "StatisticsTable", Item: { github_username: { S: "ada" }, stat_id: { S: "streak" }, value: { N: "7" } } }));
     ddb.destroy();
     const score = await eventually(async () => {
-      const u = await call("GET", "/users/newbie");
-      return u.body.score === 7 ? u.body.score : undefined;
+      const u = await call("GET", "/users/ada");
+      return u.body.score === 20 ? u.body.score : undefined;
     });
-    expect(score).toBe(7);
+    expect(score).toBe(20);
   });
 
   it("answers preflight with the Api's AllowMethods and 404 for unknown routes", async () => {

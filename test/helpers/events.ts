@@ -30,3 +30,11 @@ export function parse(res: { statusCode: number; headers?: Record<string, unknow
   expect(headers["Content-Type"]).toMatch(/^application\/json/);
   return { status: res.statusCode, headers, body: JSON.parse(res.body), text: res.body };
 }
+
+/** The event with the Cognito authorizer's claims replaced (values as API Gateway passes them: strings). */
+export function withClaims(event: ProxyEvent, claims: Record<string, string> | undefined): ProxyEvent {
+  const rc = { ...(event.requestContext as Record<string, unknown>) };
+  if (claims === undefined) delete rc.authorizer;
+  else rc.authorizer = { claims: { ...((rc.authorizer as { claims?: object } | undefined)?.claims ?? {}), ...claims } };
+  return { ...event, requestContext: rc };
+}
