@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import { cli } from "./main.ts";
 import { HdocError } from "./errors.ts";
-import type { CommandDef, Context } from "./commands/types.ts";
+import type { Context } from "./context.ts";
+import type { CommandDef } from "./commands/command.ts";
 
 function sink() {
   let text = "";

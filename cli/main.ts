@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
-import type { CommandDef, Context, GlobalOptions } from "./commands/types.ts";
+import type { Context, GlobalOptions } from "./context.ts";
+import type { CommandDef } from "./commands/command.ts";
 import { EXIT_CODES, interruptedOr, isHdocError } from "./errors.ts";
 import { Io, type PromptApi } from "./ui/io.ts";
 import { inquirerPrompts } from "./ui/prompts.ts";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { parseTemplate } from "../cli/core/templates.ts";
+import { parseTemplate } from "../cli/core/cfn/templates.ts";
 import { REPO_ROOT } from "./helpers/hdoc.ts";
 
 const buildspec = parse(readFileSync(path.join(REPO_ROOT, "buildspec.yml"), "utf8")) as { phases: Record<string, { commands: string[] }> };

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { checkTemplates, exportsName } from "../cli/core/template-checks.ts";
-import { discoverFunctions, formatProblem } from "../cli/core/templates.ts";
+import { checkTemplates, exportsName } from "../cli/core/cfn/checks.ts";
+import { discoverFunctions, formatProblem } from "../cli/core/cfn/templates.ts";
 import { repoRoot, rootTemplate } from "./helpers/tables.ts";
 
 describe("infra/template.yml", () => {

@@ -13,7 +13,7 @@ import { startMoto, type Moto } from "./helpers/moto.ts";
 import { REPO_ROOT, runHdoc, tempHome, type TempHome } from "./helpers/hdoc.ts";
 import { s3ArtifactStore } from "../cli/aws/s3.ts";
 import { packageTemplates, serializeForCloudFormation, type PackageResult } from "../cli/core/deploy/package.ts";
-import { parseTemplate, type Json, type TemplateBody } from "../cli/core/templates.ts";
+import { parseTemplate, type Json, type TemplateBody } from "../cli/core/cfn/templates.ts";
 
 const BUCKET = "hdoc-artifacts";
 /** The backend's functions (hdoc build --list). */

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseSamConfig } from "../cli/core/samconfig.ts";
-import { parseTemplate, type Json } from "../cli/core/templates.ts";
+import { parseSamConfig } from "../cli/core/pipeline/samconfig.ts";
+import { parseTemplate, type Json } from "../cli/core/cfn/templates.ts";
 import { REPO_ROOT } from "./helpers/hdoc.ts";
 
 const templateFile = path.join(REPO_ROOT, "cicd/pipeline.template.yml");

@@ -7,7 +7,7 @@ import { fromIni, fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { HdocError } from "../errors.ts";
 import { DEFAULTS, resolveSetting, type Resolved } from "../core/settings.ts";
-import type { Context } from "../commands/types.ts";
+import type { Context } from "../context.ts";
 import type { Redactor } from "../ui/redact.ts";
 
 /** Wraps a credential provider so every key and token it yields is masked in hdoc's output. */

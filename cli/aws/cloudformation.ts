@@ -1,5 +1,6 @@
 /**
- * The CloudFormation (and S3 template upload) adapter behind core/change-set.ts's narrow port.
+ * The narrow CloudFormation port (what core/pipeline uses, nothing more) and its adapter, plus the S3
+ * template upload.
  * Every call goes through awsCall; CloudFormation's "not an error" answers (stack does not exist,
  * no updates to perform) become values here so the core never sees SDK error names.
  */
@@ -19,7 +20,77 @@ import {
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsCall } from "./errors.ts";
 import { clientConfig, type AwsTarget } from "./clients.ts";
-import { NO_CHANGES, type CloudFormationApi, type ResourceChange, type StackInfo, type TemplateStore } from "../core/change-set.ts";
+
+// ---- the narrow CloudFormation port (implemented below; test fakes implement it too) ----
+
+export interface StackOutput { key: string; value: string; description?: string }
+
+export interface StackInfo {
+  stackId: string;
+  name: string;
+  status: string;
+  statusReason?: string;
+  creationTime?: Date;
+  lastUpdatedTime?: Date;
+  outputs: StackOutput[];
+  parameters: Record<string, string>;
+}
+
+export interface ResourceChange { action: string; logicalId: string; type: string; replacement?: string }
+
+export interface ChangeSetInfo {
+  id: string;
+  status: string;
+  statusReason?: string;
+  executionStatus?: string;
+  changes: ResourceChange[];
+}
+
+export interface StackEvent {
+  id: string;
+  timestamp: Date;
+  logicalId: string;
+  type: string;
+  status: string;
+  reason?: string;
+}
+
+export interface CreateChangeSetInput {
+  stackName: string;
+  changeSetName: string;
+  type: "CREATE" | "UPDATE";
+  templateBody?: string;
+  templateUrl?: string;
+  parameters: Record<string, string>;
+  capabilities: string[];
+  tags: Record<string, string>;
+}
+
+export type CreateChangeSetResult = { id: string } | { noChanges: true; reason: string };
+
+export interface CloudFormationApi {
+  /** undefined when the stack does not exist. */
+  describeStack(stackName: string): Promise<StackInfo | undefined>;
+  createChangeSet(input: CreateChangeSetInput): Promise<CreateChangeSetResult>;
+  /** All pages of changes. */
+  describeChangeSet(changeSetId: string, stackName: string): Promise<ChangeSetInfo>;
+  executeChangeSet(changeSetId: string, stackName: string): Promise<void>;
+  deleteChangeSet(changeSetId: string, stackName: string): Promise<void>;
+  /** One page, newest first, as DescribeStackEvents returns them. */
+  stackEvents(stackName: string, nextToken?: string): Promise<{ events: StackEvent[]; nextToken?: string }>;
+  deleteStack(stackName: string): Promise<void>;
+  /** The original template body of the deployed stack. */
+  getTemplate(stackName: string): Promise<string>;
+}
+
+/** Uploads a template to S3 and returns the URL CloudFormation reads it from. */
+export interface TemplateStore {
+  upload(bucket: string, key: string, body: string): Promise<string>;
+}
+
+/** CloudFormation's words for "this change set changes nothing" (FAILED change set, or moto's ValidationError). */
+export const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
+export const isNoChangesReason = (reason: string | undefined): boolean => NO_CHANGES.test(reason ?? "");
 
 const isMissingStack = (e: unknown) => (e as { name?: string }).name === "ValidationError" && /does not exist/.test((e as Error).message ?? "");
 const isNoUpdates = (e: unknown) => (e as { name?: string }).name === "ValidationError" && NO_CHANGES.test((e as Error).message ?? "");

@@ -1,10 +1,10 @@
 /**
  * The narrow STS port hdoc uses (GetSessionToken, GetCallerIdentity) and its SDK adapter. STS's
- * errors are translated here into what the user should do next; core/session.ts never sees the SDK.
+ * errors are translated here into what the user should do next; core/mfa/session.ts never sees the SDK.
  */
 import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { HdocError } from "../errors.ts";
-import { mapAwsError } from "./errors.ts";
+import { awsCall, mapAwsError } from "./errors.ts";
 import type { ClientConfig } from "./clients.ts";
 
 export interface SessionCredentials {
@@ -74,4 +74,14 @@ export function stsApi(config: ClientConfig, o: StsAdapterOptions): StsApi {
       return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
     },
   };
+}
+
+/**
+ * The account of whoever the config's credentials belong to, for commands other than `mfa login`: STS
+ * errors get the generic AWS advice here, not the source-profile advice of mapStsError.
+ */
+export async function callerAccount(config: ClientConfig, endpoint: string | undefined): Promise<string> {
+  const client = new STSClient(config);
+  const who = await awsCall({ action: "sts:GetCallerIdentity", endpoint }, () => client.send(new GetCallerIdentityCommand({})));
+  return who.Account ?? "unknown";
 }

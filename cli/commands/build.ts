@@ -1,7 +1,9 @@
 import type { Command } from "commander";
-import type { CommandDef, Context } from "./types.ts";
-import type { BuildEvent, BuildReport, FunctionReport } from "../core/build.ts";
+import type { Context } from "../context.ts";
+import type { CommandDef } from "./command.ts";
+import type { BuildEvent, BuildReport, FunctionReport } from "../core/build/run.ts";
 import { EXIT_CODES } from "../errors.ts";
+import { StatusLine } from "../ui/progress.ts";
 
 interface BuildOpts {
   list?: boolean;
@@ -43,7 +45,7 @@ export const build: CommandDef<BuildOpts> = {
   async run(opts, ctx) {
     const started = process.hrtime.bigint();
     // esbuild, execa and the YAML library are loaded only when something has to be built or listed.
-    const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build.ts")]);
+    const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build/run.ts")]);
     const { io } = ctx;
     const root = (await ctx.settings()).root;
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
@@ -51,7 +53,7 @@ export const build: CommandDef<BuildOpts> = {
     const rel = (f: string) => path.relative(root, f) || ".";
 
     if (opts.list) {
-      const discovery = await import("../core/build-discovery.ts");
+      const discovery = await import("../core/build/discovery.ts");
       const { functions, problems } = discovery.loadFunctions(root, template);
       const listed = discovery.listFunctions(functions, root);
       if (io.json) io.result({ template: rel(template), functions: listed, problems: problems.map((p) => p.text) });
@@ -105,7 +107,8 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       finish: () => undefined,
     };
   }
-  const draw = () => io.progress(`\r\u001b[K${io.color(`building ${done}/${total}`, "cyan")} ${[...running].slice(0, 3).join(", ")}${running.size > 3 ? ", ..." : ""}`);
+  const status = new StatusLine(io);
+  const draw = () => status.set(`${io.color(`building ${done}/${total}`, "cyan")} ${[...running].slice(0, 3).join(", ")}${running.size > 3 ? ", ..." : ""}`);
   return {
     event(e) {
       if (e.type === "plan") total = e.total;
@@ -113,11 +116,11 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       if (e.type === "done") {
         done++;
         running.delete(e.report.id);
-        if (e.report.status === "failed") io.progress(`\r\u001b[K${lineFor(e.report)}\n`);
+        if (e.report.status === "failed") status.print(lineFor(e.report));
       }
       draw();
     },
-    finish: () => io.progress("\r\u001b[K"),
+    finish: () => status.clear(),
   };
 }
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
-import type { CommandDef } from "./types.ts";
+import type { CommandDef } from "./command.ts";
 import { HdocError } from "../errors.ts";
 
 interface DevOpts {
@@ -54,7 +54,7 @@ export const dev: CommandDef<DevOpts> = {
     const parameters = parseParams(opts.param);
     const settings = await ctx.settings();
     const root = settings.root;
-    const { startDev } = await import("../core/dev-server.ts");
+    const { startDev } = await import("../core/dev/server.ts");
     const io = ctx.io;
     const seedFile = opts.seedFile ? path.resolve(ctx.cwd, opts.seedFile) : opts.seed ? path.join(root, DEFAULT_SEED_FILE) : undefined;
     process.setSourceMapsEnabled(true);

@@ -1,11 +1,11 @@
 /** The command registry. Each module only declares options; its work is imported when it runs. */
-import type { CommandDef } from "./types.ts";
-import { mfaLogin } from "./mfa-login.ts";
-import { mfaStatus } from "./mfa-status.ts";
-import { codebuildCredentials } from "./codebuild-credentials.ts";
-import { codebuildReset } from "./codebuild-reset.ts";
-import { pipelineDeploy } from "./pipeline-deploy.ts";
-import { pipelineStatus } from "./pipeline-status.ts";
+import type { CommandDef } from "./command.ts";
+import { mfaLogin } from "./mfa/login.ts";
+import { mfaStatus } from "./mfa/status.ts";
+import { codebuildCredentials } from "./codebuild/credentials.ts";
+import { codebuildReset } from "./codebuild/reset-credentials.ts";
+import { pipelineDeploy } from "./pipeline/deploy.ts";
+import { pipelineStatus } from "./pipeline/status.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 

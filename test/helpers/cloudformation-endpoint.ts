@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { ScriptedCloudFormation, SCENARIOS, type ScenarioName, type ScriptedChange, type ScriptedEvent } from "./cloudformation-scenarios.ts";
 import { forward } from "./proxy.ts";
-import type { CreateChangeSetInput } from "../../cli/core/change-set.ts";
+import type { CreateChangeSetInput } from "../../cli/aws/cloudformation.ts";
 
 const NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 

@@ -8,7 +8,7 @@
  * Used directly as the fake in unit tests, and served over CloudFormation's Query protocol by
  * cloudformation-endpoint.ts.
  */
-import type { ChangeSetInfo, CloudFormationApi, CreateChangeSetInput, CreateChangeSetResult, ResourceChange, StackEvent, StackInfo, StackOutput } from "../../cli/core/change-set.ts";
+import type { ChangeSetInfo, CloudFormationApi, CreateChangeSetInput, CreateChangeSetResult, ResourceChange, StackEvent, StackInfo, StackOutput } from "../../cli/aws/cloudformation.ts";
 
 export interface Step {
   status: string;

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTables, startLocalDynamo, tableDefinitions } from "../../cli/core/local-tables.ts";
+import { createTables, startLocalDynamo, tableDefinitions } from "../../cli/core/dev/tables.ts";
 import { documentClient } from "../../functions/shared/dynamo.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");

@@ -1,13 +1,29 @@
-/** The work of `hdoc mfa status`: reads the credentials file only (no AWS call). */
-import type { Context } from "../types.ts";
-import type { MfaStatusOptions } from "../mfa-status.ts";
-import { HdocError } from "../../errors.ts";
-import { sessionsIn } from "../../core/session.ts";
-import { table } from "../../ui/table.ts";
-import { formatDuration, formatLocal } from "../../ui/time.ts";
-import { refuseGlobalProfile, sessionFiles, targetProfile } from "./wiring.ts";
+/** `hdoc mfa status`: reads the credentials file only (no AWS call, no AWS SDK module). */
+import type { Context } from "../../context.ts";
+import type { CommandDef } from "../command.ts";
 
-export async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promise<number> {
+export interface MfaStatusOptions {
+  targetProfile?: string;
+}
+
+export const mfaStatus: CommandDef<MfaStatusOptions> = {
+  path: ["mfa", "status"],
+  summary: "Show the MFA sessions hdoc wrote and their time left",
+  description:
+    "Lists the profiles of the shared credentials file that carry hdoc's expiry. Exits 0 when the selected " +
+    "profile (--target-profile, default 'mfa') holds a valid session, 9 when it is expired or missing.",
+  examples: ["hdoc mfa status", "hdoc mfa status --target-profile mfa-prod", "hdoc mfa status --json", "hdoc mfa status >/dev/null || hdoc mfa login"],
+  configure(cmd) {
+    cmd.option("--target-profile <name>", "the session profile to check (default: HDOC_TARGET_PROFILE, hdoc.config.json, 'mfa')");
+  },
+  async run(opts, ctx) {
+    return runMfaStatus(opts, ctx);
+  },
+};
+
+async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promise<number> {
+  const [{ HdocError }, { sessionsIn }, { table }, { formatDuration, formatLocal }, { refuseGlobalProfile, sessionFiles, targetProfile }] =
+    await Promise.all([import("../../errors.ts"), import("../../core/mfa/session.ts"), import("../../ui/table.ts"), import("../../ui/time.ts"), import("./profiles.ts")]);
   const { io } = ctx;
   refuseGlobalProfile(ctx, "mfa status");
   const target = await targetProfile(ctx, opts.targetProfile);

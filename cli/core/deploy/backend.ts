@@ -7,7 +7,8 @@
 import { HdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
-import { deploy, type CloudFormationApi, type DeployResult, type TemplateStore } from "../change-set.ts";
+import type { CloudFormationApi, TemplateStore } from "../../aws/cloudformation.ts";
+import { deploy, type DeployResult } from "../pipeline/deploy.ts";
 import { packageTemplates, type PackageResult } from "./package.ts";
 import { checkBucket, checkRole, type BackendSettings, type Sourced } from "./settings.ts";
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ArtifactStore } from "../../aws/s3.ts";
-import { parseTemplate } from "../templates.ts";
+import { parseTemplate } from "../cfn/templates.ts";
 import { packageTemplates, type PackageRequest } from "./package.ts";
 
 /** An in-memory bucket recording the calls made to it. */

@@ -15,7 +15,7 @@ import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
 import { stringify } from "yaml";
-import { formatProblem, walkStacks, type Json, type StackNode, type TemplateBody } from "../templates.ts";
+import { formatProblem, walkStacks, type Json, type StackNode, type TemplateBody } from "../cfn/templates.ts";
 import { ARTIFACT_PROPERTIES, NESTED_STACK_PROPERTY, isRemoteRef, type ArtifactProperty } from "./artifact-properties.ts";
 import { zipPath } from "./zip.ts";
 

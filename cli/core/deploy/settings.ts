@@ -7,9 +7,9 @@
  */
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
-import type { Context } from "../../commands/types.ts";
-import { loadSamConfig, parseCapabilities, parseKeyValues, type StageConfig } from "../samconfig.ts";
-import { describeStage, resolveStage, type GitRunner, type ResolvedStage, type Stage } from "../stage.ts";
+import type { Context } from "../../context.ts";
+import { loadSamConfig, parseCapabilities, parseKeyValues, type StageConfig } from "../pipeline/samconfig.ts";
+import { describeStage, resolveStage, type GitRunner, type ResolvedStage, type Stage } from "../pipeline/stage.ts";
 
 export const BACKEND_TEMPLATE = "infra/template.yml";
 export const BACKEND_CONFIG = "infra/samconfig.toml";

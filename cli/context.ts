@@ -1,0 +1,29 @@
+/** What every command receives: the I/O port, the global options, the environment, settings and clock. */
+import type { Io } from "./ui/io.ts";
+import type { ProjectSettings } from "./core/settings.ts";
+
+export interface GlobalOptions {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  json: boolean;
+  yes: boolean;
+  verbose: boolean;
+  color: boolean;
+}
+
+export interface Context {
+  io: Io;
+  global: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Project settings, loaded once on first use. */
+  settings(): Promise<ProjectSettings>;
+  /** Injected clock, for everything where expiry matters. */
+  now(): Date;
+  /**
+   * For long-running commands: resolves with the signal name when the user asks to stop (Ctrl-C or
+   * SIGTERM), so the command can shut down cleanly; a second Ctrl-C ends the process at once.
+   */
+  untilStopped(): Promise<string>;
+}

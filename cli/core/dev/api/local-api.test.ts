@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { requestListener, collectRoutes, fromProxyResult, handleRequest, matchRoute, parseResourcePath, preflightHeaders, sortRoutes, toProxyEvent, type ApiInfo, type Route } from "./local-api.ts";
+import { discoverFunctions } from "../../cfn/templates.ts";
+import { StackResolver } from "../../cfn/stack-refs.ts";
+import { diffSnapshots, matchesPattern } from "../stream.ts";
+
+const api: ApiInfo = { id: "Api", stage: "dev", cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"] };
+const route = (method: string, resource: string, functionId = resource): Route => ({ method, resource, segments: parseResourcePath(resource)!, functionId, api });
+const req = (over: Partial<Parameters<typeof toProxyEvent>[0]> = {}) => ({ method: "GET", url: "/", rawHeaders: [], body: Buffer.alloc(0), sourceIp: "127.0.0.1", ...over });
+
+describe("route matching", () => {
+  const routes = [route("ANY", "/files/{proxy+}"), route("GET", "/users/{username}"), route("GET", "/users/me"), route("POST", "/users"), route("ANY", "/users/{username}/x")]
+    .sort(() => Math.random() - 0.5); // the table's order must not matter
+  const sorted = sortRoutes(routes);
+  it.each([
+    ["GET", "/users/me", "/users/me", {}],
+    ["GET", "/users/ada", "/users/{username}", { username: "ada" }],
+    ["GET", "/users/a%20b", "/users/{username}", { username: "a b" }],
+    ["POST", "/users", "/users", {}],
+    ["DELETE", "/users/ada/x", "/users/{username}/x", { username: "ada" }],
+    ["GET", "/files/a/b/c.txt", "/files/{proxy+}", { proxy: "a/b/c.txt" }],
+    ["GET", "/dev/users/ada", "/users/{username}", { username: "ada" }],
+  ])("%s %s -> %s", (method, p, resource, params) => {
+    const m = matchRoute(sorted, method, p);
+    expect(m && "route" in m ? [m.route.resource, m.pathParameters] : m).toEqual([resource, params]);
+  });
+  it.each([["GET", "/nope"], ["DELETE", "/users/ada"], ["GET", "/files"], ["GET", "/users/ada/x/y"], ["GET", "/prod/users/ada"]])("%s %s matches nothing", (method, p) => {
+    expect(matchRoute(sorted, method, p)).toBeUndefined();
+  });
+  it("treats OPTIONS on a known path as a preflight listing the path's methods", () => {
+    const m = matchRoute(sorted, "OPTIONS", "/users");
+    expect(m && "preflight" in m ? preflightHeaders(m.preflight.api, m.preflight.methods) : m).toEqual({ "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "OPTIONS,POST" });
+  });
+  it("rejects resource paths API Gateway would reject", () => {
+    for (const bad of ["users", "/a/{proxy+}/b", "/a/{x", "/a/b}"]) expect(parseResourcePath(bad)).toBeUndefined();
+  });
+});
+
+describe("request -> proxy event", () => {
+  const r = route("POST", "/items/{id}");
+  it("keeps repeated headers and query parameters in the multi-value forms, the last value in the single ones", () => {
+    const e = toProxyEvent(req({ method: "POST", url: "/items/7?a=1&a=2&b=x%20y", rawHeaders: ["Accept", "a/b", "X-Many", "1", "X-Many", "2"] }), r, { id: "7" }, new Date("2026-04-09T12:34:56Z"), "rid");
+    expect(e.headers).toEqual({ Accept: "a/b", "X-Many": "2" });
+    expect(e.multiValueHeaders).toEqual({ Accept: ["a/b"], "X-Many": ["1", "2"] });
+    expect(e.queryStringParameters).toEqual({ a: "2", b: "x y" });
+    expect(e.multiValueQueryStringParameters).toEqual({ a: ["1", "2"], b: ["x y"] });
+    expect(e.pathParameters).toEqual({ id: "7" });
+    expect(e.body).toBeNull();
+    expect(e.requestContext).toMatchObject({ requestId: "rid", stage: "dev", resourcePath: "/items/{id}", path: "/dev/items/7", requestTime: "09/Apr/2026:12:34:56 +0000", requestTimeEpoch: Date.parse("2026-04-09T12:34:56Z") });
+  });
+  it("uses null for absent query and path parameters, as API Gateway does", () => {
+    const e = toProxyEvent(req(), route("GET", "/"), {}, new Date());
+    expect([e.queryStringParameters, e.multiValueQueryStringParameters, e.pathParameters]).toEqual([null, null, null]);
+  });
+  it("base64-encodes bodies of binary media types and bodies that are not UTF-8, not text", () => {
+    const png = toProxyEvent(req({ rawHeaders: ["Content-Type", "image/png"], body: Buffer.from("abc") }), r, {}, new Date());
+    expect([png.body, png.isBase64Encoded]).toEqual([Buffer.from("abc").toString("base64"), true]);
+    const raw = toProxyEvent(req({ body: Buffer.from([0xff, 0x00]) }), r, {}, new Date());
+    expect(raw.isBase64Encoded).toBe(true);
+    const json = toProxyEvent(req({ rawHeaders: ["Content-Type", "application/json"], body: Buffer.from('{"é":1}') }), r, {}, new Date());
+    expect([json.body, json.isBase64Encoded]).toEqual(['{"é":1}', false]);
+  });
+});
+
+describe("handler result -> HTTP response", () => {
+  it("merges headers and multiValueHeaders (multi-value wins for the same name) and decodes base64 bodies", () => {
+    const out = fromProxyResult({ statusCode: 201, headers: { A: "1", "Set-Cookie": "lost" }, multiValueHeaders: { "set-cookie": ["x=1", "y=2"] }, body: Buffer.from([1, 2]).toString("base64"), isBase64Encoded: true });
+    expect(out).toEqual({ status: 201, headers: [["A", "1"], ["set-cookie", "x=1"], ["set-cookie", "y=2"], ["Content-Type", "application/json"]], body: Buffer.from([1, 2]) });
+  });
+  it.each([[undefined], ["text"], [{ statusCode: "abc" }], [{ statusCode: 200, body: { a: 1 } }]])("calls %j malformed (API Gateway answers 502)", (result) => {
+    expect(fromProxyResult(result)).toHaveProperty("error");
+  });
+  it("answers 502 for a malformed result and 500 for a throw, the details to the console only", async () => {
+    const errors: string[] = [];
+    const deps = (invoke: () => Promise<unknown>) => ({ routes: [route("GET", "/x")], invoke, log: () => undefined, error: (l: string) => errors.push(l), now: () => new Date() });
+    const bad = await handleRequest(req({ url: "/x" }), deps(async () => ({ body: "no status" })));
+    expect([bad.status, bad.body.toString()]).toEqual([502, '{"message":"Internal server error"}']);
+    const thrown = await handleRequest(req({ url: "/x" }), deps(async () => { throw new Error("secret detail"); }));
+    expect([thrown.status, thrown.body.toString()]).toEqual([500, '{"message":"Internal server error"}']);
+    expect(errors.join("\n")).toContain("secret detail");
+  });
+});
+
+describe("requestListener", () => {
+  it("answers 502 for a header value with a newline and keeps serving (was: writeHead threw and ended hdoc dev)", async () => {
+    const errors: string[] = [];
+    let bad = true;
+    const listener = requestListener({
+      routes: [route("GET", "/x")],
+      invoke: async () => (bad ? { statusCode: 200, headers: { "x-note": "one\ntwo" }, body: "ok" } : { statusCode: 200, body: "fine" }),
+      log: () => undefined,
+      error: (l) => errors.push(l),
+      now: () => new Date(),
+    });
+    const server = createServer(listener);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    try {
+      const first = await fetch(url);
+      expect([first.status, await first.text()]).toEqual([502, '{"message":"Internal server error"}']);
+      expect(errors.join("\n")).toMatch(/header Node cannot send/);
+      bad = false;
+      const second = await fetch(url);
+      expect([second.status, await second.text()]).toEqual([200, "fine"]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe("routes and references from the fixture templates", () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../test/fixtures/dev");
+  const found = discoverFunctions(path.join(root, "infra/template.yml"), root);
+  const rootNode = found.stacks.find((s) => s.path.length === 0)!;
+  rootNode.body.Parameters = { Stage: { Type: "String", Default: "dev" } };
+  const resolver = new StackResolver(found.stacks, { region: "us-east-1", accountId: "1", attr: (ref) => (ref.attr ? `${ref.logicalId}.${ref.attr}` : ref.logicalId) });
+  it("collects every Api event across nested stacks with the Api's stage and Cors", () => {
+    const { routes, problems } = collectRoutes(found.functions, found.stacks, resolver);
+    expect(problems).toEqual([]);
+    expect(routes.map((r) => `${r.method} ${r.resource}`).sort()).toEqual(["ANY /echo/{proxy+}", "GET /boom", "GET /echo/exact", "GET /items/{owner}/{id}", "GET /totals/{owner}", "POST /items/{owner}"]);
+    expect(routes[0]!.api).toMatchObject({ stage: "dev", cors: { allowOrigin: "*", allowHeaders: "Content-Type,Authorization", maxAge: "600" }, binaryMediaTypes: ["application/octet-stream"] });
+  });
+  it("follows Ref -> parent parameter -> GetAtt Outputs -> child resource, and Sub", () => {
+    const web = found.stacks.find((s) => s.path.join("/") === "Web")!;
+    expect(resolver.text(web, { Ref: "ItemsTableName" })).toEqual({ kind: "value", value: "ItemsTable" });
+    expect(resolver.text(web, { Ref: "ItemsStreamArn" })).toEqual({ kind: "value", value: "ItemsTable.StreamArn" });
+    expect(resolver.text(web, { "Fn::Sub": "${Stage}-${AWS::Region}-${Api}" })).toEqual({ kind: "value", value: "dev-us-east-1-Api" });
+    expect(resolver.resolve(web, { Ref: "Nope" })).toMatchObject({ kind: "unresolved" });
+  });
+});
+
+describe("simulated stream", () => {
+  const item = (k: string, v: string) => ({ id: { S: k }, v: { N: v } });
+  it("turns two snapshots into INSERT, MODIFY and REMOVE", () => {
+    const before = new Map([["a", item("a", "1")], ["b", item("b", "1")], ["c", item("c", "1")]]);
+    const after = new Map([["a", item("a", "1")], ["b", item("b", "2")], ["d", item("d", "1")]]);
+    expect(diffSnapshots(before, after)).toEqual([
+      { eventName: "MODIFY", old: item("b", "1"), new: item("b", "2") },
+      { eventName: "INSERT", new: item("d", "1") },
+      { eventName: "REMOVE", old: item("c", "1") },
+    ]);
+  });
+  it("filters records with Lambda's pattern syntax", () => {
+    const rec = { eventName: "INSERT", dynamodb: { NewImage: { kind: { S: "days" }, n: { N: "5" } } } };
+    expect(matchesPattern({ eventName: ["INSERT", "MODIFY"] }, rec)).toBe(true);
+    expect(matchesPattern({ eventName: ["REMOVE"] }, rec)).toBe(false);
+    expect(matchesPattern({ dynamodb: { NewImage: { kind: { S: [{ prefix: "da" }] }, n: { N: [{ numeric: [">", 4] }] } } } }, rec)).toBe(true);
+    expect(matchesPattern({ dynamodb: { OldImage: [{ exists: false }] } }, rec)).toBe(true);
+  });
+});

@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { LocalRuntime, type RuntimeFunction, type RuntimeOptions } from "./runtime.ts";
+
+// Real workers on real esbuild bundles of handlers written into a temporary project.
+const dirs: string[] = [];
+const runtimes: LocalRuntime[] = [];
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((r) => r.dispose()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A project with one folder per function (`handler.ts` from `code`) and a runtime over it. */
+function project(fns: Record<string, { code: string; env?: Record<string, string>; timeoutSeconds?: number }>, opts: Partial<RuntimeOptions> = {}) {
+  const root = mkdtempSync(path.join(tmpdir(), "hdoc-runtime-"));
+  dirs.push(root);
+  const functions: RuntimeFunction[] = Object.entries(fns).map(([id, f]) => {
+    const codeDir = path.join(root, id);
+    mkdirSync(codeDir);
+    writeFileSync(path.join(codeDir, "handler.ts"), f.code);
+    return {
+      info: { logicalId: id, id, stackPath: [], template: path.join(root, "template.yml"), type: "AWS::Serverless::Function", codeProperty: "CodeUri", codeUri: id, codeDir, handler: "handler.handler", runtime: "nodejs22.x", architectures: ["x86_64"], properties: {} },
+      env: f.env ?? {},
+      timeoutSeconds: f.timeoutSeconds ?? 3,
+      memoryMb: 128,
+    };
+  });
+  const runtime = new LocalRuntime({ repoRoot: root, workDir: path.join(root, ".hdoc", "run"), functions, region: "us-east-1", checkEveryMs: 0, ...opts });
+  runtimes.push(runtime);
+  return { root, runtime, file: (id: string) => path.join(root, id, "handler.ts") };
+}
+
+const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/** A handler that knows which worker runs it (`instance`) and can wait for a file before answering. */
+const WAITING = `
+import { existsSync, appendFileSync } from "node:fs";
+const instance = Math.random().toString(36).slice(2);
+export const handler = async (event: { waitFor?: string; tick?: string; hang?: boolean }) => {
+  if (event.tick) setInterval(() => appendFileSync(event.tick!, "."), 20);
+  if (event.hang) await new Promise(() => undefined);
+  while (event.waitFor && !existsSync(event.waitFor)) await new Promise((r) => setTimeout(r, 10));
+  return { instance, version: "v1" };
+};
+`;
+
+describe("LocalRuntime: each function in a worker of its own", () => {
+  it("gives each function its own process.env; what one writes there the others never see", async () => {
+    const code = `export const handler = async (event: { set?: string }) => {
+      if (event.set) process.env.SHARED = event.set;
+      return { mine: process.env.MINE, shared: process.env.SHARED ?? null, name: process.env.AWS_LAMBDA_FUNCTION_NAME, region: process.env.AWS_REGION };
+    };`;
+    const { runtime } = project({ First: { code, env: { MINE: "first" } }, Second: { code, env: { MINE: "second" } } });
+    expect(await runtime.prepare()).toEqual([]);
+    expect(await runtime.invoke("First", { set: "written by First" })).toEqual({ mine: "first", shared: "written by First", name: "First", region: "us-east-1" });
+    expect(await runtime.invoke("Second", {})).toEqual({ mine: "second", shared: null, name: "Second", region: "us-east-1" });
+    expect(await runtime.invoke("First", {})).toMatchObject({ shared: "written by First" });
+    expect(process.env.SHARED).toBeUndefined();
+    expect(process.env.MINE).toBeUndefined();
+  });
+
+  it("sends what a handler prints to stdout to the function output, not to this process's stdout", async () => {
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (d: Buffer) => (printed += d.toString()));
+    const { runtime } = project({ Logs: { code: `export const handler = async () => { console.log(JSON.stringify({ level: "INFO", message: "hello" })); return 1; };` } }, { functionOutput: output });
+    expect(await runtime.invoke("Logs", {})).toBe(1);
+    expect(await eventually(async () => (printed.includes('"message":"hello"') ? printed : undefined))).toBe('{"level":"INFO","message":"hello"}\n');
+  });
+
+  it("ends only the invocation that ran past the Timeout; the others on that worker finish, then the worker is terminated", async () => {
+    const { root, runtime } = project({ Slow: { code: WAITING, timeoutSeconds: 1.5 } });
+    const marker = path.join(root, "go"), ticks = path.join(root, "ticks");
+    const first = (await runtime.invoke("Slow", {})) as { instance: string };
+    const stuck = runtime.invoke("Slow", { hang: true, tick: ticks });
+    await new Promise((r) => setTimeout(r, 800)); // the next call starts well after the stuck one, so its own Timeout ends later
+    const inFlight = runtime.invoke("Slow", { waitFor: marker });
+    await expect(stuck).rejects.toThrow("Task timed out after 1.50 seconds");
+    writeFileSync(marker, "");
+    expect(await inFlight).toEqual({ instance: first.instance, version: "v1" }); // finished on the worker of the timed-out call
+    const after = (await runtime.invoke("Slow", {})) as { instance: string };
+    expect(after.instance).not.toBe(first.instance);
+    expect(runtime.workers("Slow")).toBe(2);
+    // The stuck handler's timer stops with its worker: the tick file stops growing.
+    await eventually(async () => {
+      const size = statSync(ticks).size;
+      await new Promise((r) => setTimeout(r, 300));
+      return statSync(ticks).size === size ? true : undefined;
+    });
+  });
+
+  it("runs an edited handler in a new worker while an invocation in flight finishes on the old one", async () => {
+    const { root, runtime, file } = project({ Edit: { code: WAITING } });
+    const marker = path.join(root, "go");
+    const old = (await runtime.invoke("Edit", {})) as { instance: string };
+    const inFlight = runtime.invoke("Edit", { waitFor: marker });
+    writeFileSync(file("Edit"), readFileSync(file("Edit"), "utf8").replace('version: "v1"', 'version: "v2"'));
+    const edited = (await runtime.invoke("Edit", {})) as { instance: string; version: string };
+    expect(edited.version).toBe("v2");
+    expect(edited.instance).not.toBe(old.instance);
+    writeFileSync(marker, "");
+    expect(await inFlight).toEqual({ instance: old.instance, version: "v1" });
+    expect(runtime.builds("Edit")).toBe(2);
+  });
+
+  it("adds a worker while the function is busy, up to the limit", async () => {
+    const { root, runtime } = project({ Busy: { code: WAITING } }, { busyAt: 1, maxWorkersPerFunction: 2 });
+    const marker = path.join(root, "go");
+    const firstWorker = ((await runtime.invoke("Busy", {})) as { instance: string }).instance;
+    const held = [runtime.invoke("Busy", { waitFor: marker }), runtime.invoke("Busy", { waitFor: marker })];
+    const other = await eventually(async () => {
+      const r = (await runtime.invoke("Busy", {})) as { instance: string };
+      return r.instance !== firstWorker ? r.instance : undefined;
+    });
+    writeFileSync(marker, "");
+    const results = (await Promise.all(held)) as Array<{ instance: string }>;
+    expect(results.every((r) => r.instance === firstWorker || r.instance === other)).toBe(true);
+    expect(runtime.workers("Busy")).toBe(2);
+  });
+
+  it("rejects with the handler's error and its stack in the TypeScript source; a crashed worker is replaced", async () => {
+    const { runtime } = project({
+      Boom: { code: `export async function handler(event: { crash?: boolean }) {\n  if (!event.crash) throw new Error("boom on purpose");\n  setTimeout(() => { throw new Error("crash outside the handler"); });\n  return new Promise(() => undefined);\n}\n` },
+    });
+    const e = await runtime.invoke("Boom", {}).catch((x: Error) => x);
+    expect((e as Error).message).toBe("boom on purpose");
+    expect((e as Error).stack).toMatch(/Boom[/\\]handler\.ts:2/);
+    await expect(runtime.invoke("Boom", { crash: true })).rejects.toThrow("crash outside the handler");
+    await expect(runtime.invoke("Boom", {})).rejects.toThrow("boom on purpose");
+    expect(runtime.workers("Boom")).toBe(2);
+  });
+
+  it("reports a handler that does not bundle or export the named function, and picks up the fix", async () => {
+    const { runtime, file } = project({ Bad: { code: "export const other = 1;\n" } });
+    const failures = await runtime.prepare();
+    expect(failures.map((f) => f.error.message)).toEqual(["Bad: Bad/handler.ts does not export a function named handler"]);
+    await expect(runtime.invoke("Bad", {})).rejects.toThrow("does not export a function named handler");
+    writeFileSync(file("Bad"), "export const handler = async () => ({ fixed: true });\n");
+    expect(await runtime.invoke("Bad", {})).toEqual({ fixed: true });
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The stage a command acts on: --stage, else the current git branch (dev -> dev, staging -> staging,
+ * main -> prod, anything else -> dev). Outside a repository or on a detached HEAD: dev.
+ */
+import { HdocError } from "../../errors.ts";
+
+export const STAGES = ["dev", "staging", "prod"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const BRANCH_OF_STAGE: Record<Stage, string> = { dev: "dev", staging: "staging", prod: "main" };
+
+export function isStage(v: string): v is Stage {
+  return (STAGES as readonly string[]).includes(v);
+}
+
+export function stageForBranch(branch: string | undefined): Stage {
+  if (branch === "main") return "prod";
+  if (branch === "staging") return "staging";
+  return "dev";
+}
+
+export interface ResolvedStage {
+  stage: Stage;
+  source: "flag" | "git branch" | "default";
+  branch?: string;
+}
+
+/** Runs `git rev-parse --abbrev-ref HEAD`; returns its stdout, or undefined when git fails. */
+export type GitRunner = (args: string[], cwd: string) => Promise<string | undefined>;
+
+export const execaGit: GitRunner = async (args, cwd) => {
+  const { execa } = await import("execa");
+  const r = await execa("git", args, { cwd, reject: false, stdin: "ignore" });
+  return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+};
+
+export async function currentBranch(cwd: string, git: GitRunner = execaGit): Promise<string | undefined> {
+  const out = await git(["rev-parse", "--abbrev-ref", "HEAD"], cwd);
+  // A detached HEAD prints "HEAD"; an empty repository has no branch yet.
+  return out && out !== "HEAD" ? out : undefined;
+}
+
+export async function resolveStage(flag: string | undefined, cwd: string, git: GitRunner = execaGit): Promise<ResolvedStage> {
+  if (flag !== undefined) {
+    if (!isStage(flag)) throw new HdocError("USAGE", `--stage must be one of ${STAGES.join(", ")}, got ${JSON.stringify(flag)}`);
+    return { stage: flag, source: "flag" };
+  }
+  const branch = await currentBranch(cwd, git);
+  if (branch === undefined) return { stage: "dev", source: "default" };
+  return { stage: stageForBranch(branch), source: "git branch", branch };
+}
+
+/** The line every stage-aware command prints (on stderr). */
+export function describeStage(r: ResolvedStage): string {
+  if (r.source === "flag") return `stage: ${r.stage} (from --stage)`;
+  if (r.source === "git branch") return `stage: ${r.stage} (from git branch '${r.branch}')`;
+  return `stage: ${r.stage} (default: not on a git branch)`;
+}
