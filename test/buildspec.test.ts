@@ -30,6 +30,12 @@ describe("buildspec.yml against the pipeline template", () => {
     expect(missing).toEqual([]);
   });
 
+  it("installs, tests, then deploys, naming no function folder (hdoc finds the functions in the templates)", () => {
+    expect(buildspec.phases.install!.commands).toContain("npm ci");
+    expect(buildspec.phases.pre_build!.commands).toContain("npm test");
+    expect(JSON.stringify(buildspec)).not.toMatch(/functions\//);
+  });
+
   it("deploys with hdoc (bucket and role from the environment the project sets), and needs no SAM CLI", () => {
     expect(buildspec.phases.build!.commands).toEqual(['npx hdoc deploy --stage "$STAGE" --yes']);
     expect(commands).not.toMatch(/(^|[\s;&|])sam\s/m);
@@ -45,8 +51,10 @@ describe("buildspec.yml against the pipeline template", () => {
   it("lets the CodeBuild role make exactly the CloudFormation calls hdoc deploy makes, on the stage's backend stacks only", () => {
     const adapter = source("cli/aws/cloudformation.ts");
     const made = new Set([...adapter.matchAll(/call\("(\w+)"/g)].map((m) => `cloudformation:${m[1]}`));
-    // GetTemplate is `hdoc pipeline status` only; the deploy never calls it
+    // GetTemplate is `hdoc pipeline status` only; ListStackResources reads the pipeline stack when neither the
+    // environment (CodeBuild sets it) nor its outputs name the bucket and role, which never happens in the build
     made.delete("cloudformation:GetTemplate");
+    made.delete("cloudformation:ListStackResources");
     expect([...allowed("cloudformation:")].sort()).toEqual([...made].sort());
     const deploy = statements().find((s) => s.Sid === "DeployStageStacks")!;
     expect(JSON.stringify(deploy.Resource)).toContain("stack/hdoc-backend-${Stage}/*");

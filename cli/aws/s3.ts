@@ -7,6 +7,7 @@ import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s
 import { HdocError } from "../errors.ts";
 import { awsCall } from "./errors.ts";
 import { clientConfig, type AwsTarget } from "./clients.ts";
+import type { TemplateStore } from "./cloudformation.ts";
 
 export interface ArtifactStore {
   /** Whether `key` is in `bucket` (HeadObject: 200 yes, 404 no; anything else is an error). */
@@ -57,5 +58,16 @@ export function s3ArtifactStore(target: AwsTarget): ArtifactStore {
       );
     },
     url: (bucket, key) => s3ObjectUrl(bucket, key, target.region.value, endpoint),
+  };
+}
+
+/** A template over CloudFormation's inline limit goes to S3; CloudFormation reads it from the returned URL. */
+export function s3TemplateStore(target: AwsTarget): TemplateStore {
+  const store = s3ArtifactStore(target);
+  return {
+    async upload(bucket, key, body) {
+      await store.put(bucket, key, body, "text/yaml");
+      return store.url(bucket, key);
+    },
   };
 }

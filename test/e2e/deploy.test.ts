@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { runHdoc, tempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
@@ -23,6 +24,8 @@ const h = tempHome();
 let moto: Moto;
 let replay: CloudFormationEndpoint;
 let buildDir: string;
+/** How many functions the backend has (`hdoc build --list`): one zip each. */
+let functions: number;
 
 const sdk = () => ({ region: "us-east-1", endpoint: moto.url, forcePathStyle: true, credentials: KEYS });
 const hdoc = (args: string[], endpoint: string, env: Record<string, string> = {}) =>
@@ -40,6 +43,9 @@ beforeAll(async () => {
   moto = await startMoto();
   replay = await startCloudFormationEndpoint({ proxyTo: moto.url });
   buildDir = mkdtempSync(path.join(tmpdir(), "hdoc-deploy-build-"));
+  const list = await runHdoc(["build", "--list", "--json"], { home: h.home });
+  functions = (JSON.parse(list.stdout) as { functions: unknown[] }).functions.length;
+  expect(functions).toBeGreaterThan(5);
   const s3 = new S3Client(sdk());
   for (const b of [BUCKET, BACKEND_BUCKET]) await s3.send(new CreateBucketCommand({ Bucket: b }));
 }, 60_000);
@@ -55,15 +61,16 @@ describe("hdoc deploy against moto (S3 and CloudFormation)", () => {
     const r = await hdoc(["deploy", "--stage", "dev", "--yes", "--s3-bucket", BUCKET], moto.url);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain("stage: dev (from --stage)");
-    expect(r.stderr).toMatch(/build: 8 built, 0 cached/);
-    expect(r.stderr).toMatch(/packaged 8 artifacts \(8 uploaded, 0 unchanged\) and 4 nested templates \(4 uploaded, 0 unchanged\)/);
+    expect(r.stderr).toContain(`build: ${functions} built, 0 cached`);
+    expect(r.stderr).toContain(`packaged ${functions} artifacts (${functions} uploaded, 0 unchanged) and 4 nested templates (4 uploaded, 0 unchanged)`);
     expect(r.stderr).toContain(`artifacts: s3://${BUCKET}/backend/dev/ (bucket from --s3-bucket)`);
     expect(r.stdout).toContain("stack hdoc-backend-dev: CREATE_COMPLETE (stage dev, us-east-1)");
     const keys = await keysIn(BUCKET);
-    expect(keys.filter((k) => /^backend\/dev\/[0-9a-f]{64}\.zip$/.test(k))).toHaveLength(8);
+    expect(keys.filter((k) => /^backend\/dev\/[0-9a-f]{64}\.zip$/.test(k))).toHaveLength(functions);
     expect(keys.filter((k) => /^backend\/dev\/[0-9a-f]{64}\.template$/.test(k))).toHaveLength(4);
     const stack = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: "hdoc-backend-dev" }));
-    expect(stack.Stacks?.[0]).toMatchObject({ StackStatus: "CREATE_COMPLETE", Parameters: [{ ParameterKey: "Stage", ParameterValue: "dev" }] });
+    expect(stack.Stacks?.[0]?.StackStatus).toBe("CREATE_COMPLETE");
+    expect(stack.Stacks?.[0]?.Parameters).toContainEqual({ ParameterKey: "Stage", ParameterValue: "dev" });
     expect(Object.fromEntries((stack.Stacks?.[0]?.Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({ project: "100daysofcloud", stage: "dev" });
     noSecrets(r.stdout + r.stderr);
   });
@@ -72,8 +79,8 @@ describe("hdoc deploy against moto (S3 and CloudFormation)", () => {
     const before = await keysIn(BUCKET);
     const r = await hdoc(["deploy", "--stage", "dev", "--yes", "--s3-bucket", BUCKET], moto.url);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/build: 0 built, 8 cached/);
-    expect(r.stderr).toContain("(0 uploaded, 8 unchanged)");
+    expect(r.stderr).toContain(`build: 0 built, ${functions} cached`);
+    expect(r.stderr).toContain(`(0 uploaded, ${functions} unchanged)`);
     expect(r.stderr).toContain("(0 uploaded, 4 unchanged)");
     expect(r.stdout).toContain("no changes");
     expect(r.stderr).not.toContain("executing change set");
@@ -84,7 +91,7 @@ describe("hdoc deploy against moto (S3 and CloudFormation)", () => {
     const r = await hdoc(["deploy", "--stage", "dev", "--yes", "--s3-bucket", BUCKET, "--json"], moto.url);
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ stage: "dev", stackName: "hdoc-backend-dev", bucket: BUCKET, prefix: "backend/dev", result: "no-changes", package: { artifacts: { uploaded: 0, unchanged: 8 }, templates: { uploaded: 0, unchanged: 4 } } });
+    expect(doc).toMatchObject({ stage: "dev", stackName: "hdoc-backend-dev", bucket: BUCKET, prefix: "backend/dev", result: "no-changes", package: { artifacts: { uploaded: 0, unchanged: functions }, templates: { uploaded: 0, unchanged: 4 } } });
   });
 
   it("refuses a deploy that needs a confirmation it cannot get, before any AWS call (exit 8)", async () => {
@@ -96,10 +103,27 @@ describe("hdoc deploy against moto (S3 and CloudFormation)", () => {
   });
 
   it("says which bucket is missing when there is no pipeline stack and no --s3-bucket (exit 6)", async () => {
-    const r = await hdoc(["deploy", "--stage", "staging", "--yes"], moto.url);
+    const r = await hdoc(["deploy", "--stage", "prod", "--yes"], moto.url);
     expect(r.exitCode).toBe(6);
-    expect(r.stderr).toContain("error: no artifacts bucket for stage staging: pipeline stack hdoc-backend-staging-codepipeline does not exist");
-    expect(r.stderr).toContain("hdoc pipeline deploy --stage staging");
+    expect(r.stderr).toContain("error: no artifacts bucket for stage prod: pipeline stack hdoc-backend-prod-codepipeline does not exist");
+    expect(r.stderr).toContain("hdoc pipeline deploy --stage prod");
+  });
+
+  it("as a new user: after `hdoc pipeline deploy`, deploys with the pipeline stack's bucket and execution role, no flags", async () => {
+    const ssm = new SSMClient(sdk());
+    const connection = "arn:aws:codeconnections:us-east-1:123456789012:connection/8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
+    for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", connection]]) {
+      await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: "String", Overwrite: true }));
+    }
+    const pipeline = await runHdoc(["pipeline", "deploy", "--stage", "staging", "--yes", "--endpoint-url", moto.url], { home: h.home });
+    expect(pipeline.exitCode, pipeline.stderr + pipeline.stdout).toBe(0);
+    // moto keeps no Outputs for stacks made through change sets: the bucket and role come from the stack's resources
+    const r = await hdoc(["deploy", "--stage", "staging", "--yes"], moto.url);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/artifacts: s3:\/\/hdoc-backend-staging-codepipeline-artifactsbucket-\w+\/backend\/staging\/ \(bucket from pipeline stack\)/);
+    expect(r.stderr).toMatch(/execution role: arn:aws:iam::123456789012:role\/hdoc-backend-staging-codepipeline-CloudFormationExecutionRole-\w+ \(from pipeline stack\)/);
+    expect(r.stdout).toContain("stack hdoc-backend-staging: CREATE_COMPLETE (stage staging, us-east-1)");
+    noSecrets(r.stdout + r.stderr);
   });
 });
 
@@ -116,7 +140,7 @@ describe("hdoc deploy|diff with nested stacks (replay endpoint; S3 in moto)", ()
     expect(replay.calls).toContain("DeleteChangeSet");
     expect(replay.calls).not.toContain("ExecuteChangeSet");
     expect(replay.createForms[0]).toMatchObject({ IncludeNestedStacks: "true", RoleARN: BACKEND_ROLE, "Parameters.member.1.ParameterKey": "Stage", "Parameters.member.1.ParameterValue": "dev" });
-    expect(await keysIn(BACKEND_BUCKET)).toHaveLength(12);
+    expect(await keysIn(BACKEND_BUCKET)).toHaveLength(functions + 4);
   });
 
   it("diff --keep leaves the change set, --json gives the nested changes", async () => {

@@ -50,7 +50,7 @@ export interface Script {
   /** Nested stacks by logical id in the root (IncludeNestedStacks change sets, events read by ARN). */
   nested?: Record<string, NestedScript>;
   /** Other stacks DescribeStacks answers for, unchanged (e.g. the pipeline stack whose outputs a deploy reads). */
-  neighbours?: Array<{ name: string; status: string; outputs: StackOutput[] }>;
+  neighbours?: Array<{ name: string; status: string; outputs: StackOutput[]; resources?: Record<string, string> }>;
 }
 
 const NO_CHANGES_REASON = "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -196,6 +196,11 @@ export class ScriptedCloudFormation implements CloudFormationApi {
     this.calls.push("DeleteStack");
     this.phase = "deleting";
     this.stepIndex = 0;
+  }
+
+  async stackResources(name: string): Promise<Record<string, string>> {
+    this.calls.push("ListStackResources");
+    return { ...this.script.neighbours?.find((n) => n.name === name)?.resources };
   }
 
   async getTemplate(name: string): Promise<string> {

@@ -8,7 +8,7 @@ import { HdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
 import type { CloudFormationApi, TemplateStore } from "../../aws/cloudformation.ts";
-import { deploy, type DeployResult } from "../pipeline/deploy.ts";
+import { deploy, type DeployResult, type DeployView } from "../pipeline/deploy.ts";
 import { packageTemplates, type PackageResult } from "./package.ts";
 import { checkBucket, checkRole, type BackendSettings, type Sourced } from "./settings.ts";
 
@@ -36,6 +36,7 @@ export interface BackendDeps {
   cfn: CloudFormationApi;
   store: ArtifactStore;
   templates: TemplateStore;
+  view: DeployView;
   io: Io;
   sleep(ms: number): Promise<void>;
   now(): Date;
@@ -52,29 +53,43 @@ export interface BackendResult extends DeployResult {
 
 const OUTPUT_BUCKET = "ArtifactsBucket";
 const OUTPUT_ROLE = "CloudFormationExecutionRoleArn";
+const RESOURCE_BUCKET = "ArtifactsBucket";
+const RESOURCE_ROLE = "CloudFormationExecutionRole";
 
-/** Bucket and role from the settings, else from the stage's pipeline stack outputs (one DescribeStacks, only when needed). */
+/**
+ * Bucket and role from the settings, else from the stage's pipeline stack (only when needed): its
+ * outputs, else its ArtifactsBucket and CloudFormationExecutionRole resources (a pipeline stack made
+ * before those outputs existed, or by a tool that keeps no outputs).
+ */
 async function whereTo(s: BackendSettings, deps: BackendDeps): Promise<{ bucket: Sourced; roleArn?: Sourced }> {
   let bucket = s.bucket, roleArn = s.roleArn;
-  if (!bucket || !roleArn) {
-    const pipeline = await deps.cfn.describeStack(s.pipelineStack);
-    const out = (key: string) => pipeline?.outputs.find((o) => o.key === key)?.value;
-    if (!bucket && out(OUTPUT_BUCKET)) bucket = { value: out(OUTPUT_BUCKET)!, source: "pipeline stack" };
-    if (!roleArn && out(OUTPUT_ROLE)) roleArn = { value: out(OUTPUT_ROLE)!, source: "pipeline stack" };
-    if (!bucket) {
-      throw new HdocError(
-        pipeline ? "FAILED" : "NOT_FOUND",
-        pipeline
-          ? `pipeline stack ${s.pipelineStack} has no ${OUTPUT_BUCKET} output (it is ${pipeline.status}), so there is no artifacts bucket for stage ${s.stage.stage}`
-          : `no artifacts bucket for stage ${s.stage.stage}: pipeline stack ${s.pipelineStack} does not exist`,
-        `deploy it first (\`hdoc pipeline deploy --stage ${s.stage.stage}\`), or pass --s3-bucket <bucket>`,
-      );
-    }
-    checkBucket(bucket);
-    checkRole(roleArn);
+  if (bucket && roleArn) return { bucket, roleArn };
+  const pipeline = await deps.cfn.describeStack(s.pipelineStack);
+  if (pipeline) {
+    const out = (key: string) => pipeline.outputs.find((o) => o.key === key)?.value;
+    const needResources = (!bucket && !out(OUTPUT_BUCKET)) || (!roleArn && !out(OUTPUT_ROLE));
+    const resources = needResources ? await deps.cfn.stackResources(s.pipelineStack) : {};
+    bucket ??= sourced(out(OUTPUT_BUCKET) ?? resources[RESOURCE_BUCKET]);
+    // a role's physical id is its name; its ARN is in the stack's account and partition
+    const [, partition, , , account] = pipeline.stackId.split(":");
+    const roleName = resources[RESOURCE_ROLE];
+    roleArn ??= sourced(out(OUTPUT_ROLE) ?? (roleName && account ? `arn:${partition}:iam::${account}:role/${roleName}` : undefined));
   }
+  if (!bucket) {
+    throw new HdocError(
+      pipeline ? "FAILED" : "NOT_FOUND",
+      pipeline
+        ? `pipeline stack ${s.pipelineStack} (${pipeline.status}) has no ${OUTPUT_BUCKET} output or resource, so there is no artifacts bucket for stage ${s.stage.stage}`
+        : `no artifacts bucket for stage ${s.stage.stage}: pipeline stack ${s.pipelineStack} does not exist`,
+      `deploy it first (\`hdoc pipeline deploy --stage ${s.stage.stage}\`), or pass --s3-bucket <bucket>`,
+    );
+  }
+  checkBucket(bucket);
+  checkRole(roleArn);
   return { bucket, ...(roleArn ? { roleArn } : {}) };
 }
+
+const sourced = (value: string | undefined): Sourced | undefined => (value ? { value, source: "pipeline stack" } : undefined);
 
 export async function deployBackend(input: BackendDeployInput, deps: BackendDeps): Promise<BackendResult> {
   const { settings: s, execute } = input;
@@ -92,8 +107,9 @@ export async function deployBackend(input: BackendDeployInput, deps: BackendDeps
   io.info(`build: ${built.summary}`);
 
   const { bucket, roleArn } = await whereTo(s, deps);
-  io.info(`artifacts: s3://${bucket.value}/${s.prefix.value}${s.prefix.value ? "/" : ""} (bucket from ${bucket.source})`);
-  if (roleArn) io.info(`execution role: ${roleArn.value} (from ${roleArn.source})`);
+  const from = (v: Sourced, flag: string, variable: string) => (v.source === "flag" ? flag : v.source === "environment" ? `$${variable}` : v.source);
+  io.info(`artifacts: s3://${bucket.value}/${s.prefix.value}${s.prefix.value ? "/" : ""} (bucket from ${from(bucket, "--s3-bucket", "ARTIFACTS_BUCKET")})`);
+  if (roleArn) io.info(`execution role: ${roleArn.value} (from ${from(roleArn, "--role-arn", "CFN_EXECUTION_ROLE_ARN")})`);
   else io.warn(`no CloudFormation execution role known for stage ${s.stage.stage}: CloudFormation acts with your own credentials`);
 
   const started = deps.now().getTime();
@@ -117,10 +133,11 @@ export async function deployBackend(input: BackendDeployInput, deps: BackendDeps
       bucketPrefix: s.prefix.value,
       includeNestedStacks: true,
       ...(roleArn ? { roleArn: roleArn.value } : {}),
+      description: "hdoc deploy",
       execute,
       keep: input.keep,
     },
-    { cfn: deps.cfn, templates: deps.templates, io, sleep: deps.sleep, now: deps.now, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) },
+    { cfn: deps.cfn, templates: deps.templates, view: deps.view, io, sleep: deps.sleep, now: deps.now, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) },
   );
   return {
     ...result,

@@ -14,8 +14,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
-import { stringify } from "yaml";
-import { formatProblem, walkStacks, type Json, type StackNode, type TemplateBody } from "../cfn/templates.ts";
+import { formatProblem, serializeTemplate, walkStacks, type Json, type StackNode, type TemplateBody } from "../cfn/templates.ts";
 import { ARTIFACT_PROPERTIES, NESTED_STACK_PROPERTY, isRemoteRef, type ArtifactProperty } from "./artifact-properties.ts";
 import { zipPath } from "./zip.ts";
 
@@ -65,12 +64,6 @@ export interface PackageResult {
   artifacts: Tally;
   templates: Tally;
 }
-
-/**
- * YAML as CloudFormation and cfn-lint read it (YAML 1.1): strings that 1.1 would take for something
- * else (`2010-09-09` a date, `yes`/`on` booleans, `1:20` a number) are quoted.
- */
-export const serializeForCloudFormation = (body: TemplateBody): string => stringify(body, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
 
 const isObj = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -175,7 +168,7 @@ export async function packageTemplates(req: PackageRequest, deps: { store: Artif
       };
     });
     await settle(children);
-    const text = serializeForCloudFormation(body);
+    const text = serializeTemplate(body);
     packaged.set(stackId, text);
     if (stackId) nested[stackId] = text;
   }

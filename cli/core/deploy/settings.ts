@@ -32,6 +32,8 @@ export interface DeployOptions {
   /** false with --no-execute (and always for `hdoc diff`). */
   execute?: boolean;
   keep?: boolean;
+  /** Where the build goes (default .hdoc/build in the project). */
+  buildDir?: string;
 }
 
 /** A value and where it came from, for the one line saying so. */
@@ -90,7 +92,7 @@ export async function resolveBackend(opts: DeployOptions, ctx: Context, git?: Gi
     stage,
     root,
     templateFile: pick(opts.template, BACKEND_TEMPLATE),
-    outDir: path.join(root, BUILD_DIR),
+    outDir: opts.buildDir ? path.resolve(ctx.cwd, opts.buildDir) : path.join(root, BUILD_DIR),
     ...(sam ? { configFile } : {}),
     stackName: opts.stackName ?? cfg.stackName ?? backendStackName(stage.stage),
     pipelineStack: pipelineStackName(stage.stage),

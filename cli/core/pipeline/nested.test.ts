@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedCloudFormation, SCENARIOS, LAMBDA_REASON, type ScenarioName } from "../../../test/helpers/cloudformation-scenarios.ts";
 import { expandNestedChanges } from "./nested-changes.ts";
-import { NestedEventCursor, type TaggedEvent } from "./nested-events.ts";
+import { EventCursor, type TaggedEvent } from "./stack-events.ts";
 import { failedResources, isChainReason, progress, rootCause } from "./root-cause.ts";
 
 const ROOT = "hdoc-backend-dev";
@@ -14,7 +14,7 @@ async function run(name: ScenarioName) {
   let cs = await cfn.describeChangeSet(created.id);
   while (cs.status !== "CREATE_COMPLETE") cs = await cfn.describeChangeSet(created.id);
   const changes = await expandNestedChanges(cs.changes, ROOT, { describeChangeSet: (id) => cfn.describeChangeSet(id) });
-  const cursor = new NestedEventCursor(cfn, ROOT);
+  const cursor = new EventCursor(cfn, ROOT);
   await cursor.baseline();
   await cfn.executeChangeSet();
   const events: TaggedEvent[] = [];

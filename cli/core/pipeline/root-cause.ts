@@ -7,7 +7,7 @@
  * failure that is none of those.
  */
 import type { NestedChange } from "./nested-changes.ts";
-import type { TaggedEvent } from "./nested-events.ts";
+import type { TaggedEvent } from "./stack-events.ts";
 
 /** Reasons that only point at another failure. */
 const CHAIN = [
