@@ -16,8 +16,8 @@ import { packageTemplates, type PackageResult } from "../cli/core/deploy/package
 import { parseTemplate, type Json, type TemplateBody } from "../cli/core/cfn/templates.ts";
 
 const BUCKET = "hdoc-artifacts";
-/** The backend's functions (hdoc build --list). */
-const FUNCTIONS = 10;
+/** How many functions the backend has (`hdoc build --list`): one zip each. */
+let FUNCTIONS: number;
 const KEYS = { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 let moto: Moto;
 let home: TempHome;
@@ -53,6 +53,9 @@ beforeAll(async () => {
   outDir = path.join(work, "build");
   s3 = new S3Client({ region: "us-east-1", endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const list = await runHdoc(["build", "--list", "--json"], { home: home.home });
+  FUNCTIONS = (JSON.parse(list.stdout) as { functions: unknown[] }).functions.length;
+  expect(FUNCTIONS).toBeGreaterThan(5);
   const built = await runHdoc(["build", "--out-dir", outDir], { home: home.home });
   expect(built.exitCode, built.stderr).toBe(0);
   const store = s3ArtifactStore({ region: { value: "us-east-1", source: "flag" }, endpoint: moto.url, credentials: { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } });
