@@ -64,12 +64,16 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-/** Every record of one consumer from now on, once the database and the feed have settled. */
-const recording = (id: string) => {
+const settle = async () => {
+  await dynamo.sync();
+  await feed.idle();
+};
+/** Every record of one consumer from now on (what was written before has been delivered first). */
+const recording = async (id: string) => {
+  await settle();
   const from = (delivered[id] ?? []).length;
   return async () => {
-    await dynamo.sync();
-    await feed.idle();
+    await settle();
     return (delivered[id] ?? []).slice(from);
   };
 };
@@ -81,7 +85,7 @@ const summary = (r: StreamRecord) => [r.eventName, r.dynamodb.OldImage?.v?.N ?? 
 
 describe("hdoc dev streams: records from the writes themselves", () => {
   it("gives two records with the right images for two updates to one item within a millisecond", async () => {
-    const records = recording("Both-all");
+    const records = await recording("Both-all");
     await client.send(new PutItemCommand({ TableName: "Both", Item: { ...key("twice"), v: n(1) } }));
     await Promise.all([add("twice"), add("twice")]); // sent together: both land in the same millisecond
     const got = await records();
@@ -93,7 +97,7 @@ describe("hdoc dev streams: records from the writes themselves", () => {
   });
 
   it("keeps the order of many concurrent writes to one item: each record's OldImage is the previous NewImage", async () => {
-    const records = recording("Both-all");
+    const records = await recording("Both-all");
     await Promise.all(Array.from({ length: 40 }, () => add("hot")));
     const got = await records();
     expect(got).toHaveLength(40);
@@ -102,7 +106,7 @@ describe("hdoc dev streams: records from the writes themselves", () => {
 
   it("gives no record for a write that changes nothing, a failed condition or a delete of nothing", async () => {
     await client.send(new PutItemCommand({ TableName: "Both", Item: { ...key("same"), v: n(5), s: { SS: ["a", "b"] } } }));
-    const records = recording("Both-all");
+    const records = await recording("Both-all");
     await client.send(new PutItemCommand({ TableName: "Both", Item: { s: { SS: ["b", "a"] }, v: n("5.0"), ...key("same") } }));
     await client.send(new UpdateItemCommand({ TableName: "Both", Key: key("same"), UpdateExpression: "SET v = :v", ExpressionAttributeValues: { ":v": n(5) } }));
     await expect(client.send(new PutItemCommand({ TableName: "Both", Item: { ...key("same"), v: n(6) }, ConditionExpression: "attribute_not_exists(pk)" }))).rejects.toThrow(/conditional/i);
@@ -111,7 +115,7 @@ describe("hdoc dev streams: records from the writes themselves", () => {
   });
 
   it("turns BatchWriteItem puts and deletes into records, and REMOVE filters apply", async () => {
-    const all = recording("Both-all"), removes = recording("Both-removes");
+    const all = await recording("Both-all"), removes = await recording("Both-removes");
     await client.send(new BatchWriteItemCommand({ RequestItems: { Both: [1, 2, 3].map((i) => ({ PutRequest: { Item: { ...key(`b${i}`), v: n(i) } } })) } }));
     await client.send(new BatchWriteItemCommand({ RequestItems: { Both: [1, 2, 3].map((i) => ({ DeleteRequest: { Key: key(`b${i}`) } })) } }));
     const got = await all();
@@ -121,7 +125,7 @@ describe("hdoc dev streams: records from the writes themselves", () => {
 
   it("shows the images the table's StreamViewType names", async () => {
     const latest = async (table: string) => {
-      const records = recording(`${table}-all`);
+      const records = await recording(`${table}-all`);
       await client.send(new PutItemCommand({ TableName: table, Item: { ...key("x"), v: n(1) } }));
       await add("x", table);
       await client.send(new DeleteItemCommand({ TableName: table, Key: key("x") }));
@@ -133,8 +137,7 @@ describe("hdoc dev streams: records from the writes themselves", () => {
   });
 
   it("reports nothing for tables without a stream, and nothing at all while nothing is written", async () => {
-    await dynamo.sync();
-    await feed.idle();
+    await settle();
     const before = changeMessages.length;
     await client.send(new PutItemCommand({ TableName: "Quiet", Item: { ...key("q"), v: n(1) } }));
     await dynamo.sync();
@@ -143,18 +146,17 @@ describe("hdoc dev streams: records from the writes themselves", () => {
   });
 
   it("logs a consumer that fails and goes on with the next batch", async () => {
-    const records = recording("NewOnly-all");
+    const records = await recording("NewOnly-all");
     failNext = true;
     await client.send(new PutItemCommand({ TableName: "NewOnly", Item: { ...key("lost"), v: n(1) } }));
-    await dynamo.sync();
-    await feed.idle();
+    await settle();
     await client.send(new PutItemCommand({ TableName: "NewOnly", Item: { ...key("kept"), v: n(1) } }));
     expect((await records()).map((r) => r.dynamodb.Keys.pk?.S)).toEqual(["kept"]);
     expect(errors.join("\n")).toMatch(/NewOnly-all failed on 1 stream record\(s\) from NewOnly \(not retried\): Error: consumer down/);
   });
 
   it("refuses TransactWriteItems, as dynalite does, so no write goes unrecorded", async () => {
-    const records = recording("Both-all");
+    const records = await recording("Both-all");
     await expect(
       client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: "Both", Item: { ...key("tx"), v: n(1) } } }] })),
     ).rejects.toThrow();
