@@ -137,6 +137,17 @@ describe("handler result -> HTTP response", () => {
     expect([thrown.status, thrown.body.toString()]).toEqual([500, '{"message":"Internal server error"}']);
     expect(errors.join("\n")).toContain("secret detail");
   });
+
+  it("answers 502 for a function hdoc cannot run (an image function), saying why on the console, without invoking", async () => {
+    const errors: string[] = [];
+    let invoked = false;
+    const reply = await handleRequest(req({ url: "/img" }), {
+      routes: [{ ...route("GET", "/img", "Api/ImageFn"), unavailable: "image: PackageType Image (repo:latest)" }],
+      invoke: async () => { invoked = true; return {}; }, log: () => undefined, error: (l: string) => errors.push(l), now: () => new Date(),
+    });
+    expect([reply.status, invoked]).toEqual([502, false]);
+    expect(errors).toEqual(["Api/ImageFn cannot run locally (image: PackageType Image (repo:latest)): GET /img answers 502"]);
+  });
 });
 
 describe("requestListener", () => {

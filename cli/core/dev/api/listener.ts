@@ -10,6 +10,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { Route } from "./routes.ts";
 import { matchRoute, preflightHeaders } from "./router.ts";
 import { fromProxyResult, toProxyEvent, type EventContext, type HttpReply, type RequestParts } from "./proxy-event.ts";
+import type { AuthOutcome } from "../auth/authorizer.ts";
 
 const jsonReply = (status: number, doc: unknown, extra: Array<[string, string]> = []): HttpReply => ({
   status,
@@ -26,11 +27,8 @@ export interface LocalApiDeps {
   /** Handler failures, with the stack: the console only, never the client. */
   error(line: string): void;
   now(): Date;
-  /**
-   * Runs before the function (an authorizer, issue 16's Cognito/IAM check): a reply answers the
-   * request instead; a context is put into the event (`requestContext.authorizer`, identity).
-   */
-  authorize?(req: RequestParts, route: Route): Promise<{ reply: HttpReply } | { context: EventContext } | undefined>;
+  /** API Gateway's authorizer step (dev/auth); without it every route is public. */
+  authorize?(route: Route, req: RequestParts): Promise<AuthOutcome>;
 }
 
 /** Answers one request (already read) as API Gateway would. */
@@ -47,9 +45,10 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
     deps.error(`${match.route.functionId} cannot run locally (${match.route.unavailable}): ${req.method} ${pathname} answers 502`);
     return jsonReply(502, { message: "Internal server error" }, [idHeader]);
   }
-  const auth = deps.authorize ? await deps.authorize(req, match.route) : undefined;
-  if (auth && "reply" in auth) return { ...auth.reply, headers: [...auth.reply.headers, idHeader] };
-  const event = toProxyEvent(req, match.route, match.pathParameters, deps.now(), requestId, { ...(auth?.context ?? {}), path: match.path });
+  const granted: AuthOutcome = deps.authorize ? await deps.authorize(match.route, req) : { ok: true };
+  if (!granted.ok) return { ...jsonReply(granted.status, granted.body, [idHeader, ["x-amzn-ErrorType", granted.errorType]]), note: granted.why };
+  const context: EventContext = { path: match.path, ...(granted.authorizer ? { authorizer: granted.authorizer } : {}), ...(granted.identity ? { identity: granted.identity } : {}) };
+  const event = toProxyEvent(req, match.route, match.pathParameters, deps.now(), requestId, context);
   let result: unknown;
   try {
     result = await deps.invoke(match.route.functionId, event, requestId);
@@ -85,7 +84,7 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
         })
         .then((reply) => {
           const status = send(res, reply, req.method === "HEAD", deps);
-          deps.log(`${parts.method} ${parts.url} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+          deps.log(`${parts.method} ${parts.url} ${status} ${(performance.now() - started).toFixed(1)}ms${reply.note ? ` (${reply.note})` : ""}`);
         })
         .catch((e: unknown) => deps.error(`local API failure while answering: ${(e as Error)?.stack ?? String(e)}`));
     });

@@ -148,6 +148,8 @@ export interface HttpReply {
   /** name, value pairs (repeats kept, e.g. several Set-Cookie). */
   headers: Array<[string, string]>;
   body: Buffer;
+  /** For the request log only (e.g. why the authorizer refused); never sent. */
+  note?: string;
 }
 
 /** A handler's result as API Gateway returns it; `error` when API Gateway would answer 502 (malformed). */

@@ -10,6 +10,7 @@ import type { Json, Problem, StackNode } from "../../cfn/templates.ts";
 import { resourcesOf, withGlobals } from "../../cfn/templates.ts";
 import { isObj } from "../../cfn/json.ts";
 import type { StackResolver } from "../../cfn/stack-refs.ts";
+import { apiAuthOf, routeAuth, type RouteAuth } from "../../cfn/route-auth.ts";
 
 export interface CorsConfig {
   allowOrigin: string;
@@ -40,6 +41,8 @@ export interface Route {
   resource: string;
   segments: Segment[];
   functionId: string;
+  /** Who may call it (the event's or the Api's authorizer; absent = public), enforced by `authorize`. */
+  auth?: RouteAuth;
   api: ApiInfo;
   /** API Gateway's id shape for the resource: 6 lowercase letters and digits. */
   resourceId: string;
@@ -162,7 +165,7 @@ export function collectRoutes(functions: RoutedFunction[], stacks: StackNode[], 
       const normalized = "/" + pathR.value.split("/").filter(Boolean).join("/");
       const clash = routes.find((r) => r.method === method && r.resource === normalized && r.api === api);
       if (clash) { problem(`route ${method} ${normalized} is already served by ${clash.functionId}`); continue; }
-      routes.push({ method, resource: normalized, segments, functionId: fn.id, api, resourceId: idShaped(`${api.id} ${normalized}`, 6), ...(fn.unavailable ? { unavailable: fn.unavailable } : {}) });
+      routes.push({ method, resource: normalized, segments, functionId: fn.id, api, auth: routeAuth(p.Auth, apiAuthOf(apiStack, apiId)), resourceId: idShaped(`${api.id} ${normalized}`, 6), ...(fn.unavailable ? { unavailable: fn.unavailable } : {}) });
     }
   }
   return { routes: sortRoutes(routes), problems };
