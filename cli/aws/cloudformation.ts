@@ -1,6 +1,6 @@
 /**
  * The narrow CloudFormation port (what core/pipeline uses, nothing more) and its adapter, plus the S3
- * template upload.
+ * template upload (its client is loaded only when a template needs uploading).
  * Every call goes through awsCall; CloudFormation's "not an error" answers (stack does not exist,
  * no updates to perform) become values here so the core never sees SDK error names.
  */
@@ -14,10 +14,10 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   type Capability,
   type Change,
 } from "@aws-sdk/client-cloudformation";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsCall } from "./errors.ts";
 import { clientConfig, type AwsTarget } from "./clients.ts";
 
@@ -33,13 +33,17 @@ export interface StackInfo {
   creationTime?: Date;
   lastUpdatedTime?: Date;
   outputs: StackOutput[];
+  /** ParameterValue as given (an SSM parameter's path, not its resolved value; NoEcho values as ****). */
   parameters: Record<string, string>;
+  tags: Record<string, string>;
 }
 
 export interface ResourceChange { action: string; logicalId: string; type: string; replacement?: string }
 
 export interface ChangeSetInfo {
   id: string;
+  /** The stack the change set belongs to (its ARN). */
+  stackId?: string;
   status: string;
   statusReason?: string;
   executionStatus?: string;
@@ -64,13 +68,27 @@ export interface CreateChangeSetInput {
   parameters: Record<string, string>;
   capabilities: string[];
   tags: Record<string, string>;
+  /** Who made it ("hdoc pipeline deploy by user@host, pid 123"): another run reads it to say who is deploying. */
+  description?: string;
 }
 
-export type CreateChangeSetResult = { id: string } | { noChanges: true; reason: string };
+/** The change set's id and its stack's id (ARN): after a CREATE on a stack in REVIEW_IN_PROGRESS, follow the stack by id. */
+export type CreateChangeSetResult = { id: string; stackId?: string } | { noChanges: true; reason: string };
+
+export interface ChangeSetSummary {
+  id: string;
+  name: string;
+  status: string;
+  executionStatus?: string;
+  creationTime?: Date;
+  description?: string;
+}
 
 export interface CloudFormationApi {
   /** undefined when the stack does not exist. */
   describeStack(stackName: string): Promise<StackInfo | undefined>;
+  /** The stack's change sets (all pages). */
+  listChangeSets(stackName: string): Promise<ChangeSetSummary[]>;
   createChangeSet(input: CreateChangeSetInput): Promise<CreateChangeSetResult>;
   /** All pages of changes. */
   describeChangeSet(changeSetId: string, stackName: string): Promise<ChangeSetInfo>;
@@ -123,9 +141,13 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
         name: s.StackName ?? stackName,
         status: s.StackStatus ?? "UNKNOWN",
         outputs: (s.Outputs ?? []).map((o) => ({ key: o.OutputKey ?? "", value: o.OutputValue ?? "", ...(o.Description ? { description: o.Description } : {}) })),
-        parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ResolvedValue ?? p.ParameterValue ?? ""])),
+        parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""])),
+        tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
       };
-      for (const [k, v] of Object.entries(info.parameters)) options.onParameter?.(k, v);
+      for (const p of s.Parameters ?? []) {
+        options.onParameter?.(p.ParameterKey ?? "", p.ParameterValue ?? "");
+        if (p.ResolvedValue) options.onParameter?.(p.ParameterKey ?? "", p.ResolvedValue);
+      }
       if (s.StackStatusReason) info.statusReason = s.StackStatusReason;
       if (s.CreationTime) info.creationTime = s.CreationTime;
       if (s.LastUpdatedTime) info.lastUpdatedTime = s.LastUpdatedTime;
@@ -143,10 +165,10 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
             Parameters: pairs(input.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
             Capabilities: input.capabilities as Capability[],
             Tags: pairs(input.tags).map(([Key, Value]) => ({ Key, Value })),
-            Description: "hdoc pipeline deploy",
+            Description: (input.description ?? "hdoc").slice(0, 1024),
           }),
         );
-        return { id: out.Id ?? input.changeSetName };
+        return { id: out.Id ?? input.changeSetName, ...(out.StackId ? { stackId: out.StackId } : {}) };
       } catch (e) {
         // moto (and older CloudFormation behaviour) refuse an empty UPDATE change set at creation.
         if (isNoUpdates(e)) return { noChanges: true, reason: (e as Error).message };
@@ -157,7 +179,7 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
     async describeChangeSet(changeSetId, stackName) {
       const changes: ResourceChange[] = [];
       let token: string | undefined;
-      let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string } | undefined;
+      let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string; StackId?: string } | undefined;
       do {
         const out = await call("DescribeChangeSet", () => client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, NextToken: token })));
         first ??= out;
@@ -166,11 +188,32 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
       } while (token);
       return {
         id: first?.ChangeSetId ?? changeSetId,
+        ...(first?.StackId ? { stackId: first.StackId } : {}),
         status: first?.Status ?? "UNKNOWN",
         ...(first?.StatusReason ? { statusReason: first.StatusReason } : {}),
         ...(first?.ExecutionStatus ? { executionStatus: first.ExecutionStatus } : {}),
         changes,
       };
+    },
+
+    async listChangeSets(stackName) {
+      const out: ChangeSetSummary[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call("ListChangeSets", () => client.send(new ListChangeSetsCommand({ StackName: stackName, NextToken: token })));
+        for (const c of page.Summaries ?? []) {
+          out.push({
+            id: c.ChangeSetId ?? c.ChangeSetName ?? "",
+            name: c.ChangeSetName ?? "",
+            status: c.Status ?? "UNKNOWN",
+            ...(c.ExecutionStatus ? { executionStatus: c.ExecutionStatus } : {}),
+            ...(c.CreationTime ? { creationTime: c.CreationTime } : {}),
+            ...(c.Description ? { description: c.Description } : {}),
+          });
+        }
+        token = page.NextToken;
+      } while (token);
+      return out;
     },
 
     async executeChangeSet(changeSetId, stackName) {
@@ -219,9 +262,11 @@ function toChange(c: Change): ResourceChange {
 
 /** Large templates go to S3; CloudFormation reads them from the returned URL. */
 export function s3TemplateStore(target: AwsTarget): TemplateStore {
-  const client = new S3Client({ ...clientConfig(target), forcePathStyle: Boolean(target.endpoint) });
   return {
     async upload(bucket, key, body) {
+      // @aws-sdk/client-s3 is a fifth of a deploy's start-up: load it only for a template over the inline limit
+      const { PutObjectCommand, S3Client } = await import("@aws-sdk/client-s3");
+      const client = new S3Client({ ...clientConfig(target), forcePathStyle: Boolean(target.endpoint) });
       await awsCall({ action: "s3:PutObject", endpoint: target.endpoint }, () =>
         client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/yaml", ServerSideEncryption: "AES256" })),
       );

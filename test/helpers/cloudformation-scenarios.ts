@@ -4,7 +4,7 @@
  * that end FAILED ("didn't contain changes"), stacks in ROLLBACK_COMPLETE. Used directly as the fake
  * in unit tests, and served over CloudFormation's Query protocol by cloudformation-endpoint.ts.
  */
-import type { ChangeSetInfo, CloudFormationApi, CreateChangeSetInput, CreateChangeSetResult, ResourceChange, StackEvent, StackInfo, StackOutput } from "../../cli/aws/cloudformation.ts";
+import type { ChangeSetInfo, ChangeSetSummary, CloudFormationApi, CreateChangeSetInput, CreateChangeSetResult, ResourceChange, StackEvent, StackInfo, StackOutput } from "../../cli/aws/cloudformation.ts";
 
 export interface Step {
   status: string;
@@ -16,7 +16,15 @@ export interface Step {
 
 export interface Script {
   /** The stack before the deploy (undefined: it does not exist). */
-  initial?: { status: string; events?: Step["events"]; outputs?: StackOutput[] };
+  initial?: { status: string; events?: Step["events"]; outputs?: StackOutput[]; parameters?: Record<string, string>; tags?: Record<string, string> };
+  /** Change sets already on the stack (another run's, or left behind), as ListChangeSets shows them. */
+  otherChangeSets?: ChangeSetSummary[];
+  /** ExecuteChangeSet is accepted but the execution never starts (the stack stays as it is, the change set AVAILABLE). */
+  neverStarts?: boolean;
+  /** The change set turns OBSOLETE once made (another change set was executed meanwhile). */
+  obsolete?: boolean;
+  /** The stack is already changing (someone else's operation): DescribeStacks walks `execution` from the start. */
+  alreadyRunning?: boolean;
   /** Statuses DescribeChangeSet reports in turn (the last repeats). */
   changeSet: Array<{ status: string; reason?: string }>;
   changes?: ResourceChange[];
@@ -43,16 +51,20 @@ export class ScriptedCloudFormation implements CloudFormationApi {
   private stepIndex = 0;
   private readonly base = Date.parse("2026-01-01T10:00:00Z");
   private changeSetId?: string;
+  private changeSetName?: string;
+  private changeSetGone = false;
+  private executed = false;
 
   constructor(private readonly script: Script, private readonly stackName = "hdoc-backend-dev-codepipeline") {
+    if (script.alreadyRunning) this.phase = "executing";
     if (script.initial) {
-      this.stack = this.makeStack(script.initial.status, script.initial.outputs ?? []);
+      this.stack = { ...this.makeStack(script.initial.status, script.initial.outputs ?? []), parameters: script.initial.parameters ?? {}, tags: script.initial.tags ?? {} };
       this.addEvents(script.initial.events ?? [[stackName, "AWS::CloudFormation::Stack", script.initial.status]]);
     }
   }
 
   private makeStack(status: string, outputs: StackOutput[]): StackInfo {
-    return { stackId: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/${this.stackName}/1`, name: this.stackName, status, creationTime: new Date(this.base), outputs, parameters: {} };
+    return { stackId: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/${this.stackName}/1`, name: this.stackName, status, creationTime: new Date(this.base), outputs, parameters: {}, tags: {} };
   }
 
   private addEvents(list: Step["events"]): void {
@@ -85,7 +97,24 @@ export class ScriptedCloudFormation implements CloudFormationApi {
     this.calls.push("DescribeStacks");
     if (this.phase === "executing" && this.script.execution) this.applyStep(this.script.execution);
     if (this.phase === "deleting" && this.script.deletion) this.applyStep(this.script.deletion);
-    return this.stack && name === this.stackName ? structuredClone(this.stack) : undefined;
+    return this.stack && (name === this.stackName || name === this.stack.stackId) ? structuredClone(this.stack) : undefined;
+  }
+
+  async listChangeSets(name: string): Promise<ChangeSetSummary[]> {
+    this.calls.push("ListChangeSets");
+    this.requireStack(name);
+    const own: ChangeSetSummary[] =
+      this.changeSetId && !this.changeSetGone ? [{ id: this.changeSetId, name: this.changeSetName ?? "", status: "CREATE_COMPLETE", executionStatus: this.executionStatus(), creationTime: new Date(this.base) }] : [];
+    return structuredClone([...(this.script.otherChangeSets ?? []), ...own]);
+  }
+
+  /** AVAILABLE until executed; then in progress until the stack settles, and complete or failed. */
+  private executionStatus(): string {
+    if (this.script.obsolete) return "OBSOLETE";
+    if (!this.executed || this.script.neverStarts) return "AVAILABLE";
+    const status = this.stack?.status ?? "";
+    if (status.endsWith("_IN_PROGRESS")) return "EXECUTE_IN_PROGRESS";
+    return /ROLLBACK|FAILED/.test(status) ? "EXECUTE_FAILED" : "EXECUTE_COMPLETE";
   }
 
   async createChangeSet(input: CreateChangeSetInput): Promise<CreateChangeSetResult> {
@@ -97,7 +126,10 @@ export class ScriptedCloudFormation implements CloudFormationApi {
     }
     this.csPolls = 0;
     this.changeSetId = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:changeSet/${input.changeSetName}/1`;
-    return { id: this.changeSetId };
+    this.changeSetName = input.changeSetName;
+    this.changeSetGone = false;
+    this.executed = false;
+    return { id: this.changeSetId, stackId: this.stack!.stackId };
   }
 
   async describeChangeSet(id: string): Promise<ChangeSetInfo> {
@@ -108,19 +140,24 @@ export class ScriptedCloudFormation implements CloudFormationApi {
       id,
       status: s.status,
       ...(s.reason ? { statusReason: s.reason } : {}),
-      executionStatus: s.status === "CREATE_COMPLETE" ? "AVAILABLE" : "UNAVAILABLE",
+      stackId: this.stack?.stackId ?? this.stackName,
+      executionStatus: s.status === "CREATE_COMPLETE" ? this.executionStatus() : "UNAVAILABLE",
       changes: s.status === "CREATE_COMPLETE" ? (this.script.changes ?? []) : [],
     };
   }
 
   async executeChangeSet(): Promise<void> {
     this.calls.push("ExecuteChangeSet");
+    if (this.script.obsolete) throw Object.assign(new Error(`ChangeSet [${this.changeSetId}] cannot be executed in its current status of [OBSOLETE]`), { name: "InvalidChangeSetStatusException", code: "InvalidChangeSetStatus" });
+    this.executed = true;
+    if (this.script.neverStarts) return;
     this.phase = "executing";
     this.stepIndex = 0;
   }
 
   async deleteChangeSet(): Promise<void> {
     this.calls.push("DeleteChangeSet");
+    this.changeSetGone = true;
   }
 
   async stackEvents(name: string, nextToken?: string): Promise<{ events: StackEvent[]; nextToken?: string }> {
@@ -135,6 +172,12 @@ export class ScriptedCloudFormation implements CloudFormationApi {
 
   async deleteStack(): Promise<void> {
     this.calls.push("DeleteStack");
+    if (!this.script.deletion) {
+      // an empty REVIEW_IN_PROGRESS stack goes at once
+      this.stack = undefined;
+      this.events = [];
+      return;
+    }
     this.phase = "deleting";
     this.stepIndex = 0;
   }
@@ -148,8 +191,8 @@ export class ScriptedCloudFormation implements CloudFormationApi {
 
 // ---- the scenarios the tests replay ----
 
-const STACK = "AWS::CloudFormation::Stack";
-const S = "hdoc-backend-dev-codepipeline";
+export const STACK = "AWS::CloudFormation::Stack";
+export const S = "hdoc-backend-dev-codepipeline";
 export const CODEBUILD_REASON = 'Resource handler returned message: "No Access token found, please visit AWS CodeBuild console to connect to GitHub (Service: CodeBuild, Status Code: 400)"';
 
 export const PIPELINE_CHANGES: ResourceChange[] = [
@@ -158,7 +201,7 @@ export const PIPELINE_CHANGES: ResourceChange[] = [
   { action: "Add", logicalId: "Pipeline", type: "AWS::CodePipeline::Pipeline" },
 ];
 
-const OUTPUTS: StackOutput[] = [
+export const OUTPUTS: StackOutput[] = [
   { key: "ArtifactsBucket", value: "hdoc-backend-dev-codepipeline-artifactsbucket-1abc", description: "Encrypted, versioned bucket" },
   { key: "PipelineName", value: "hdoc-backend-dev-codepipeline-Pipeline-XYZ" },
 ];
