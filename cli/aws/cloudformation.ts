@@ -1,6 +1,6 @@
 /**
- * The narrow CloudFormation port (what core/pipeline uses, nothing more) and its adapter, plus the S3
- * template upload (its client is loaded only when a template needs uploading).
+ * The narrow CloudFormation port (what core/pipeline uses, nothing more) and its adapter (the S3
+ * template upload is in s3.ts, so this module does not load the S3 client).
  * Every call goes through awsCall; CloudFormation's "not an error" answers (stack does not exist,
  * no updates to perform) become values here so the core never sees SDK error names.
  */
@@ -11,6 +11,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  ListStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -38,7 +39,14 @@ export interface StackInfo {
   tags: Record<string, string>;
 }
 
-export interface ResourceChange { action: string; logicalId: string; type: string; replacement?: string }
+export interface ResourceChange {
+  action: string;
+  logicalId: string;
+  type: string;
+  replacement?: string;
+  /** A nested stack's row in a change set made with IncludeNestedStacks: the id of that stack's own change set. */
+  changeSetId?: string;
+}
 
 export interface ChangeSetInfo {
   id: string;
@@ -57,6 +65,8 @@ export interface StackEvent {
   type: string;
   status: string;
   reason?: string;
+  /** The resource's physical id; for a nested stack, its stack ARN (where its own events are read). */
+  physicalId?: string;
 }
 
 export interface CreateChangeSetInput {
@@ -68,6 +78,10 @@ export interface CreateChangeSetInput {
   parameters: Record<string, string>;
   capabilities: string[];
   tags: Record<string, string>;
+  /** Also create a change set for every nested stack, so the preview shows what changes inside each. */
+  includeNestedStacks?: boolean;
+  /** The role CloudFormation deploys with (the stage's execution role), instead of the caller's credentials. */
+  roleArn?: string;
   /** Who made it ("hdoc pipeline deploy by user@host, pid 123"): another run reads it to say who is deploying. */
   description?: string;
 }
@@ -99,6 +113,8 @@ export interface CloudFormationApi {
   deleteStack(stackName: string): Promise<void>;
   /** The original template body of the deployed stack. */
   getTemplate(stackName: string): Promise<string>;
+  /** The physical id of each resource of a stack, by logical id (all pages); {} when the stack is not there. */
+  stackResources(stackName: string): Promise<Record<string, string>>;
 }
 
 /** Uploads a template to S3 and returns the URL CloudFormation reads it from. */
@@ -165,6 +181,8 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
             Parameters: pairs(input.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
             Capabilities: input.capabilities as Capability[],
             Tags: pairs(input.tags).map(([Key, Value]) => ({ Key, Value })),
+            ...(input.includeNestedStacks ? { IncludeNestedStacks: true } : {}),
+            ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
             Description: (input.description ?? "hdoc").slice(0, 1024),
           }),
         );
@@ -181,7 +199,9 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
       let token: string | undefined;
       let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string; StackId?: string } | undefined;
       do {
-        const out = await call("DescribeChangeSet", () => client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, NextToken: token })));
+        // a nested stack's change set is named by its ARN, which already says which stack it belongs to
+        const stack = changeSetId.startsWith("arn:") ? {} : { StackName: stackName };
+        const out = await call("DescribeChangeSet", () => client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, ...stack, NextToken: token })));
         first ??= out;
         for (const c of out.Changes ?? []) changes.push(toChange(c));
         token = out.NextToken;
@@ -234,6 +254,7 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
           type: e.ResourceType ?? "",
           status: e.ResourceStatus ?? "",
           ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
+          ...(e.PhysicalResourceId ? { physicalId: e.PhysicalResourceId } : {}),
         })),
         ...(out.NextToken ? { nextToken: out.NextToken } : {}),
       };
@@ -241,6 +262,22 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
 
     async deleteStack(stackName) {
       await call("DeleteStack", () => client.send(new DeleteStackCommand({ StackName: stackName })));
+    },
+
+    async stackResources(stackName) {
+      const out: Record<string, string> = {};
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
+          for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId && r.PhysicalResourceId) out[r.LogicalResourceId] = r.PhysicalResourceId;
+          token = page.NextToken;
+        } while (token);
+      } catch (e) {
+        if (isMissingStack(e)) return {};
+        return call("ListStackResources", () => Promise.reject(e));
+      }
+      return out;
     },
 
     async getTemplate(stackName) {
@@ -257,21 +294,6 @@ function toChange(c: Change): ResourceChange {
     logicalId: r?.LogicalResourceId ?? "",
     type: r?.ResourceType ?? "",
     ...(r?.Replacement ? { replacement: r.Replacement } : {}),
-  };
-}
-
-/** Large templates go to S3; CloudFormation reads them from the returned URL. */
-export function s3TemplateStore(target: AwsTarget): TemplateStore {
-  return {
-    async upload(bucket, key, body) {
-      // @aws-sdk/client-s3 is a fifth of a deploy's start-up: load it only for a template over the inline limit
-      const { PutObjectCommand, S3Client } = await import("@aws-sdk/client-s3");
-      const client = new S3Client({ ...clientConfig(target), forcePathStyle: Boolean(target.endpoint) });
-      await awsCall({ action: "s3:PutObject", endpoint: target.endpoint }, () =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/yaml", ServerSideEncryption: "AES256" })),
-      );
-      const path = `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
-      return target.endpoint ? `${target.endpoint.replace(/\/+$/, "")}/${path}` : `https://s3.${target.region.value}.amazonaws.com/${path}`;
-    },
+    ...(r?.ChangeSetId ? { changeSetId: r.ChangeSetId } : {}),
   };
 }

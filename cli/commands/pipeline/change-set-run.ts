@@ -19,11 +19,10 @@ export interface ChangeSetCommandOptions extends PipelineOptions {
 }
 
 export async function runChangeSet(opts: ChangeSetCommandOptions, ctx: Context, mode: "deploy" | "preview"): Promise<number> {
-  const [{ deploy }, { DeployState }, { changeSetDescription }, { s3TemplateStore }] = await Promise.all([
+  const [{ deploy }, { DeployState }, { changeSetDescription }] = await Promise.all([
     import("../../core/pipeline/deploy.ts"),
     import("../../core/pipeline/deploy-state.ts"),
     import("../../core/pipeline/preflight.ts"),
-    import("../../aws/cloudformation.ts"),
   ]);
   const { settings, target, templateBody } = await preparePipeline(opts, ctx);
   const { io } = ctx;
@@ -64,7 +63,8 @@ export async function runChangeSet(opts: ChangeSetCommandOptions, ctx: Context, 
       {
         cfn: await pipelineCloudFormation(target, ctx),
         view,
-        templates: s3TemplateStore(target),
+        // @aws-sdk/client-s3 is a fifth of a deploy's start-up: loaded only for a template over the inline limit
+        templates: { upload: async (bucket, key, body) => (await import("../../aws/s3.ts")).s3TemplateStore(target).upload(bucket, key, body) },
         io,
         sleep: abortableSleep(aborter.signal),
         now: () => ctx.now(),

@@ -76,7 +76,7 @@ describe("busy stacks are refused, never raced", () => {
 
   it("reports an update that fails halfway with its first failure (exit 7)", async () => {
     const r = start(updateFails());
-    await expect(r.p).rejects.toMatchObject({ exitCode: 7, message: expect.stringContaining("failed: UPDATE_ROLLBACK_COMPLETE"), hint: expect.stringContaining("Pipeline: Resource handler returned message") });
+    await expect(r.p).rejects.toMatchObject({ exitCode: 7, message: expect.stringContaining("failed: Pipeline UPDATE_FAILED: Resource handler returned message"), hint: expect.stringContaining("the stack is UPDATE_ROLLBACK_COMPLETE") });
   });
 });
 

@@ -3,7 +3,8 @@
  * terminal: the live view, one line per event above a status line; otherwise plain lines). The view
  * is stack-agnostic: nested stacks prefix their events with their logical id and add to the count.
  */
-import type { ResourceChange, StackEvent } from "../../aws/cloudformation.ts";
+import type { NestedChange } from "./nested-changes.ts";
+import type { TaggedEvent } from "./stack-events.ts";
 
 export interface ParameterChange {
   key: string;
@@ -25,7 +26,8 @@ export interface ChangeSetPreview {
   name: string;
   type: "CREATE" | "UPDATE";
   stackName: string;
-  changes: ResourceChange[];
+  /** Nested stacks' changes under their stack (IncludeNestedStacks). */
+  changes: NestedChange[];
   parameters: ParameterChange[];
   tags: TagChange[];
 }
@@ -38,12 +40,10 @@ export interface DeployView {
   warn(line: string): void;
   /** The change set, before it is confirmed, executed or deleted (preview). */
   changeSet(preview: ChangeSetPreview): void;
-  /** How many resources the operation touches (n/N); each stack that reports adds its own. */
-  expect(resources: number, stack?: string): void;
-  /** One new stack event, as it arrives; `stack` is a nested stack's logical id. */
-  event(e: StackEvent, stack?: string): void;
-  /** The resources that failed, before the error is raised. */
-  failures(failed: StackEvent[]): void;
+  /** One new event of the stack or of a nested stack (e.path: "Api/GetUserFunction"), with n/N over all stacks. */
+  event(e: TaggedEvent, progress: { done: number; total: number }): void;
+  /** The resources that failed (in every stack), before the error is raised. */
+  failures(failed: TaggedEvent[]): void;
   /** Takes the status line away (before a prompt, and at the end). */
   pause(): void;
 }

@@ -2,20 +2,24 @@
  * Deploying one stack through a change set, as real CloudFormation behaves (asynchronous change sets and
  * executions, per-resource events): check, create the change set, wait, show, confirm, execute, follow
  * to a settled status. Stack-agnostic (the pipeline's specifics come in `input`), every wait bounded,
- * Ctrl-C tidied (deploy-state.ts). Everything it touches comes in `deps`; it never renders.
+ * Ctrl-C tidied (deploy-state.ts). Nested stacks are first-class: with `includeNestedStacks` the preview
+ * lists the changes inside each nested stack, and every nested stack's events are followed and counted
+ * with the root's. Everything it touches comes in `deps`; it never renders.
  */
 import { randomBytes } from "node:crypto";
 import { HdocError, interruptedOr, isHdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
 import { formatElapsed } from "../../ui/time.ts";
-import type { ChangeSetInfo, CloudFormationApi, ResourceChange, StackEvent, StackInfo, StackOutput, TemplateStore } from "../../aws/cloudformation.ts";
+import type { ChangeSetInfo, CloudFormationApi, StackInfo, StackOutput, TemplateStore } from "../../aws/cloudformation.ts";
 import { isNoChangesReason } from "../../aws/cloudformation.ts";
 import type { ChangeSetPreview, DeployView, ParameterChange, TagChange } from "./deploy-view.ts";
 import { DeployState } from "./deploy-state.ts";
 import { followStack, type FollowCommands } from "./follow.ts";
 import { assertConfirmable, assertDeployable } from "./preflight.ts";
 import { parameterChanges, tagChanges } from "./preview.ts";
-import { EventCursor } from "./stack-events.ts";
+import { expandNestedChanges, type NestedChange } from "./nested-changes.ts";
+import { failedResources, rootCause } from "./root-cause.ts";
+import { EventCursor, type TaggedEvent } from "./stack-events.ts";
 import { STABLE } from "./stack-state.ts";
 import { templateSource, type TemplateInput } from "./template-source.ts";
 import { checkpoint, Interrupted, pollUntil, step, TimedOut, type WaitDeps } from "./waits.ts";
@@ -42,6 +46,10 @@ export interface DeployInput extends TemplateInput {
   description: string;
   /** Parameters shown masked in the preview besides NoEcho ones. */
   isSecret?(key: string): boolean;
+  /** Change sets for the nested stacks too (IncludeNestedStacks), described into the preview. */
+  includeNestedStacks?: boolean;
+  /** The role CloudFormation deploys with. */
+  roleArn?: string;
 }
 
 export interface DeployDeps extends WaitDeps {
@@ -66,7 +74,8 @@ export interface DeployResult {
   changeSetName?: string;
   result: "no-changes" | "executed" | "preview";
   status: string;
-  changes: ResourceChange[];
+  /** Nested stacks' changes under their stack. */
+  changes: NestedChange[];
   parameterChanges: ParameterChange[];
   tagChanges: TagChange[];
   outputs: StackOutput[];
@@ -134,7 +143,11 @@ async function run(input: DeployInput, deps: DeployDeps, state: DeployState, sta
   view.activity(`creating change set ${changeSetName}`);
   state.creating(changeSetName, !existing);
   const created = await step(deps, async () => {
-    const r = await cfn.createChangeSet({ stackName: input.stackName, changeSetName, type, ...source, parameters: input.parameters, capabilities: input.capabilities, tags: input.tags, description: input.description });
+    const r = await cfn.createChangeSet({
+      stackName: input.stackName, changeSetName, type, ...source, parameters: input.parameters, capabilities: input.capabilities, tags: input.tags, description: input.description,
+      ...(input.includeNestedStacks ? { includeNestedStacks: true } : {}),
+      ...(input.roleArn ? { roleArn: input.roleArn } : {}),
+    });
     if (!("noChanges" in r)) state.created(r.id, r.stackId);
     return r;
   });
@@ -151,16 +164,17 @@ async function run(input: DeployInput, deps: DeployDeps, state: DeployState, sta
   }
   if (cs.status !== "CREATE_COMPLETE") throw new HdocError("FAILED", `change set ${changeSetName} is ${cs.status}`, `someone else may have removed it; run \`${input.commands.deploy}\` again`);
 
+  const changes = await step(deps, () => expandNestedChanges(cs.changes, input.stackName, cfn));
   const preview: ChangeSetPreview = {
     name: changeSetName,
     type,
     stackName: input.stackName,
-    changes: cs.changes,
+    changes,
     parameters: parameterChanges(input.templateBody, existing?.parameters, input.parameters, input.isSecret ?? (() => false)),
     tags: tagChanges(existing?.tags, input.tags),
   };
   view.changeSet(preview);
-  const shown = { changes: cs.changes, parameterChanges: preview.parameters, tagChanges: preview.tags };
+  const shown = { changes, parameterChanges: preview.parameters, tagChanges: preview.tags };
   if (input.preview) {
     if (input.preview.keep) state.done();
     else for (const n of await state.cleanUp(cfn)) view.note(n);
@@ -181,13 +195,12 @@ async function run(input: DeployInput, deps: DeployDeps, state: DeployState, sta
   }
 
   const stackRef = ("stackId" in created && created.stackId) || cs.stackId || input.stackName;
-  const cursor = new EventCursor(cfn, stackRef);
+  const cursor = new EventCursor(cfn, stackRef, undefined, input.stackName);
   await step(deps, () => cursor.baseline());
-  view.expect(cs.changes.length);
   view.note(`executing change set ${changeSetName} ...`);
   state.executing(type);
   await step(deps, () => cfn.executeChangeSet(created.id, stackRef));
-  const { stack, events } = await followStack({ stackName: input.stackName, stackRef, timeoutMs: input.timeoutMs, changeSetId: created.id, commands: input.commands }, cursor, deps);
+  const { stack, events } = await followStack({ stackName: input.stackName, stackRef, timeoutMs: input.timeoutMs, changeSetId: created.id, changes, commands: input.commands }, cursor, deps);
   state.done();
   if (!STABLE.has(stack.status)) throw reportFailure(stack, events, view, input.commands);
   return { ...base, ...shown, changeSetId: created.id, result: "executed", status: stack.status, outputs: stack.outputs, durationMs: elapsed() };
@@ -235,15 +248,19 @@ async function replaceRolledBackStack(input: DeployInput, deps: DeployDeps, stat
   view.note(`stack ${input.stackName} deleted`);
 }
 
-function reportFailure(stack: StackInfo, events: StackEvent[], view: DeployView, commands: FollowCommands): HdocError {
-  const failed = events.filter((e) => e.status.endsWith("_FAILED") && e.logicalId !== stack.name);
+/**
+ * The failure's headline is its root cause: the first resource, in any stack, that failed for a
+ * reason of its own (not the `Embedded stack ... was not successfully created` chain above it).
+ */
+function reportFailure(stack: StackInfo, events: TaggedEvent[], view: DeployView, commands: FollowCommands): HdocError {
+  const failed = failedResources(events, stack.name);
   if (failed.length) view.failures(failed);
-  const first = failed.find((e) => e.reason && !/cancelled/i.test(e.reason)) ?? failed[0];
+  const cause = rootCause(failed);
+  const state = `the stack is ${stack.status}${stack.statusReason ? ` (${stack.statusReason})` : ""}`;
   const hint =
     stack.status === "ROLLBACK_COMPLETE"
-      ? `fix the cause above; the next \`${commands.deploy}\` offers to delete the rolled-back stack and create it again`
-      : first?.reason
-        ? `first failure: ${first.logicalId}: ${first.reason}`
-        : undefined;
-  return new HdocError("FAILED", `deploy of stack ${stack.name} failed: ${stack.status}${stack.statusReason ? ` (${stack.statusReason})` : ""}`, hint);
+      ? `${state}: fix the cause; the next \`${commands.deploy}\` offers to delete the rolled-back stack and create it again`
+      : `${state}: fix the cause, then run \`${commands.deploy}\` again`;
+  const headline = cause ? `${cause.path} ${cause.status}${cause.reason ? `: ${cause.reason}` : ""}` : stack.status;
+  return new HdocError("FAILED", `deploy of stack ${stack.name} failed: ${headline}`, hint);
 }

@@ -7,9 +7,11 @@
  */
 import { HdocError } from "../../errors.ts";
 import { formatElapsed } from "../../ui/time.ts";
-import type { CloudFormationApi, StackEvent, StackInfo } from "../../aws/cloudformation.ts";
+import type { CloudFormationApi, StackInfo } from "../../aws/cloudformation.ts";
 import type { DeployView } from "./deploy-view.ts";
-import { EventCursor } from "./stack-events.ts";
+import type { NestedChange } from "./nested-changes.ts";
+import { progress } from "./root-cause.ts";
+import { EventCursor, type TaggedEvent } from "./stack-events.ts";
 import { isSettled } from "./stack-state.ts";
 import { Interrupted, pollUntil, TimedOut, type WaitDeps } from "./waits.ts";
 
@@ -28,6 +30,8 @@ export interface FollowInput {
   timeoutMs: number;
   /** After ExecuteChangeSet: the change set whose ExecutionStatus is watched with the stack. */
   changeSetId?: string;
+  /** What the change set touches (nested stacks' resources included): the N of n/N. */
+  changes?: NestedChange[];
   commands: FollowCommands;
 }
 
@@ -40,12 +44,12 @@ export interface FollowDeps extends WaitDeps {
 const START_GRACE_MS = 30_000;
 const RUNNING = new Set(["EXECUTE_IN_PROGRESS"]);
 
-export async function followStack(input: FollowInput, cursor: EventCursor, deps: FollowDeps): Promise<{ stack: StackInfo; events: StackEvent[] }> {
-  const events: StackEvent[] = [];
+export async function followStack(input: FollowInput, cursor: EventCursor, deps: FollowDeps): Promise<{ stack: StackInfo; events: TaggedEvent[] }> {
+  const events: TaggedEvent[] = [];
   const drain = async () => {
     for (const e of await cursor.next()) {
       events.push(e);
-      deps.view.event(e);
+      deps.view.event(e, progress(input.changes ?? [], events, input.stackName));
     }
   };
   const grace = Math.min(START_GRACE_MS, input.timeoutMs);
@@ -97,7 +101,7 @@ export function timedOut(input: Pick<FollowInput, "stackName" | "commands">, sta
 export async function watchStack(input: Omit<FollowInput, "stackRef" | "changeSetId">, deps: FollowDeps): Promise<StackInfo | undefined> {
   const first = await deps.cfn.describeStack(input.stackName);
   if (!first || isSettled(first.status)) return first;
-  const cursor = new EventCursor(deps.cfn, first.stackId);
+  const cursor = new EventCursor(deps.cfn, first.stackId, undefined, input.stackName);
   await cursor.baseline();
   deps.view.note(`following stack ${input.stackName} (${first.status}) ...`);
   try {
