@@ -11,12 +11,19 @@ import { stripAnsi } from "./style.ts";
 
 const CLEAR_LINE = "\r\u001b[2K";
 
-/** Cuts text to `width` columns, ending in `…` when cut (colours are dropped from a cut line). */
-export function fitLine(text: string, width: number): string {
+/**
+ * Cuts text to `width` columns with `…` (colours are dropped from a cut line): at the end, or in the
+ * middle, which keeps the end that tells long ids apart (`VeryLongL…erNumber12`).
+ */
+export function fitLine(text: string, width: number, cut: "end" | "middle" = "end"): string {
   const plain = stripAnsi(text);
   const chars = [...plain];
   if (chars.length <= width) return text;
   if (width <= 0) return "";
+  if (cut === "middle" && width >= 5) {
+    const tail = Math.floor((width - 1) / 2);
+    return chars.slice(0, width - 1 - tail).join("") + "…" + chars.slice(chars.length - tail).join("");
+  }
   return chars.slice(0, width - 1).join("") + "…";
 }
 
@@ -24,10 +31,10 @@ export function fitLine(text: string, width: number): string {
  * One row of cells joined by two spaces, each cut to its width (and padded to it), then the whole row
  * fitted to `width`. A cell without a width takes what it needs.
  */
-export function fitCells(cells: Array<{ text: string; width?: number }>, width: number): string {
+export function fitCells(cells: Array<{ text: string; width?: number; cut?: "end" | "middle" }>, width: number): string {
   const parts = cells.map((c, i) => {
     if (c.width === undefined) return c.text;
-    const cut = fitLine(c.text, c.width);
+    const cut = fitLine(c.text, c.width, c.cut);
     return i === cells.length - 1 ? cut : cut + " ".repeat(Math.max(0, c.width - [...stripAnsi(cut)].length));
   });
   return fitLine(parts.join("  ").trimEnd(), width);

@@ -3,15 +3,17 @@ import { stripAnsi } from "./style.ts";
 
 const visible = (s: string) => [...stripAnsi(s)].length;
 
-/** Cuts a cell to `width` columns with `…` (colours dropped from a cut cell). */
+/** Cuts a cell to `width` columns with `…` in the middle, keeping both ends (ids differ at the end). */
 function cut(cell: string, width: number): string {
   if (visible(cell) <= width) return cell;
-  return [...stripAnsi(cell)].slice(0, Math.max(0, width - 1)).join("") + "…";
+  const chars = [...stripAnsi(cell)];
+  const tail = Math.floor((width - 1) / 2);
+  return chars.slice(0, Math.max(0, width - 1 - tail)).join("") + "…" + (tail > 0 ? chars.slice(chars.length - tail).join("") : "");
 }
 
 /**
  * Columns padded to their widest cell. With `maxWidth` (a terminal's width), the widest columns give
- * way first, their cells cut with `…`, so no row (and no separator) is wider than that.
+ * way first, their cells cut in the middle with `…`, so no row (and no separator) is wider than that.
  */
 export function table(headers: string[], rows: string[][], opts: { maxWidth?: number } = {}): string {
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));

@@ -63,9 +63,11 @@ export async function runHdoc(args: string[], opts: { home: string; env?: Record
  */
 export async function runHdocInTerminal(
   args: string[],
-  opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; keys: Array<{ after: string | RegExp; send: string }>; timeoutMs?: number; columns?: number },
+  opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; keys: Array<{ after: string | RegExp; send: string }>; timeoutMs?: number; columns?: number; stdoutFile?: string },
 ): Promise<{ exitCode: number; output: string; screen: string[] }> {
-  const quoted = ["node", HDOC_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  // stdoutFile: the results go to a file, so the terminal shows only what hdoc draws on stderr
+  const quoted = ["node", HDOC_BIN, ...args].map(quote).join(" ") + (opts.stdoutFile ? ` > ${quote(opts.stdoutFile)}` : "");
   // the pseudo-terminal's size, as a terminal of that width would report it (stty), and COLUMNS too
   const sized = opts.columns ? `stty cols ${opts.columns} rows 40; ${quoted}` : quoted;
   const child = execa("script", ["-qfec", sized, "/dev/null"], {

@@ -9,7 +9,6 @@ import { HdocError } from "../../errors.ts";
 import { DEFAULTS, resolveSetting, type Resolved } from "../../core/settings.ts";
 import { credentialsFilePath, readCredentialsFile, updateCredentialsFile } from "../../core/mfa/credentials-file.ts";
 import type { SessionFiles } from "../../core/mfa/session.ts";
-import { sharedProfiles } from "../../aws/clients.ts";
 
 export function refuseGlobalProfile(ctx: Context, command: string): void {
   if (ctx.global.profile) {
@@ -39,7 +38,8 @@ export function sessionFiles(ctx: Context): SessionFiles {
   return {
     credentialsPath,
     configPath,
-    profiles: () => sharedProfiles(),
+    // the shared-file loader comes with the AWS SDK's modules: `mfa status` only reads the credentials file
+    profiles: async () => (await import("../../aws/clients.ts")).sharedProfiles(),
     readCredentials: () => readCredentialsFile(credentialsPath),
     updateCredentials: (edit) => updateCredentialsFile(credentialsPath, edit),
   };

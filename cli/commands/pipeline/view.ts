@@ -61,7 +61,7 @@ export function formatEvent(e: TaggedEvent, done?: Progress): string {
 
 /** One event fitted to a terminal row: where (logical id, nested path) before the type, so it survives a narrow terminal. */
 export function fitEvent(e: TaggedEvent, width: number): string {
-  return fitCells([{ text: clock(e.timestamp), width: 8 }, { text: e.status, width: Math.max(20, e.status.length) }, { text: e.path, width: 30 }, { text: e.type, width: 28 }, { text: e.reason ?? "" }], width);
+  return fitCells([{ text: clock(e.timestamp), width: 8 }, { text: e.status, width: Math.max(20, e.status.length) }, { text: e.path, width: 30, cut: "middle" }, { text: e.type, width: 28 }, { text: e.reason ?? "" }], width);
 }
 
 export interface LiveDeployView extends DeployView {

@@ -10,7 +10,6 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import lockfile from "proper-lockfile";
 import { HdocError } from "../../errors.ts";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 
@@ -283,6 +282,8 @@ export async function updateCredentialsFile(file: string, edit: (current: string
   const wait = opts.lockWaitMs ?? 10_000;
   let release: () => Promise<void>;
   try {
+    // loaded only to write: reading the file (`mfa status`) needs no lock
+    const { default: lockfile } = await import("proper-lockfile");
     release = await lockfile.lock(realPath, {
       realpath: false,
       stale: 10_000,
