@@ -1,6 +1,7 @@
 /** What every command receives: the I/O port, the global options, the environment, settings and clock. */
 import type { Io } from "./ui/io.ts";
 import type { ProjectSettings } from "./core/settings.ts";
+import type { Cleanup } from "./core/fs/cleanup.ts";
 
 export interface GlobalOptions {
   profile?: string;
@@ -33,6 +34,8 @@ export interface Context {
    * Returns the function that unregisters it. Only cli/main.ts touches process signals.
    */
   onInterrupt(handler: InterruptHandler): () => void;
+  /** Undo steps (temporary files, held locks) that main runs if a signal ends the process. */
+  cleanup: Cleanup;
 }
 
 export interface InterruptHandler {

@@ -10,6 +10,7 @@ import { EXIT_CODES, interruptedOr, isHdocError } from "./errors.ts";
 import { Io, type PromptApi } from "./ui/io.ts";
 import { inquirerPrompts } from "./ui/prompts.ts";
 import { loadProjectSettings, type ProjectSettings } from "./core/settings.ts";
+import { CleanupRegistry } from "./core/fs/cleanup.ts";
 
 declare const HDOC_VERSION: string;
 const VERSION = typeof HDOC_VERSION === "string" ? HDOC_VERSION : "0.0.0-dev";
@@ -32,6 +33,8 @@ export interface ProgramDeps {
   untilStopped?(): Promise<string>;
   /** Registers a command's Ctrl-C handler (see Context.onInterrupt); returns its unregister function. */
   onInterrupt?(handler: InterruptHandler): () => void;
+  /** What a signal undoes before the process ends (temporary files, locks); one per run by default. */
+  cleanup?: CleanupRegistry;
 }
 
 const GLOBAL_HELP = `
@@ -57,6 +60,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
     now: deps.now ?? (() => new Date()),
     untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
     onInterrupt: (handler) => (deps.onInterrupt ? deps.onInterrupt(handler) : () => {}),
+    cleanup: deps.cleanup ?? new CleanupRegistry(),
   };
 }
 
@@ -151,6 +155,7 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     prompts: inquirerPrompts,
+    cleanup: new CleanupRegistry(),
     ...overrides,
     onExit: (code) => (exitCode = code),
     onIo: (i) => (io = i),
@@ -164,6 +169,7 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupting) {
       const line = interrupting.forced?.();
+      deps.cleanup?.runAll();
       deps.stderr.write(`\ninterrupted again: stopping now${line ? `\n${line}` : ""}\n`);
       process.exit(signal === "SIGINT" ? EXIT_CODES.INTERRUPTED : 143);
     }
@@ -179,23 +185,24 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
       for (const w of waiting) w(signal);
       return;
     }
+    // temporary files and locks go before the process does
+    deps.cleanup?.runAll();
     deps.stderr.write("\ninterrupted\n");
     process.exit(signal === "SIGINT" ? EXIT_CODES.INTERRUPTED : 143);
   };
   deps.untilStopped ??= () =>
     new Promise<string>((resolve) => {
       stopWaiters.push(resolve);
-      process.on("SIGTERM", onSignal);
     });
   deps.onInterrupt ??= (handler) => {
     handlers.push(handler);
-    process.on("SIGTERM", onSignal);
     return () => {
       const i = handlers.indexOf(handler);
       if (i >= 0) handlers.splice(i, 1);
     };
   };
   process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     await createProgram(deps).parseAsync(argv);
     return exitCode;
@@ -208,6 +215,7 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     }
     return printError(interruptedOr(err), io, deps, io?.verboseOn ?? (argv.includes("--verbose") || argv.includes("-v")));
   } finally {
+    deps.cleanup?.runAll();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
