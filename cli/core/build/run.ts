@@ -11,9 +11,10 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { HdocError } from "../../errors.ts";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { DiscoveredProblem } from "./discovery.ts";
+import { selectFunctions } from "./select.ts";
+export { selectFunctions } from "./select.ts";
 import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python.ts";
@@ -88,24 +89,6 @@ export interface BuildReport {
   ok: boolean;
   /** How much the build cache saved: discovery taken from it, and how many files had to be read and hashed. */
   cache: { discovery: boolean; filesHashed: number };
-}
-
-/** Picks the functions named by --function (logical id when unambiguous, or the nested id). */
-export function selectFunctions(functions: FunctionInfo[], names: string[]): Set<string> {
-  if (!names.length) return new Set(functions.map((f) => f.id));
-  const picked = new Set<string>();
-  for (const name of names) {
-    const exact = functions.find((f) => f.id === name);
-    const byLogical = functions.filter((f) => f.logicalId === name);
-    if (exact) picked.add(exact.id);
-    else if (byLogical.length === 1) picked.add(byLogical[0]!.id);
-    else if (byLogical.length > 1) {
-      throw new HdocError("USAGE", `--function ${name} matches ${byLogical.length} functions: ${byLogical.map((f) => f.id).join(", ")}`, "name it by its nested id, e.g. --function " + byLogical[0]!.id);
-    } else {
-      throw new HdocError("NOT_FOUND", `--function ${name}: no such function in the templates`, `known functions: ${functions.map((f) => f.id).join(", ") || "none"} (hdoc build --list)`);
-    }
-  }
-  return picked;
 }
 
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -215,7 +198,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
       let sources: string[], packages: string[];
       staging = stagingDir(finalDir);
       if (isNodeRuntime(fn.runtime)) {
-        const r = await bundleNodeFunction(fn, staging, { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true });
+        const r = await bundleNodeFunction(fn, staging, { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" });
         ({ sources, packages } = classifyInputs(r.inputs, req.repoRoot));
       } else if (isPythonRuntime(fn.runtime)) {
         const r = await buildPythonFunction(fn, staging, req.run);
