@@ -102,6 +102,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
   if (!io.live) {
     return {
       event(e) {
+        if (e.type === "start" && e.reason) io.info(`${e.id}: ${e.reason}`);
         if (e.type === "done") io.info(lineFor(e.report));
       },
       finish: () => undefined,
@@ -113,6 +114,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
     event(e) {
       if (e.type === "plan") total = e.total;
       if (e.type === "start") running.add(e.id);
+      if (e.type === "start" && e.reason) status.print(`${e.id}: ${e.reason}`);
       if (e.type === "done") {
         done++;
         running.delete(e.report.id);

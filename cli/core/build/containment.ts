@@ -2,9 +2,9 @@
  * The repository boundary, checked on real paths: a function's code folder and every file its bundle
  * reads must lie inside the repository after symlinks are followed. The one exception is the
  * repository's own node_modules: a package linked there (a workspace, a linked store) may live
- * elsewhere, and its files are allowed when they are that package's real folder.
+ * elsewhere, and its files, and those of the node_modules folder it really lives in, are allowed.
  */
-import { realpathSync } from "node:fs";
+import { readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 
 const inside = (dir: string, file: string) => {
@@ -20,26 +20,47 @@ const real = (file: string): string => {
   }
 };
 
-const NM = `${path.sep}node_modules${path.sep}`;
+/**
+ * Where the packages linked into the repository's node_modules really live: each link's target, and
+ * the node_modules folder that holds it (its dependencies resolve from there). Read only when a file
+ * outside the repository turns up.
+ */
+function linkedRoots(repoRoot: string): string[] {
+  const roots = new Set<string>();
+  const nm = path.join(repoRoot, "node_modules");
+  const visit = (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.name.startsWith("@") && e.isDirectory() && depth === 0) visit(full, 1);
+      else if (e.isSymbolicLink()) {
+        const target = real(full);
+        roots.add(target);
+        // node_modules/<name> -> .../node_modules/<name>; node_modules/@s/<name> -> .../node_modules/@s/<name>
+        const holder = depth === 1 ? path.dirname(path.dirname(target)) : path.dirname(target);
+        if (path.basename(holder) === "node_modules") roots.add(holder);
+      }
+    }
+  };
+  visit(nm, 0);
+  return [...roots];
+}
 
 /** The files (absolute) that lie outside the repository once symlinks are followed, as the user should see them. */
 export function outsideRepository(files: string[], repoRoot: string): string[] {
   const root = real(repoRoot);
   const modules = real(path.join(repoRoot, "node_modules"));
-  const linked = new Map<string, string>();
-  const linkedPackage = (name: string) => {
-    let dir = linked.get(name);
-    if (dir === undefined) linked.set(name, (dir = real(path.join(repoRoot, "node_modules", name))));
-    return dir;
-  };
+  let linked: string[] | undefined;
   const allowed = (file: string) => {
     const r = real(file);
     if (inside(root, r) || inside(modules, r)) return true;
-    const i = r.indexOf(NM);
-    if (i < 0) return false;
-    const parts = r.slice(i + NM.length).split(path.sep);
-    const name = parts[0]?.startsWith("@") ? parts.slice(0, 2).join(path.sep) : parts[0]!;
-    return inside(linkedPackage(name), r) && linkedPackage(name) === r.slice(0, i + NM.length + name.length);
+    linked ??= linkedRoots(repoRoot);
+    return linked.some((dir) => inside(dir, r));
   };
   return files.filter((f) => !allowed(f)).map((f) => {
     const r = real(f);

@@ -19,9 +19,11 @@ import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python.ts";
 import {
-  classifyInputs, discard, FileDigests, folderSize, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
+import { artifactChange, recordArtifact } from "./artifacts.ts";
+import { codeDirOutside, outsideRepository } from "./containment.ts";
 import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./output.ts";
 
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
@@ -70,11 +72,13 @@ export interface FunctionReport {
   ms?: number;
   error?: string;
   details?: string[];
+  /** Why a function with a current build was built again (its artifact changed since the last build). */
+  reason?: string;
 }
 
 export type BuildEvent =
   | { type: "plan"; total: number; toBuild: number }
-  | { type: "start"; id: string }
+  | { type: "start"; id: string; reason?: string }
   | { type: "done"; report: FunctionReport };
 
 export interface BuildReport {
@@ -169,16 +173,28 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
 
   const relTemplate = new Map(stacks.map((s) => [s.file, rel(s.file)]));
   const base = (fn: FunctionInfo): Omit<FunctionReport, "status"> => ({ id: fn.id, logicalId: fn.logicalId, template: relTemplate.get(fn.template) ?? rel(fn.template), runtime: fn.runtime });
-  const isCurrent = (fn: FunctionInfo): ManifestEntry | undefined => {
+  /** The manifest entry when the function's artifact is current, else why it must be built. */
+  const isCurrent = (fn: FunctionInfo): { prev: ManifestEntry } | { reason: string; artifact?: boolean } => {
     const prev = manifest.functions[fn.id];
-    if (!prev || !existsSync(path.join(req.outDir, prev.artifact))) return undefined;
+    if (!prev) return { reason: "not built before" };
     const sources = isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
-    return hashOf(fn, sources, prev.packages) === prev.hash ? prev : undefined;
+    if (hashOf(fn, sources, prev.packages) !== prev.hash) return { reason: "sources changed" };
+    const change = artifactChange(path.join(req.outDir, prev.artifact), prev.outputs, digests);
+    return change ? { reason: change, artifact: true } : { prev };
   };
 
   const todo: FunctionInfo[] = [];
+  const why = new Map<string, string>();
   for (const fn of functions) {
-    const prev = isCurrent(fn);
+    const outside = codeDirOutside(fn.codeDir, req.repoRoot);
+    if (outside) {
+      reports.push({ ...base(fn), status: "failed", error: `${rel(fn.template)} ${fn.logicalId}: ${outside}` });
+      delete manifest.functions[fn.id];
+      continue;
+    }
+    const current = isCurrent(fn);
+    const prev = "prev" in current ? current.prev : undefined;
+    if ("reason" in current && current.artifact) why.set(fn.id, current.reason);
     if (prev) {
       const r: FunctionReport = { ...base(fn), status: "cached", artifact: rel(path.join(req.outDir, prev.artifact)), hash: prev.hash, size: prev.size, ms: 0 };
       reports.push(r);
@@ -189,7 +205,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
   await pool(todo, req.concurrency, async (fn) => {
-    req.onEvent?.({ type: "start", id: fn.id });
+    req.onEvent?.({ type: "start", id: fn.id, reason: why.get(fn.id) });
     const started = now();
     const finalDir = artifactDirOf(req.outDir, fn.id);
     let staging: string | undefined;
@@ -202,20 +218,22 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
         ({ sources, packages } = classifyInputs(r.inputs, req.repoRoot));
       } else if (isPythonRuntime(fn.runtime)) {
         const r = await buildPythonFunction(fn, staging, req.run);
+        const out = outsideRepository(r.inputs, req.repoRoot);
+        if (out.length) throw new FunctionBuildError(`${out[0]} is outside the repository (after following symlinks)`, out);
         sources = r.inputs.map(rel);
         packages = [];
       } else {
         throw new FunctionBuildError(`unsupported runtime ${fn.runtime} (hdoc builds nodejs*.x and python3.* functions)`);
       }
       const hash = hashOf(fn, sources, packages);
-      const size = folderSize(staging);
       promote(staging, finalDir);
+      const { outputs, size } = recordArtifact(finalDir, digests);
       const ms = Math.round(now() - started);
       manifest.functions[fn.id] = {
         id: fn.id, template: rel(fn.template), logicalId: fn.logicalId, runtime: fn.runtime, artifact: path.relative(req.outDir, finalDir),
-        hash, inputs: sources, packages, size, buildMs: ms, builtAt: new Date().toISOString(),
+        hash, inputs: sources, packages, outputs, size, buildMs: ms, builtAt: new Date().toISOString(),
       };
-      report = { ...base(fn), status: "built", artifact: rel(finalDir), hash, size, ms };
+      report = { ...base(fn), status: "built", artifact: rel(finalDir), hash, size, ms, ...(why.has(fn.id) ? { reason: why.get(fn.id) } : {}) };
     } catch (e) {
       discard(staging, finalDir);
       delete manifest.functions[fn.id];
