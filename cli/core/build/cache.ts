@@ -13,7 +13,6 @@
  * and its old artifact, so nothing stale is ever taken as up to date.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import path from "node:path";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import { writeFileAtomicSync } from "../fs/atomic-write.ts";
 import { sha256Hex, type FileDigests, type FileStamp } from "./digests.ts";
