@@ -160,3 +160,61 @@ export async function bundleInMemory(fn: FunctionInfo, opts: Omit<NodeBuildOptio
   const r = await bundle(fn, { ...opts, minify: false, sourcemap: "inline" }, { write: false, outdir: outDir });
   return { code: r.code ?? "", entry: r.entry, exportName: splitHandler(fn.handler).exportName, inputs: inputsOf(r.metafile, opts.repoRoot) };
 }
+
+/** Every file a bundle read, from its entry through the metafile's import graph (keys as esbuild writes them). */
+function closureOf(metafile: Metafile, start: string): string[] {
+  const seen = new Set([start]);
+  const stack = [start];
+  while (stack.length) {
+    for (const imp of metafile.inputs[stack.pop()!]?.imports ?? []) {
+      if (imp.external || seen.has(imp.path) || !metafile.inputs[imp.path]) continue;
+      seen.add(imp.path);
+      stack.push(imp.path);
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * Bundles several functions of one Node.js runtime in a single esbuild run (each its own entry
+ * point, no shared chunks: every artifact stands alone), so the code they share is parsed once and
+ * esbuild spreads the work over the cores. `dirOf` gives each function's staging folder, all under
+ * `root`. Undefined when anything fails or does not check out: the caller then bundles them one by
+ * one, which names each function's own error.
+ */
+export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions): Promise<Map<string, NodeBuildResult> | undefined> {
+  if (new Set(fns.map((f) => f.runtime)).size !== 1) return undefined;
+  const { build } = await import("esbuild");
+  let entries;
+  try {
+    entries = fns.map((fn) => ({ fn, ...resolveEntry(fn) }));
+  } catch {
+    return undefined;
+  }
+  const key = (abs: string) => path.relative(opts.repoRoot, abs).split(path.sep).join("/");
+  const base = esbuildOptions(fns[0]!, entries[0]!.entry, opts);
+  let metafile: Metafile;
+  try {
+    const result = await build({
+      ...base,
+      entryPoints: entries.map((e) => ({ in: e.entry, out: path.relative(root, path.join(dirOf(e.fn), e.module)) })),
+      outdir: root,
+      outExtension: { ".js": ".mjs" },
+      plugins: [declaredDependenciesPlugin(fns, opts.repoRoot, base.external ?? [])],
+    });
+    metafile = result.metafile!;
+  } catch {
+    return undefined;
+  }
+  const results = new Map<string, NodeBuildResult>();
+  for (const e of entries) {
+    const start = key(e.entry);
+    if (!metafile.inputs[start]) return undefined;
+    const inputs = closureOf(metafile, start).map((f) => path.resolve(opts.repoRoot, f));
+    if (outsideRepository(inputs, opts.repoRoot).length) return undefined;
+    const out = Object.values(metafile.outputs).find((o) => o.entryPoint === start);
+    if (!out?.exports.includes(e.exportName)) return undefined;
+    results.set(e.fn.id, { inputs, warnings: [] });
+  }
+  return results;
+}

@@ -56,13 +56,19 @@ function ownerManifest(file: string, codeDir: string, repoRoot: string): string 
 }
 
 /** Fails the build on a bare import that the importing file's package.json does not declare. */
-export function declaredDependenciesPlugin(fn: Pick<FunctionInfo, "id" | "codeDir">, repoRoot: string, externals: string[]): Plugin {
+export function declaredDependenciesPlugin(fns: Pick<FunctionInfo, "id" | "codeDir"> | Array<Pick<FunctionInfo, "id" | "codeDir">>, repoRoot: string, externals: string[]): Plugin {
+  const all = Array.isArray(fns) ? fns : [fns];
   const cache = new Map<string | undefined, Manifest>();
   const manifest = (file: string | undefined) => {
     let m = cache.get(file);
     if (!m) cache.set(file, (m = readManifest(file)));
     return m;
   };
+  // The function a file belongs to (its code folder holds it); a shared file is judged by its own package.json.
+  const functionOf = (file: string) => all.find((f) => !path.relative(f.codeDir, file).startsWith("..")) ?? all[0]!;
+  /** (owner package.json, package) pairs already found declared: most imports are decided without reading anything. */
+  const declared = new Set<string>();
+  const owners = new Map<string, string | undefined>();
   return {
     name: "hdoc-declared-dependencies",
     setup(build) {
@@ -70,8 +76,16 @@ export function declaredDependenciesPlugin(fn: Pick<FunctionInfo, "id" | "codeDi
         if (args.kind === "entry-point" || !args.importer || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const name = packageNameOf(args.path);
         if (!name) return undefined;
-        const owner = manifest(ownerManifest(args.importer, fn.codeDir, repoRoot));
-        if (owner.declared.has(name)) return undefined;
+        let ownerFile = owners.get(args.importer);
+        if (ownerFile === undefined && !owners.has(args.importer)) owners.set(args.importer, (ownerFile = ownerManifest(args.importer, functionOf(args.importer).codeDir, repoRoot)));
+        const pair = `${ownerFile}\0${name}`;
+        if (declared.has(pair)) return undefined;
+        const owner = manifest(ownerFile);
+        if (owner.declared.has(name)) {
+          declared.add(pair);
+          return undefined;
+        }
+        const fn = functionOf(args.importer);
         const file = path.relative(repoRoot, args.importer);
         const where = owner.file ? path.relative(repoRoot, owner.file) : `${path.relative(repoRoot, path.join(fn.codeDir, "package.json"))} (missing)`;
         const isExternal = externals.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e));

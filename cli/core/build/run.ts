@@ -15,7 +15,7 @@ import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { DiscoveredProblem } from "./discovery.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python.ts";
 import {
@@ -204,19 +204,42 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
+  // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
+  // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
+  const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
+  const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
+  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime)).map((f) => f.runtime))) {
+    const group = todo.filter((f) => f.runtime === runtime);
+    if (group.length < 2) continue;
+    const started = now();
+    const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
+    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions);
+    const ms = (now() - started) / group.length;
+    for (const fn of group) {
+      const r = together?.get(fn.id);
+      if (r) prebuilt.set(fn.id, { staging: stagings.get(fn.id)!, inputs: r.inputs, ms });
+      else rmSync(stagings.get(fn.id)!, { recursive: true, force: true });
+    }
+  }
+
   await pool(todo, req.concurrency, async (fn) => {
     req.onEvent?.({ type: "start", id: fn.id, reason: why.get(fn.id) });
-    const started = now();
+    const done = prebuilt.get(fn.id);
+    const started = now() - (done?.ms ?? 0);
     const finalDir = artifactDirOf(req.outDir, fn.id);
     let staging: string | undefined;
     let report: FunctionReport;
     try {
       let sources: string[], packages: string[];
-      staging = stagingDir(finalDir);
-      if (isNodeRuntime(fn.runtime)) {
-        const r = await bundleNodeFunction(fn, staging, { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" });
+      if (done) {
+        staging = done.staging;
+        ({ sources, packages } = classifyInputs(done.inputs, req.repoRoot));
+      } else if (isNodeRuntime(fn.runtime)) {
+        staging = stagingDir(finalDir);
+        const r = await bundleNodeFunction(fn, staging, nodeOptions);
         ({ sources, packages } = classifyInputs(r.inputs, req.repoRoot));
       } else if (isPythonRuntime(fn.runtime)) {
+        staging = stagingDir(finalDir);
         const r = await buildPythonFunction(fn, staging, req.run);
         const out = outsideRepository(r.inputs, req.repoRoot);
         if (out.length) throw new FunctionBuildError(`${out[0]} is outside the repository (after following symlinks)`, out);

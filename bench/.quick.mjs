@@ -1,0 +1,12 @@
+import { generateFixture } from "./build.bench.mjs";
+import { execa } from "execa";
+import { rmSync, appendFileSync, readFileSync } from "node:fs";
+const n = Number(process.argv[2] ?? 20);
+const bin = process.argv[3] ?? "bin/hdoc.js";
+const dir = generateFixture(n);
+const cpu = () => { const s = readFileSync("/proc/self/stat", "latin1"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return (Number(f[13]) + Number(f[14])) * 10; };
+const t = async (args) => { const c = cpu(); const s = performance.now(); const r = await execa("node", [new URL("../" + bin, import.meta.url).pathname, "build", "--json", ...args], { cwd: dir, reject: false }); if (r.exitCode) console.log(r.stderr.slice(0, 500)); return `${Math.round(performance.now() - s)}ms/${cpu() - c}cpu`; };
+console.log("cold", await t(["--clean"]), await t(["--clean"]), await t(["--clean"]));
+appendFileSync(`${dir}/functions/fn-07/handler.ts`, "\nexport const touched = 1;\n");
+console.log("one", await t([]));
+rmSync(dir, { recursive: true, force: true });
