@@ -33,6 +33,8 @@ export interface LocalBackend {
   resolver: StackResolver;
   tables: TableDefinition[];
   tableName(def: TableDefinition): string;
+  /** The stack a function belongs to. */
+  stackOf(fn: FunctionInfo): StackNode;
   /** What the runtime runs: each function with its environment, Timeout and MemorySize. */
   runtimeFunctions: RuntimeFunction[];
   /** The stream sources, given the names the tables were created with. */
@@ -121,5 +123,5 @@ export function loadBackend(o: BackendOptions): LocalBackend {
     return sources;
   };
 
-  return { stacks, functions: found.functions, resolver, tables: defs, tableName, runtimeFunctions, streams };
+  return { stacks, functions: found.functions, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
 }

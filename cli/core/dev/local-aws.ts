@@ -6,7 +6,7 @@
 import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { LOCAL_REGION } from "./backend.ts";
 
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
 
 /** The variables a function gets for the local endpoint (the SDK reads them in the worker). */
 export const localAwsEnv = (endpoint: string): Record<string, string> => ({

@@ -12,11 +12,13 @@ import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamPoller } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
 import { createTables, type LocalDynamo } from "./tables.ts";
-import { loadBackend, LOCAL_REGION, templateProblems } from "./backend.ts";
+import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { localAwsEnv, localClient, scanAll } from "./local-aws.ts";
 import { seed } from "./seed.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
 import type { EnvOverrides } from "./env-vars.ts";
+import { gatewayAuthorizer, localApiUrl } from "./auth/gateway.ts";
+import { scheduledJobs, startSchedules, type ScheduledJob } from "./schedule.ts";
 
 export { LOCAL_ACCOUNT, LOCAL_REGION } from "./backend.ts";
 
@@ -32,6 +34,8 @@ export interface DevOptions {
   /** --env-vars overrides (SAM CLI format). */
   envVars?: EnvOverrides;
   streamIntervalMs?: number;
+  /** Invoke the functions' Schedule events: once at start, then at their rate. */
+  schedule?: boolean;
   /** Bundle every function in the background once ready (default true). */
   warm?: boolean;
   log: {
@@ -51,6 +55,8 @@ export interface DevServer {
   dynamoEndpoint: string;
   routes: Route[];
   tables: Record<string, string>;
+  /** The templates' scheduled functions (invoked only with `schedule`). */
+  schedules: ScheduledJob[];
   stop(): Promise<void>;
 }
 
@@ -107,6 +113,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   });
   server.keepAliveTimeout = 5000;
   const port = await listen(server, o.host, o.port);
+  // A function whose environment holds the deployed URL of one of these Apis calls this server instead.
+  const localHost = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
+  const apiIds = new Set(routes.map((r) => r.api.id.split("/").at(-1)!));
+  for (const f of backend.runtimeFunctions) for (const [k, v] of Object.entries(f.env)) f.env[k] = localApiUrl(v, apiIds, `http://${localHost}:${port}`);
   cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
   // 3. The database. Its endpoint and the local credentials go to the functions and the clients
@@ -148,13 +158,25 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   poller.start();
   cleanups.push(() => poller.stop());
 
+  const now = o.now ?? (() => new Date());
+  const authorize = await gatewayAuthorizer({ repoRoot: o.repoRoot, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, routes, now, warn: log.warn });
   ready.listener = requestListener({
     routes,
     invoke: (id, event, requestId) => runtime.invoke(id, event, requestId),
     log: log.request,
     error: log.error,
-    now: o.now ?? (() => new Date()),
+    now,
+    authorize,
   });
+
+  // 7. Schedules, once the API answers (a scheduled function may call it).
+  const schedules = scheduledJobs(backend.functions, backend.stackOf, backend.resolver, o.schedule ? log.warn : () => undefined);
+  if (o.schedule && schedules.length) {
+    let stopped = false;
+    const scheduler = startSchedules(schedules, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, now, invoke: (id, event) => runtime.invoke(id, event), log: log.info, error: (l) => (stopped ? undefined : log.error(l)) });
+    cleanups.push(() => { stopped = true; scheduler.stop(); });
+    void scheduler.runAll();
+  }
   // Bundled in the background once the server is up, so the first request to each is quicker.
   if (o.warm !== false) {
     setImmediate(() => void runtime.warm().then((failures) => {
@@ -162,5 +184,5 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     }));
   }
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
-  return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, stop: () => stopAll(cleanups) };
+  return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: () => stopAll(cleanups) };
 }
