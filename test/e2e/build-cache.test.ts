@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, cpSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, cpSync, renameSync } from "node:fs";
+import { execa } from "execa";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
+import { cleanEnv, HDOC_BIN, runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
 import { buildFixture, type BuildFixture } from "../helpers/build-fixture.ts";
 
 // A cache that cannot lie: outputs are checked as well as inputs, and the repository boundary holds on real paths.
@@ -105,3 +106,61 @@ describe("hdoc build: the repository boundary on real paths", () => {
     expect(r.exitCode, r.stderr).toBe(0);
   });
 });
+
+/** Every file and folder under the build folder whose name marks it temporary. */
+function temporaries(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (/\.tmp(-|$)|\.old-/.test(e.name)) out.push(path.relative(dir, path.join(d, e.name)));
+      if (e.isDirectory()) visit(path.join(d, e.name));
+    }
+  };
+  if (existsSync(dir)) visit(dir);
+  return out;
+}
+
+describe("hdoc build: one build at a time per build folder", () => {
+  it("runs two --clean builds at once without a failure: the second waits for the first (was: ENOENT/ENOTEMPTY, exit 1)", async () => {
+    for (let round = 0; round < 1; round++) {
+      const [a, b] = await Promise.all([hdoc(["--clean"]), hdoc(["--clean"])]);
+      expect([a.exitCode, b.exitCode], a.stderr + b.stderr).toEqual([0, 0]);
+      expect(a.stderr + b.stderr).toMatch(/waiting for hdoc pid \d+ \(build\) to release .*build\.lock/);
+      expect(temporaries(fx.file(".hdoc/build"))).toEqual([]);
+    }
+    const again = await hdoc([]);
+    expect(again.stderr).toContain("0 built, 6 cached");
+  });
+
+  it("--no-wait fails at once naming the build that holds the folder", async () => {
+    const first = execa("node", [HDOC_BIN, "build", "--clean"], { cwd: fx.dir, env: cleanEnv(home.home), extendEnv: false, reject: false });
+    await expectEventually(() => existsSync(fx.file(".hdoc/build.lock")));
+    const second = await hdoc(["--no-wait"]);
+    expect(second.exitCode).toBe(7);
+    expect(second.stderr).toMatch(/error: .*\.hdoc\/build\.lock is held by hdoc pid \d+ \(build\) since \d{4}-/);
+    expect((await first).exitCode).toBe(0);
+  });
+
+  it("removes what a killed build left (staging folders, temporary files) at the next start (was: only --clean did)", async () => {
+    const killed = execa("node", [HDOC_BIN, "build", "--clean"], { cwd: fx.dir, env: cleanEnv(home.home), extendEnv: false, reject: false });
+    await expectEventually(() => existsSync(fx.file(".hdoc/build.lock")));
+    killed.kill("SIGKILL");
+    await killed;
+    // Whatever the kill left, and the leftovers of an older kill made by hand:
+    mkdirSync(fx.file(".hdoc/build/functions/Api/GetUserFunction.tmp-999999-abc123"), { recursive: true });
+    writeFileSync(fx.file(".hdoc/build/.manifest.json.hdoc-999999-0a1b2c3d.tmp"), "{");
+    const r = await hdoc([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("removed functions/Api/GetUserFunction.tmp-999999-abc123, left by a build that was stopped");
+    expect(temporaries(fx.file(".hdoc/build"))).toEqual([]);
+    expect(existsSync(fx.file(".hdoc/build/template.yml"))).toBe(true);
+  });
+});
+
+async function expectEventually(probe: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -11,8 +11,11 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
-import type { DiscoveredProblem } from "./discovery.ts";
+import type { FunctionInfo } from "../cfn/templates.ts";
+import { discover, pool } from "./planning.ts";
+import { removeBuildLeftovers } from "./leftovers.ts";
+import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
+import type { Cleanup } from "../fs/cleanup.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
 import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
@@ -50,6 +53,14 @@ export interface BuildRequest {
   run: RunCommand;
   esbuildVersion: string;
   onEvent?(e: BuildEvent): void;
+  /** Wait for another build of the same folder (default); false: fail at once. */
+  wait?: boolean;
+  /** How long to wait for it (default 10 minutes). */
+  waitMs?: number;
+  /** A line for the user: waiting for another build, a lock or leftovers taken over. */
+  note?(line: string): void;
+  /** Where the held lock is registered, so Ctrl-C removes it. */
+  cleanup?: Cleanup;
   /** Monotonic milliseconds, for build times. */
   now?(): number;
   /** Wall-clock milliseconds, compared with file times to decide which file stamps can be trusted. */
@@ -95,51 +106,25 @@ export interface BuildReport {
   cache: { discovery: boolean; filesHashed: number };
 }
 
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-/** What discovery found, and whether it came from the cache. */
-interface Discovered {
-  stacks: StackNode[];
-  functions: FunctionInfo[];
-  problems: DiscoveredProblem[];
-  fromCache: boolean;
-}
-
 /**
- * The functions of the templates: from the cache when every template it read still has the same
- * digest and every function's code is still there; else parsed (and remembered when there was no
- * problem and every template had been still long enough for its stamp to be trusted).
+ * One build at a time per build folder: a second waits for the first (a note names it: pid, what,
+ * since when) or, with `wait: false`, fails at once; a lock left by a killed build is taken over.
  */
-async function discover(req: BuildRequest, cache: BuildCache, digests: FileDigests): Promise<Discovered> {
-  const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template]);
-  const c = cache.discovery;
-  if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
-    return { stacks: c.stacks, functions: c.functions, problems: [], fromCache: true };
-  }
-  const { loadFunctions } = await import("./discovery.ts");
-  const d = loadFunctions(req.repoRoot, req.template);
-  const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
-  if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
-    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions };
-  } else delete cache.discovery;
-  return { ...d, fromCache: false };
+export async function runBuild(req: BuildRequest): Promise<BuildReport> {
+  const options: LockOptions = { purpose: "build", waitMs: req.wait === false ? 0 : (req.waitMs ?? 10 * 60_000), note: req.note, cleanup: req.cleanup };
+  return withLock(lockPathFor(req.outDir), options, () => buildLocked(req));
 }
 
-export async function runBuild(req: BuildRequest): Promise<BuildReport> {
+async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const now = req.now ?? (() => performance.now());
   const rel = (f: string) => path.relative(req.repoRoot, f);
   if (req.clean) rmSync(req.outDir, { recursive: true, force: true });
+  else for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
   const cacheFile = path.join(req.outDir, CACHE_FILE);
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, problems, fromCache } = await discover(req, cache, digests);
+  const { stacks, functions, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template }, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
