@@ -36,7 +36,7 @@ export interface DevOptions {
   streamIntervalMs?: number;
   /** Invoke the functions' Schedule events: once at start, then at their rate. */
   schedule?: boolean;
-  /** Bundle every function in the background once ready (default true). */
+  /** Bundle every function in the background from the start (default true). */
   warm?: boolean;
   log: {
     info(line: string): void;
@@ -99,6 +99,9 @@ export async function startDev(o: DevOptions): Promise<DevServer> {
 
 async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>): Promise<DevServer> {
   const { log } = o;
+  // The database starts on its own thread at once, while the templates are read on this one.
+  const dynamoStarting = startDynamoThread(o.dataDir ? { dataDir: o.dataDir } : {});
+  cleanups.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
   // 1. Templates, read once: functions, routes, tables; every problem reported before anything starts.
   const backend = loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: log.warn });
   const routeResult = collectRoutes(backend.functions, backend.stacks, backend.resolver);
@@ -119,25 +122,31 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   for (const f of backend.runtimeFunctions) for (const [k, v] of Object.entries(f.env)) f.env[k] = localApiUrl(v, apiIds, `http://${localHost}:${port}`);
   cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
-  // 3. The database. Its endpoint and the local credentials go to the functions and the clients
-  // here explicitly; this process's environment is left as it is.
-  const dynamo: LocalDynamo = await startDynamoThread(o.dataDir ? { dataDir: o.dataDir } : {});
-  cleanups.push(() => dynamo.stop());
-  const client = localClient(dynamo.endpoint);
-  cleanups.push(() => client.destroy());
-  const tables = await createTables(client, backend.tables, backend.tableName);
-
-  // 4. Functions: nothing is bundled or started yet (see LocalRuntime); leftovers of killed runs go first.
+  // 3. Functions: no worker is started yet (see LocalRuntime); leftovers of killed runs go first.
+  // Bundling needs no database, so it starts now in the background (esbuild runs in its own
+  // process): the stream consumers first, as seeding invokes them before "ready".
   const devDir = path.join(o.repoRoot, ".hdoc", "dev");
   removeLeftoverRuns(devDir);
+  /** The database's endpoint and the local credentials, filled in once it is up (before any worker starts). */
+  const baseEnv: Record<string, string> = {};
   const runtime = new LocalRuntime({
     repoRoot: o.repoRoot,
     workDir: path.join(devDir, `run-${process.pid}-${Date.now()}`),
     functions: backend.runtimeFunctions,
     region: LOCAL_REGION,
-    baseEnv: localAwsEnv(dynamo.endpoint),
+    baseEnv,
   });
   cleanups.push(() => runtime.dispose());
+  const consumers = backend.streams({}).flatMap((s) => s.consumers.map((c) => c.functionId));
+  const warming = o.warm === false ? Promise.resolve([]) : runtime.warm(consumers);
+
+  // 4. The database. Its endpoint and the local credentials go to the functions and the clients
+  // here explicitly; this process's environment is left as it is.
+  const dynamo: LocalDynamo = await dynamoStarting;
+  Object.assign(baseEnv, localAwsEnv(dynamo.endpoint));
+  const client = localClient(dynamo.endpoint);
+  cleanups.push(() => client.destroy());
+  const tables = await createTables(client, backend.tables, backend.tableName);
 
   // 5. The simulated streams, primed before seeding so seeded statistics flow to their consumers.
   const poller = new StreamPoller(backend.streams(tables), {
@@ -177,12 +186,9 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     cleanups.push(() => { stopped = true; scheduler.stop(); });
     void scheduler.runAll();
   }
-  // Bundled in the background once the server is up, so the first request to each is quicker.
-  if (o.warm !== false) {
-    setImmediate(() => void runtime.warm().then((failures) => {
-      for (const f of failures) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
-    }));
-  }
+  void warming.then((failures) => {
+    for (const f of failures) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
+  });
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
   return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: () => stopAll(cleanups) };
 }

@@ -130,10 +130,11 @@ export class LocalRuntime {
     return this.threads.live.size;
   }
 
-  /** Bundles every function that has no bundle yet, starting no worker; returns the failures. */
-  async warm(): Promise<Array<{ id: string; error: Error }>> {
+  /** Bundles every function that has no bundle yet (those named in `first` first), starting no worker; returns the failures. */
+  async warm(first: string[] = []): Promise<Array<{ id: string; error: Error }>> {
     const failures: Array<{ id: string; error: Error }> = [];
-    for (const s of this.slots.values()) {
+    const order = [...first.flatMap((id) => this.slots.get(id) ?? []), ...this.slots.values()];
+    for (const s of new Set(order)) {
       if (this.disposed) break;
       if (s.built || s.failed) continue;
       try {
