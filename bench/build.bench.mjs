@@ -136,23 +136,11 @@ async function timed(args, cwd) {
   return { ms: performance.now() - started, r };
 }
 
-/** CPU time (user + system, ms) of this process's finished children so far, from /proc (Linux). */
-function childrenCpuMs() {
-  try {
-    const stat = readFileSync("/proc/self/stat", "latin1");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[13]) + Number(f[14])) * 10; // cutime + cstime (fields 16, 17), in USER_HZ ticks of 10 ms
-  } catch {
-    return NaN;
-  }
-}
-
 async function hdocBuild(cwd, args) {
-  const cpuBefore = childrenCpuMs();
   const { ms, r } = await timed([HDOC, "build", "--json", ...args], cwd);
   if (r.exitCode !== 0) throw new Error(`hdoc build ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}`);
   const doc = JSON.parse(r.stdout);
-  return { ms, doc, inProcessMs: doc.ms, cpu: childrenCpuMs() - cpuBefore };
+  return { ms, doc, inProcessMs: doc.ms };
 }
 
 /** The median of n runs of a process (start-up figures are noisy on a shared machine). */
@@ -273,7 +261,6 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
       "cold/floor": `${x(cold.ms, floor.ms)} (<=1.5x)`,
       "one changed (ms)": ms(one.ms),
       "one changed/cold": `${x(one.ms, cold.ms)} (<=0.5x)`,
-      "cold CPU/wall": cold.cpu ? `${(cold.cpu / cold.ms).toFixed(2)} cores` : "n/a",
     },
     times: {
       fixture: label,
@@ -344,7 +331,7 @@ export default async function (report) {
   console.log(
     "esbuild floor = one Node process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify,\n" +
     "linked source maps, SDK external), median of 3; cold = hdoc build --clean (median of 3; 1 at scale); one changed = hdoc build\n" +
-    "after appending a line to one handler; cores = the cold build's CPU time over its wall time.",
+    "after appending a line to one handler.",
   );
   report("hdoc build vs the original per-folder npm install (times)", rows.filter((r) => !r.large).map((r) => r.times));
   console.log(
