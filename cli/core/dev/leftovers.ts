@@ -5,17 +5,10 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { pidRunning } from "../fs/owner.ts";
 
-/** Whether a process with this id exists (EPERM: it exists but is someone else's). */
-export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** Whether the run's process still runs (this one counts). */
+const processAlive = (pid: number): boolean => pid === process.pid || pidRunning(pid);
 
 /** Removes `run-<pid>-*` folders under `devDir` whose process has ended; returns the names removed. */
 export function removeLeftoverRuns(devDir: string, alive: (pid: number) => boolean = processAlive): string[] {
