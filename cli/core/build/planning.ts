@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
-import type { DiscoveredProblem } from "./discovery.ts";
+import type { DiscoveredProblem, NotBuilt } from "./discovery.ts";
 import type { BuildCache, FileDigests } from "./cache.ts";
 
 /** Part of the cache keys: see run.ts. */
@@ -28,6 +28,7 @@ export async function pool<T>(items: T[], limit: number, work: (item: T) => Prom
 export interface Discovered {
   stacks: StackNode[];
   functions: FunctionInfo[];
+  skipped: NotBuilt[];
   problems: DiscoveredProblem[];
   fromCache: boolean;
 }
@@ -41,13 +42,13 @@ export async function discover(req: DiscoveryKey, cache: BuildCache, digests: Fi
   const key = JSON.stringify([req.format, req.codeId, req.repoRoot, req.template]);
   const c = cache.discovery;
   if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
-    return { stacks: c.stacks, functions: c.functions, problems: [], fromCache: true };
+    return { stacks: c.stacks, functions: c.functions, skipped: c.skipped ?? [], problems: [], fromCache: true };
   }
   const { loadFunctions } = await import("./discovery.ts");
   const d = loadFunctions(req.repoRoot, req.template);
   const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
   if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
-    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions };
+    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions, skipped: d.skipped };
   } else delete cache.discovery;
   return { ...d, fromCache: false };
 }

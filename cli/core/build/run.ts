@@ -57,7 +57,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template }, cache, digests);
+  const { stacks, functions, skipped, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template }, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -204,8 +204,8 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
       templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
     } else {
       try {
-        const { serializeTemplate } = await import("../cfn/templates.ts");
-        const written = writeTemplates(stacks, functions, req.outDir, serializeTemplate);
+        const { TemplateEditor } = await import("../cfn/template-edit.ts");
+        const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
         templates = written.files;
         const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
         cache.written = { key, outputs, refs: written.refs };
@@ -232,6 +232,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
     templates: templates.map(rel),
     functions: reports,
     problems: stackProblems,
+    notBuilt: skipped,
     ok,
     cache: { discovery: fromCache, filesHashed: digests.hashed },
   };

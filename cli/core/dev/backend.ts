@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { HdocError } from "../../errors.ts";
-import { discoverFunctions, formatProblem, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import { discoverFunctions, formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
 import type { RuntimeFunction } from "./runtime/runtime.ts";
@@ -30,6 +30,8 @@ export interface BackendOptions {
 export interface LocalBackend {
   stacks: StackNode[];
   functions: FunctionInfo[];
+  /** Functions hdoc cannot run (image, s3, inline, zip), with why. */
+  skipped: Discovery["skipped"];
   resolver: StackResolver;
   tables: TableDefinition[];
   tableName(def: TableDefinition): string;
@@ -123,5 +125,5 @@ export function loadBackend(o: BackendOptions): LocalBackend {
     return sources;
   };
 
-  return { stacks, functions: found.functions, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
+  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
 }

@@ -7,7 +7,8 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
-import { collectRoutes, requestListener, type Route } from "./api/local-api.ts";
+import { collectRoutes, type Route } from "./api/routes.ts";
+import { requestListener } from "./api/listener.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamPoller } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
@@ -104,7 +105,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   cleanups.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
   // 1. Templates, read once: functions, routes, tables; every problem reported before anything starts.
   const backend = loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: log.warn });
-  const routeResult = collectRoutes(backend.functions, backend.stacks, backend.resolver);
+  // Functions hdoc cannot run (image, s3, inline, zip) keep their routes, which answer 502 and say why.
+  for (const f of backend.skipped) log.warn(`${f.id} is not run locally (${f.reason}): ${f.detail}; its routes answer 502`);
+  const routed = [...backend.functions, ...backend.skipped.map((f) => ({ ...f, unavailable: `${f.reason}: ${f.detail}` }))];
+  const routeResult = collectRoutes(routed, backend.stacks, backend.resolver);
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
 
