@@ -1,0 +1,88 @@
+/**
+ * The worker side of dynamo-thread.ts: dynalite listening on a free loopback port until told to stop.
+ * With `watch`, every item write is reported: dynalite writes items only through its item store's
+ * `put` and `del`, each under that item's lock, so the store is wrapped there and reads the item
+ * before it changes. The changes of one tick go as one message, in the order they were stored;
+ * nothing is posted while nothing is written. A write that changes nothing is reported too (old
+ * equals new): the stream decides.
+ * dynalite is loaded from the absolute path the main thread resolved (this script may run from a
+ * data: URL, where no package can be resolved).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import path from "node:path";
+
+export interface DynamoWorkerData {
+  /** Absolute path of dynalite's main file. */
+  dynalite: string;
+  dataDir?: string;
+  watch?: boolean;
+}
+type Item = Record<string, never>;
+export type FromDynamoWorker = { port: number } | { error: string } | { stopped: true } | { changes: Array<{ table: string; old?: Item; new?: Item }> } | { synced: number };
+type Callback = (err?: Error | null, value?: Item) => void;
+interface ItemStore {
+  get(key: string, cb: Callback): void;
+  put(key: string, item: Item, cb: Callback): void;
+  del(key: string, cb: Callback): void;
+  hdocWatched?: boolean;
+}
+
+type Dynalite = (o: Record<string, unknown>) => Server;
+const port = parentPort!;
+const data = workerData as DynamoWorkerData;
+const load = createRequire(data.dynalite);
+const post = (m: FromDynamoWorker) => port.postMessage(m);
+
+let pending: Array<{ table: string; old?: Item; new?: Item }> = [];
+let scheduled = false;
+const flush = () => {
+  scheduled = false;
+  if (pending.length) post({ changes: pending });
+  pending = [];
+};
+const report = (change: { table: string; old?: Item; new?: Item }) => {
+  pending.push(change);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+};
+if (data.watch) {
+  // dynalite's own store module (the same instance its actions use), wrapped before the server creates it
+  const store = load(path.join(path.dirname(data.dynalite), "db")) as { create(o: unknown): { getItemDb(table: string): ItemStore } };
+  const create = store.create;
+  store.create = (options: unknown) => {
+    const s = create(options);
+    const getItemDb = s.getItemDb;
+    s.getItemDb = (table: string) => {
+      const items = getItemDb(table);
+      if (items.hdocWatched) return items;
+      items.hdocWatched = true;
+      const { get, put, del } = items;
+      const before = (key: string, then: (err: Error | null, old?: Item) => void) =>
+        get(key, (err, old) => (err && err.name !== "NotFoundError" ? then(err) : then(null, err ? undefined : old)));
+      items.put = (key, item, cb) => before(key, (err, old) => (err ? cb(err) : put(key, item, (e) => { if (!e) report({ table, old, new: item }); cb(e); })));
+      items.del = (key, cb) => before(key, (err, old) => (err ? cb(err) : del(key, (e) => { if (!e && old) report({ table, old }); cb(e); })));
+      return items;
+    };
+    return s;
+  };
+}
+const dynalite = load(data.dynalite) as Dynalite;
+
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(data.dataDir ? { path: data.dataDir } : {}) });
+server.on("error", (e: Error) => post({ error: e.message }));
+server.listen(0, "127.0.0.1", () => post({ port: (server.address() as AddressInfo).port }));
+port.on("message", (m: unknown) => {
+  if (typeof m === "object" && m !== null && typeof (m as { sync?: unknown }).sync === "number") {
+    flush();
+    post({ synced: (m as { sync: number }).sync });
+    return;
+  }
+  if (m !== "stop") return;
+  server.closeAllConnections();
+  server.close(() => post({ stopped: true }));
+});
