@@ -1,19 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { tempTree } from "../../../test/helpers/temp-tree.ts";
 import { discoverFunctions } from "../cfn/templates.ts";
 import { TemplateEditor } from "../cfn/template-edit.ts";
 import { writeTemplates } from "./output.ts";
 
-const root = mkdtempSync(path.join(tmpdir(), "hdoc-output-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const put = (rel: string, text: string) => {
-  const f = path.join(root, rel);
-  mkdirSync(path.dirname(f), { recursive: true });
-  writeFileSync(f, text);
-  return f;
-};
+const tree = tempTree("hdoc-output-");
+const { root, put } = tree;
+afterAll(() => tree.cleanup());
 
 describe("the templates hdoc build writes", () => {
   it("leaves a local path that does not exist as written instead of failing the build (was: BodyS3Location ... does not exist)", () => {
