@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
 import type { CommandDef } from "./command.ts";
+import { parseParams } from "./params.ts";
 import { HdocError } from "../errors.ts";
 
 interface DevOpts {
@@ -22,15 +23,6 @@ function parsePort(v: string): number {
   return n;
 }
 
-function parseParams(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of list) {
-    const i = p.indexOf("=");
-    if (i <= 0) throw new HdocError("USAGE", `--param ${JSON.stringify(p)} is not Name=Value`, "e.g. --param Stage=dev");
-    out[p.slice(0, i)] = p.slice(i + 1);
-  }
-  return out;
-}
 
 export const dev: CommandDef<DevOpts> = {
   path: ["dev"],

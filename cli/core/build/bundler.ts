@@ -16,6 +16,7 @@ import path from "node:path";
 import type { BuildFailure, Message, Metafile, Plugin } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
 import { entryPointsOf, handlerFile, splitHandler as splitHandlerText } from "../cfn/handler-file.ts";
+import { exportsName } from "../cfn/checks.ts";
 
 export interface NodeBuildOptions {
   repoRoot: string;
@@ -121,7 +122,7 @@ function ownerManifest(file: string, codeDir: string, repoRoot: string): string 
 }
 
 /** Fails the build on a bare import that the importing file's package.json does not declare. */
-export function declaredDependenciesPlugin(fn: Pick<FunctionInfo, "id" | "codeDir">, repoRoot: string, externals: string[]): Plugin {
+export function declaredDependenciesPlugin(fn: Pick<FunctionInfo, "id" | "codeDir">, repoRoot: string, externals: string[], provided: string[] = []): Plugin {
   const cache = new Map<string | undefined, Manifest>();
   const manifest = (file: string | undefined) => {
     let m = cache.get(file);
@@ -135,6 +136,8 @@ export function declaredDependenciesPlugin(fn: Pick<FunctionInfo, "id" | "codeDi
         if (args.kind === "entry-point" || !args.importer || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const name = packageNameOf(args.path);
         if (!name) return undefined;
+        // BuildProperties.External: provided at run time (a layer), so not the function's to declare.
+        if (provided.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e))) return { path: args.path, external: true };
         const owner = manifest(ownerManifest(args.importer, fn.codeDir, repoRoot));
         if (owner.declared.has(name)) return undefined;
         const file = path.relative(repoRoot, args.importer);
@@ -156,15 +159,45 @@ export function formatMessages(messages: Message[], repoRoot: string): string[] 
   });
 }
 
-export const outputFileFor = (module: string): string => `${module}.mjs`;
+export const outputFileFor = (module: string, format: "esm" | "cjs" = "esm"): string => `${module}.${format === "esm" ? "mjs" : "js"}`;
+
+/** What `Metadata.BuildProperties` (SAM's esbuild build) asks for, over hdoc's defaults. */
+export interface EsbuildProperties {
+  minify: boolean;
+  sourcemap: boolean;
+  target: string;
+  format: "esm" | "cjs";
+  external: string[];
+}
+
+const flag = (v: unknown, fallback: boolean): boolean => (typeof v === "boolean" ? v : v === "true" ? true : v === "false" ? false : fallback);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : []);
+
+/**
+ * SAM's esbuild BuildProperties (Minify, Sourcemap, Target, Format, External; EntryPoints are
+ * handler-file.ts's) over hdoc's defaults (minified ESM with a linked source map for the runtime's
+ * Node version); anything else is refused, naming the property.
+ */
+export function esbuildProperties(fn: Pick<FunctionInfo, "runtime" | "buildMethod" | "buildProperties">, defaults: { minify: boolean; sourcemap: boolean }): EsbuildProperties {
+  const p = fn.buildMethod === "esbuild" ? (fn.buildProperties ?? {}) : {};
+  const format = p.Format === undefined ? "esm" : String(p.Format).toLowerCase();
+  if (format !== "esm" && format !== "cjs") throw new FunctionBuildError(`BuildProperties.Format ${JSON.stringify(p.Format)} is not esm or cjs`);
+  return {
+    minify: flag(p.Minify, defaults.minify),
+    sourcemap: flag(p.Sourcemap, defaults.sourcemap),
+    target: typeof p.Target === "string" && p.Target ? p.Target : esbuildTarget(fn.runtime),
+    format,
+    external: list(p.External),
+  };
+}
 
 /** Bundles one Node.js function into `artifactDir`; throws FunctionBuildError with every message. */
 export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, opts: NodeBuildOptions): Promise<NodeBuildResult> {
   const { build } = await import("esbuild");
-  const target = esbuildTarget(fn.runtime);
+  const props = esbuildProperties(fn, opts);
   const { entry, module, exportName } = resolveEntry(fn);
-  const external = opts.bundleAwsSdk ? [] : AWS_SDK_EXTERNALS;
-  const outfile = path.join(artifactDir, outputFileFor(module));
+  const external = [...(opts.bundleAwsSdk ? [] : AWS_SDK_EXTERNALS), ...props.external];
+  const outfile = path.join(artifactDir, outputFileFor(module, props.format));
   let metafile: Metafile;
   let warnings: Message[];
   try {
@@ -174,20 +207,20 @@ export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, 
       outfile,
       bundle: true,
       platform: "node",
-      format: "esm",
-      target,
+      format: props.format,
+      target: props.target,
       mainFields: ["module", "main"],
       conditions: ["module", "node"],
       treeShaking: true,
-      minify: opts.minify,
-      sourcemap: opts.sourcemap ? "linked" : false,
+      minify: props.minify,
+      sourcemap: props.sourcemap ? "linked" : false,
       sourcesContent: false,
       legalComments: "none",
       external,
       metafile: true,
       logLevel: "silent",
-      banner: { js: "import{createRequire as __hdocCreateRequire}from'node:module';const require=__hdocCreateRequire(import.meta.url);" },
-      plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, external)],
+      ...(props.format === "esm" ? { banner: { js: "import{createRequire as __hdocCreateRequire}from'node:module';const require=__hdocCreateRequire(import.meta.url);" } } : {}),
+      plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, external, props.external)],
     });
     metafile = result.metafile;
     warnings = result.warnings;
@@ -201,7 +234,9 @@ export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, 
   }
   const output = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
   const exports = output?.[1].exports ?? [];
-  if (!exports.includes(exportName)) {
+  // esbuild lists the exports of ESM output only; a CommonJS bundle is checked on its source.
+  const exported = props.format === "esm" ? exports.includes(exportName) : exportsName(readFileSync(entry, "utf8"), exportName);
+  if (!exported) {
     throw new FunctionBuildError(`${path.relative(opts.repoRoot, entry)} does not export "${exportName}" (Handler ${fn.handler}; it exports: ${exports.join(", ") || "nothing"})`);
   }
   return {

@@ -17,6 +17,7 @@ import type { DiscoveredProblem, NotBuilt } from "./discovery.ts";
 import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python.ts";
+import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
 import {
   classifyInputs, discard, FileDigests, folderSize, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
@@ -38,6 +39,8 @@ export interface BuildRequest {
   template: string;
   /** Build folder (absolute). */
   outDir: string;
+  /** --param values for the root template's parameters (CodeUri/Handler/Runtime through !Ref or !Sub). */
+  parameters?: Record<string, string>;
   /** --function names (logical id or nested id); empty = all. */
   only: string[];
   clean: boolean;
@@ -133,13 +136,13 @@ interface Discovered {
  * problem and every template had been still long enough for its stamp to be trusted).
  */
 async function discover(req: BuildRequest, cache: BuildCache, digests: FileDigests): Promise<Discovered> {
-  const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template]);
+  const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template, req.parameters ?? {}]);
   const c = cache.discovery;
   if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
     return { stacks: c.stacks, functions: c.functions, skipped: c.skipped ?? [], problems: [], fromCache: true };
   }
   const { loadFunctions } = await import("./discovery.ts");
-  const d = loadFunctions(req.repoRoot, req.template);
+  const d = loadFunctions(req.repoRoot, req.template, req.parameters);
   const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
   if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
     cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions, skipped: d.skipped };
@@ -172,7 +175,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const stackProblems = problems.filter((p) => !p.id).map((p) => p.text);
 
   const optionsOf = (fn: FunctionInfo) => ({
-    format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures,
+    format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures, buildMethod: fn.buildMethod, buildProperties: fn.buildProperties,
     ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true } : {}),
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
@@ -192,7 +195,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const isCurrent = (fn: FunctionInfo): ManifestEntry | undefined => {
     const prev = manifest.functions[fn.id];
     if (!prev || !existsSync(path.join(req.outDir, prev.artifact))) return undefined;
-    const sources = isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
+    const sources = fn.buildMethod === "makefile" ? makeSources(fn.codeDir, makefileOf(fn)).map(rel) : isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
     return hashOf(fn, sources, prev.packages) === prev.hash ? prev : undefined;
   };
 
@@ -217,7 +220,11 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
     try {
       let sources: string[], packages: string[];
       staging = stagingDir(finalDir);
-      if (isNodeRuntime(fn.runtime)) {
+      if (fn.buildMethod === "makefile") {
+        const r = await buildWithMake(fn, staging, req.run);
+        sources = r.inputs.map(rel);
+        packages = [];
+      } else if (isNodeRuntime(fn.runtime)) {
         const r = await bundleNodeFunction(fn, staging, { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true });
         ({ sources, packages } = classifyInputs(r.inputs, req.repoRoot));
       } else if (isPythonRuntime(fn.runtime)) {

@@ -32,7 +32,9 @@ export function exportsName(source: string, name: string): boolean {
 }
 
 /** Checks a function's Handler ("file.export") against its code folder. */
-export function handlerProblem(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties">): string | undefined {
+export function handlerProblem(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties" | "buildMethod">): string | undefined {
+  // A makefile build or a custom runtime (provided.*) decides for itself what its Handler means.
+  if (fn.buildMethod === "makefile" || fn.runtime.startsWith("provided")) return undefined;
   const r = handlerFile({ ...fn, entryPoints: entryPointsOf(fn.buildProperties) });
   if ("error" in r) return r.error;
   if (fn.runtime.startsWith("python")) return undefined;

@@ -35,6 +35,8 @@ export interface FunctionInfo {
   buildMethod?: BuildMethod;
   /** Metadata.BuildProperties as written. */
   buildProperties?: { [k: string]: Json };
+  /** The resource's Metadata as written (ContextPath for makefile builds...). */
+  metadata?: { [k: string]: Json };
   /** Properties after Globals.Function were applied (SAM) or as written (Lambda). */
   properties: { [k: string]: Json };
 }
@@ -192,6 +194,7 @@ export function functionsOf(node: StackNode, repoRoot: string, params: Map<strin
       handler: handler.value, runtime: runtime.value, architectures,
       ...(method === "makefile" || method === "esbuild" ? { buildMethod: method as BuildMethod } : {}),
       ...(isObj(metadata.BuildProperties) ? { buildProperties: metadata.BuildProperties } : {}),
+      ...(isObj(res.Metadata) ? { metadata: res.Metadata } : {}),
       properties: props,
     });
   }

@@ -105,8 +105,11 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run hdoc dev from the repository (infra/template.yml), or pass --template <file>");
 
   // 1. Templates: functions, routes, tables; every problem reported before anything starts.
-  const found = discoverFunctions(o.template, o.repoRoot);
+  const found = discoverFunctions(o.template, o.repoRoot, o.parameters);
   if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
+  // hdoc dev runs Node.js functions; the others keep their routes, which answer 502 and say why.
+  const notRun = found.functions.filter((f) => !f.runtime.startsWith("nodejs") || f.buildMethod === "makefile");
+  found.functions = found.functions.filter((f) => !notRun.includes(f));
   let defs: TableDefinition[];
   try {
     defs = tableDefinitions(o.template, o.repoRoot);
@@ -141,8 +144,12 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   });
 
   // Functions hdoc cannot run (image, s3, inline, zip) keep their routes, which answer 502 and say why.
-  for (const f of found.skipped) log.warn(`${f.id} is not run locally (${f.reason}): ${f.detail}; its routes answer 502`);
-  const routed = [...found.functions, ...found.skipped.map((f) => ({ ...f, unavailable: `${f.reason}: ${f.detail}` }))];
+  const unavailable = [
+    ...found.skipped.map((f) => ({ ...f, unavailable: `${f.reason}: ${f.detail}` })),
+    ...notRun.map((f) => ({ ...f, unavailable: `${f.buildMethod === "makefile" ? "BuildMethod makefile" : f.runtime}: hdoc dev runs Node.js functions only` })),
+  ];
+  for (const f of unavailable) log.warn(`${f.id} is not run locally (${f.unavailable}); its routes answer 502`);
+  const routed = [...found.functions, ...unavailable];
   const routeResult = collectRoutes(routed, stacks, resolver);
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
