@@ -16,7 +16,7 @@ import path from "node:path";
 import type { BuildFailure, Message, Metafile, Plugin } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
 import { entryPointsOf, handlerFile, splitHandler as splitHandlerText } from "../cfn/handler-file.ts";
-import { exportsName } from "../cfn/checks.ts";
+import { exportsName } from "../cfn/exports-name.ts";
 
 export interface NodeBuildOptions {
   repoRoot: string;

@@ -28,7 +28,7 @@ describe("the templates hdoc build writes", () => {
     const text = readFileSync(written.files[0]!, "utf8");
     expect(text).toContain("BodyS3Location: ./openapi/missing.yaml");
     expect(text).toContain('Code: "./functions/Fn"');
-    expect(written.refs).toContain(path.join(root, "a/openapi/missing.yaml"));
+    expect(written.absent).toEqual([path.join(root, "a/openapi/missing.yaml")]);
   });
 
   it("points a local Globals.Function.CodeUri and a zip CodeUri back at the originals instead of deleting them", () => {

@@ -268,7 +268,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
     // local files they point back at exist: skip writing them when all of that and the written files are as last time.
     const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
     const w = cache.written;
-    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f))) {
+    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f)) && (w.absent ?? []).every((f) => !existsSync(f))) {
       templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
     } else {
       try {
@@ -276,7 +276,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
         const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
         templates = written.files;
         const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
-        cache.written = { key, outputs, refs: written.refs };
+        cache.written = { key, outputs, refs: written.refs, absent: written.absent };
       } catch (e) {
         stackProblems.push((e as Error).message);
         removeTemplates(req.outDir);
