@@ -14,6 +14,7 @@ interface BuildOpts {
   outDir?: string;
   bundleAwsSdk?: boolean;
   param: string[];
+  wait: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -43,6 +44,7 @@ export const build: CommandDef<BuildOpts> = {
       .option("--template <file>", "root template (default: infra/template.yml in the project root)")
       .option("--out-dir <dir>", "build folder (default: .hdoc/build in the project root)")
       .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy")
+      .option("--no-wait", "fail at once when another build of the same folder is running (default: wait for it)")
       .option("--param <Name=Value>", "a root template parameter, for a CodeUri, Handler or Runtime written as !Ref or !Sub (repeatable; else its Default)", collect, []);
   },
   async run(opts, ctx) {
@@ -80,6 +82,9 @@ export const build: CommandDef<BuildOpts> = {
       concurrency: os.availableParallelism(),
       esbuildVersion: core.installedEsbuildVersion(),
       onEvent: progress.event,
+      wait: opts.wait,
+      note: (l) => progress.note(l),
+      cleanup: ctx.cleanup,
       run: subprocessRunner(ctx),
     });
     progress.finish();
@@ -88,7 +93,7 @@ export const build: CommandDef<BuildOpts> = {
   },
 };
 
-/** How the build runs pip and make: through execa, the command line shown under --verbose. */
+/** How the build runs pip: through execa, the command line shown under --verbose. */
 export function subprocessRunner(ctx: Context): (file: string, args: string[], o: { cwd: string; env?: Record<string, string> }) => Promise<{ exitCode: number; output: string }> {
   return async (file, args, o) => {
     ctx.io.verbose(`$ ${[file, ...args].join(" ")}`);
@@ -98,9 +103,9 @@ export function subprocessRunner(ctx: Context): (file: string, args: string[], o
   };
 }
 
-function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): void } {
+function makeProgress(ctx: Context): { event(e: BuildEvent): void; note(line: string): void; finish(): void } {
   const { io } = ctx;
-  if (io.json) return { event: () => undefined, finish: () => undefined };
+  if (io.json) return { event: () => undefined, note: (l) => io.info(l), finish: () => undefined };
   let total = 0, done = 0;
   const running = new Set<string>();
   const lineFor = (r: FunctionReport) => {
@@ -112,8 +117,10 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
   if (!io.live) {
     return {
       event(e) {
+        if (e.type === "start" && e.reason) io.info(`${e.id}: ${e.reason}`);
         if (e.type === "done") io.info(lineFor(e.report));
       },
+      note: (l) => io.info(l),
       finish: () => undefined,
     };
   }
@@ -123,6 +130,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
     event(e) {
       if (e.type === "plan") total = e.total;
       if (e.type === "start") running.add(e.id);
+      if (e.type === "start" && e.reason) status.print(`${e.id}: ${e.reason}`);
       if (e.type === "done") {
         done++;
         running.delete(e.report.id);
@@ -130,6 +138,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       }
       draw();
     },
+    note: (l) => status.print(l),
     finish: () => status.clear(),
   };
 }

@@ -2,8 +2,7 @@
  * hdoc build over templates as the SAM CLI's and the SAM translator's test templates write them
  * (test/fixtures/formats): CodeUri `.`, CodeUri through `!Ref` to a parameter's Default, functions
  * hdoc leaves as they are (image, s3 through Globals, zip, inline) listed as warnings, not errors,
- * `BuildMethod: makefile` run as the SAM CLI runs it, `BuildMethod: esbuild` with its
- * BuildProperties, and the written template edited in place (quoted values and comments kept,
+ * `BuildMethod: makefile` run as the SAM CLI runs it, and the written template edited in place (quoted values and comments kept,
  * Globals.Function.CodeUri kept).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +30,7 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { functions: Array<{ id: string; codeUri: string }>; notBuilt: Array<{ id: string; reason: string }>; problems: string[] };
     expect(doc.problems).toEqual([]);
-    expect(Object.fromEntries(doc.functions.map((f) => [f.id, f.codeUri]))).toEqual({ Local: ".", Made: "make", Bundled: "esb" });
+    expect(Object.fromEntries(doc.functions.map((f) => [f.id, f.codeUri]))).toEqual({ Local: ".", Made: "make" });
     expect(Object.fromEntries(doc.notBuilt.map((f) => [f.id, f.reason]))).toEqual({ Remote: "s3", Image: "image", Zipped: "zip", Inline: "inline" });
   });
 
@@ -47,24 +46,20 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     expect([bad.exitCode, bad.stderr.trim()]).toEqual([2, 'error: --param "CodeParam" is not Name=Value\nhint: e.g. --param Stage=dev']);
   });
 
-  it("builds with warnings for the others, runs make build-<LogicalId> with ARTIFACTS_DIR, honours esbuild BuildProperties, edits the template in place", async () => {
+  it("builds with warnings for the others, runs make build-<LogicalId> with ARTIFACTS_DIR, edits the template in place", async () => {
     const r = await hdoc(["build"]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^warning: template\.yml Image: not built \(image\): PackageType Image/m);
     expect(r.stderr).toMatch(/^warning: template\.yml Remote: not built \(s3\)/m);
-    expect(r.stderr).toContain("3 built, 0 cached");
+    expect(r.stderr).toContain("2 built, 0 cached");
     const out = path.join(dir, ".hdoc/build");
     expect(readFileSync(path.join(out, "functions/Made/made.txt"), "utf8")).toBe("made\n");
     expect(existsSync(path.join(out, "functions/Made/bootstrap"))).toBe(true);
-    const bundle = readFileSync(path.join(out, "functions/Bundled/src/entry.js"), "utf8");
-    expect(bundle).toContain('require("layer-only-package")'); // Format cjs, External kept out, not minified
-    expect(bundle).toMatch(/\n {2}/);
-    expect(existsSync(path.join(out, "functions/Bundled/src/entry.js.map"))).toBe(false);
     const written = readFileSync(path.join(out, "template.yml"), "utf8");
     expect(written).toContain(`Variables: { IS_YES: "yes", IS_NO: "no", IS_ON: 'on', UNDERSCORE: "1_000", SEXAGESIMAL: "1:20", OCTAL: "0123", FLOAT: "3.0" }`);
     expect(written).toContain("CodeUri: s3://hdoc-artifacts/shared.zip # inherited by Remote, never deleted");
     expect(written).toContain('CodeUri: "../../code.zip"');
-    expect(written).toContain('CodeUri: "./functions/Bundled"');
+    expect(written).toContain('CodeUri: "./functions/Made"');
     expect(written).toContain("ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest");
   });
 
@@ -75,6 +70,6 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     const r = await hdoc(["build", "--clean"], { PATH: bin });
     expect(r.exitCode).toBe(7);
     expect(r.stderr).toMatch(/^error: template\.yml Made: BuildMethod makefile needs make, which is not on the PATH/m);
-    expect(r.stderr).toContain("2 built, 0 cached, 1 failed");
+    expect(r.stderr).toContain("1 built, 0 cached, 1 failed");
   });
 });

@@ -43,7 +43,7 @@ describe("hdoc dev's API Gateway events (built binary)", () => {
   it("answers 502 on an image function's route and says why on the console", async () => {
     const res = await fetch(`${dev.url}/Prod/image`);
     expect(res.status).toBe(502);
-    expect(dev.stderr()).toMatch(/Image is not run locally \(image: PackageType Image/);
+    expect(dev.stderr()).toMatch(/Image is not run locally \(image\): PackageType Image/);
     expect(dev.stderr()).toMatch(/Image cannot run locally \(image: .*\): GET \/Prod\/image answers 502/);
   });
 });

@@ -41,7 +41,8 @@ export interface FunctionInfo {
   properties: { [k: string]: Json };
 }
 
-export type SkipReason = "image" | "s3" | "inline" | "zip";
+/** Why a function is not built (`runtime`: hdoc dev only, a function it cannot run in Node.js). */
+export type SkipReason = "image" | "s3" | "inline" | "zip" | "runtime";
 
 /** A function hdoc does not build: deployed as the template says. */
 export interface SkippedFunction {
