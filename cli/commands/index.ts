@@ -6,6 +6,7 @@ import { codebuildCredentials } from "./codebuild/credentials.ts";
 import { codebuildReset } from "./codebuild/reset-credentials.ts";
 import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
+import { pipelineConnection } from "./pipeline/connection.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 
@@ -16,4 +17,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, dev];

@@ -14,13 +14,17 @@ import { REPO_ROOT, runHdoc, runHdocInTerminal, tempHome } from "../helpers/hdoc
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
 import { CODEBUILD_REASON } from "../helpers/cloudformation-scenarios.ts";
+import { startCodeConnectionsEndpoint, type CodeConnectionsEndpoint } from "../helpers/codeconnections-endpoint.ts";
 
-const CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
+const CONNECTION_ID = "8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
 const KEYS = { accessKeyId: "AKIAPIPELINETEST0001", secretAccessKey: "pipeline-secret-key-value" };
 const STACK = "hdoc-backend-dev-codepipeline";
 const h = tempHome();
 let moto: Moto;
 let replay: CloudFormationEndpoint;
+// deploy checks the stage's GitHub connection first: a CodeConnections endpoint in front of each
+let viaMoto: CodeConnectionsEndpoint;
+let viaReplay: CodeConnectionsEndpoint;
 let project: string; // a copy of the project on git branch main (-> prod)
 
 const sdk = () => ({ region: "us-east-1", endpoint: moto.url, credentials: KEYS });
@@ -28,16 +32,20 @@ const stackParam = async (stack: string, key: string) => {
   const out = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: stack }));
   return { status: out.Stacks?.[0]?.StackStatus, value: out.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue };
 };
-const deploy = (args: string[], endpoint = moto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
+const deploy = (args: string[], endpoint = viaMoto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
 const noSecrets = (text: string) => {
   for (const s of [KEYS.secretAccessKey, "session-token-value"]) expect(text).not.toContain(s);
 };
 
 beforeAll(async () => {
   writeFileSync(h.credentialsFile, `[mfa]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\naws_session_token = session-token-value\n`);
-  [moto, replay] = await Promise.all([startMoto(), startCloudFormationEndpoint()]);
+  moto = await startMoto();
+  replay = await startCloudFormationEndpoint({ proxyTo: moto.url });
+  [viaMoto, viaReplay] = await Promise.all([startCodeConnectionsEndpoint({ proxyTo: moto.url }), startCodeConnectionsEndpoint({ proxyTo: replay.url })]);
+  const connectionArn = viaMoto.seed({ id: CONNECTION_ID });
+  viaReplay.seed({ id: CONNECTION_ID });
   const ssm = new SSMClient(sdk());
-  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", CONNECTION_ARN]]) {
+  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", connectionArn]]) {
     await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: "String" }));
   }
   project = mkdtempSync(path.join(tmpdir(), "hdoc-pipeline-proj-"));
@@ -49,6 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all([viaMoto?.close(), viaReplay?.close()]);
   await Promise.all([moto?.stop(), replay?.stop()]);
   h.cleanup();
   if (project) rmSync(project, { recursive: true, force: true });
@@ -82,7 +91,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("executes nothing when the user declines at the prompt", async () => {
-    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", moto.url, "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_LARGE"], {
+    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", viaMoto.url, "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_LARGE"], {
       home: h.home,
       keys: [{ after: "Execute this change set", send: "n\r" }],
     });
@@ -92,7 +101,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("refuses prod (from git branch main) without --yes when not interactive: exit 8, nothing executed", async () => {
-    const r = await deploy([], moto.url, { cwd: project });
+    const r = await deploy([], viaMoto.url, { cwd: project });
     expect(r.stderr).toContain("stage: prod (from git branch 'main')");
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toContain("re-run with --yes");
@@ -139,7 +148,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
 describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () => {
   it("streams per-resource events once each, in order, and reports failed resources with reasons (exit 7)", async () => {
     replay.load("createFails");
-    const r = await deploy(["--stage", "dev", "--yes"], replay.url);
+    const r = await deploy(["--stage", "dev", "--yes"], viaReplay.url);
     expect(r.exitCode, r.stderr).toBe(7);
     const events = r.stderr.split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.split(/\s+/).slice(1, 4).join(" "));
     expect(events).toEqual([
@@ -162,7 +171,7 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
 
   it("explains a ROLLBACK_COMPLETE stack and refuses to delete it without --yes (exit 8)", async () => {
     replay.load("rolledBack");
-    const r = await deploy(["--stage", "dev"], replay.url);
+    const r = await deploy(["--stage", "dev"], viaReplay.url);
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toContain("is in ROLLBACK_COMPLETE: its first creation failed");
     expect(replay.calls).not.toContain("DeleteStack");
@@ -170,18 +179,18 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
 
   it("deletes and recreates a ROLLBACK_COMPLETE stack once confirmed, then prints the outputs (--json too)", async () => {
     replay.load("rolledBack");
-    const r = await deploy(["--stage", "dev", "--yes", "--json"], replay.url);
+    const r = await deploy(["--stage", "dev", "--yes", "--json"], viaReplay.url);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(replay.calls.indexOf("DeleteStack")).toBeLessThan(replay.calls.indexOf("CreateChangeSet"));
     expect(JSON.parse(r.stdout)).toMatchObject({ result: "executed", changeSetType: "CREATE", status: "CREATE_COMPLETE", outputs: { ArtifactsBucket: "hdoc-backend-dev-codepipeline-artifactsbucket-1abc" } });
     replay.load("rolledBack");
-    const text = await deploy(["--stage", "dev", "--yes"], replay.url);
+    const text = await deploy(["--stage", "dev", "--yes"], viaReplay.url);
     expect(text.stdout).toMatch(/^ArtifactsBucket +hdoc-backend-dev-codepipeline-artifactsbucket-1abc +Encrypted/m);
   });
 
   it("reports a FAILED \"didn't contain changes\" change set as no changes, deletes it, exit 0", async () => {
     replay.load("noChanges");
-    const r = await deploy(["--stage", "dev", "--yes"], replay.url);
+    const r = await deploy(["--stage", "dev", "--yes"], viaReplay.url);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("no changes (UPDATE_COMPLETE)");
     expect(replay.calls).toContain("DeleteChangeSet");

@@ -53,6 +53,20 @@ export interface JsonEndpoint {
   close(): Promise<void>;
 }
 
+/** Sends a request on unchanged to `proxyTo` and streams the answer back (a 502 when it cannot be reached). */
+export function proxyRequest(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse, proxyTo: string): void {
+  const to = new URL(proxyTo);
+  const upstream = http.request(
+    { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host, "content-length": String(raw.length) } },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
+  upstream.on("error", (e) => res.writeHead(502, { "content-type": "text/plain" }).end(`proxy to ${proxyTo} failed: ${e.message}`));
+  upstream.end(raw);
+}
+
 /** The region and service of a SigV4-signed request (`Credential=AKID/20240101/us-east-1/codebuild/aws4_request`). */
 function signedScope(auth: string | undefined): { region: string; service: string } | undefined {
   const m = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth ?? "");
@@ -106,16 +120,7 @@ export async function startJsonEndpoint(service: JsonService, opts: { proxyTo?: 
       return;
     }
     proxied += 1;
-    const to = new URL(opts.proxyTo);
-    const upstream = http.request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host, "content-length": String(raw.length) } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", (e) => res.writeHead(502, { "content-type": "text/plain" }).end(`proxy to ${opts.proxyTo} failed: ${e.message}`));
-    upstream.end(raw);
+    proxyRequest(req, raw, res, opts.proxyTo);
   }
 
   const operationOf = (target: string): string | undefined => {

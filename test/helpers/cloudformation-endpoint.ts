@@ -2,13 +2,15 @@
  * A loopback endpoint speaking CloudFormation's Query protocol (form-encoded POST with Action=...,
  * XML answers in the 2010-05-15 namespace, real error XML) that replays a scripted scenario from
  * cloudformation-scenarios.ts. For what moto does not do: per-resource events, asynchronous change
- * sets and executions, FAILED empty change sets, ROLLBACK_COMPLETE stacks.
+ * sets and executions, FAILED empty change sets, ROLLBACK_COMPLETE stacks. Requests of a JSON-protocol
+ * service (an X-Amz-Target header: SSM's GetParameter, CodeConnections) go on to `proxyTo` when given.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { ScriptedCloudFormation, SCENARIOS, type ScenarioName } from "./cloudformation-scenarios.ts";
 import type { CreateChangeSetInput } from "../../cli/aws/cloudformation.ts";
+import { proxyRequest } from "./aws-json-endpoint.ts";
 
 const NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 
@@ -48,10 +50,10 @@ function memberList(form: URLSearchParams, prefix: string): Array<Record<string,
   return out.filter(Boolean);
 }
 
-async function body(req: IncomingMessage): Promise<string> {
+async function body(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promise<string> {
@@ -115,12 +117,17 @@ async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promi
   throw Object.assign(new Error(`The action ${action} is not valid for this web service.`), { code: "InvalidAction" });
 }
 
-export async function startCloudFormationEndpoint(): Promise<CloudFormationEndpoint> {
+export async function startCloudFormationEndpoint(opts: { proxyTo?: string } = {}): Promise<CloudFormationEndpoint> {
   let cfn = new ScriptedCloudFormation(SCENARIOS.noChanges());
   const calls: string[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const form = new URLSearchParams(await body(req));
+      const raw = await body(req);
+      if (opts.proxyTo && req.headers["x-amz-target"]) {
+        proxyRequest(req, raw, res, opts.proxyTo);
+        return;
+      }
+      const form = new URLSearchParams(raw.toString("utf8"));
       calls.push(form.get("Action") ?? "?");
       try {
         const xml = await handle(cfn, form);

@@ -41,6 +41,7 @@ async function runPipelineDeploy(opts: PipelineOptions, ctx: Context): Promise<n
   ]);
   const { settings, target, templateBody } = await preparePipeline(opts, ctx);
   const { io } = ctx;
+  await (await import("./connection.ts")).requireConnection(settings, templateBody, target, ctx);
   const result = await deploy(
     {
       stage: settings.stage.stage,
