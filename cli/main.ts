@@ -56,7 +56,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
   };
 }
 
-function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): void {
+function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): Command {
   const cmd = parent.command(name).summary(def.summary).description(def.description ? `${def.summary}\n\n${def.description}` : def.summary);
   def.configure?.(cmd);
   cmd.addHelpText("after", `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
@@ -76,6 +76,7 @@ function addCommand(parent: Command, def: CommandDef, name: string, deps: Progra
     const code = await def.run(command.opts(), ctx, command.args);
     deps.onExit(typeof code === "number" ? code : 0);
   });
+  return cmd;
 }
 
 export function createProgram(deps: ProgramDeps): Command {
@@ -97,7 +98,8 @@ export function createProgram(deps: ProgramDeps): Command {
   const groups = new Map<string, Command>();
   for (const def of deps.commands ?? COMMANDS) {
     if (def.path.length === 1) {
-      addCommand(program, def, def.path[0], deps);
+      // A command may also have subcommands of its own (hdoc dev, hdoc dev token).
+      groups.set(def.path[0], addCommand(program, def, def.path[0], deps));
       continue;
     }
     const [groupName, name] = def.path;

@@ -9,6 +9,7 @@ import { pipelineStatus } from "./pipeline/status.ts";
 import { pipelineConnection } from "./pipeline/connection.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
+import { devToken } from "./dev/token.ts";
 
 export const GROUPS: Record<string, string> = {
   mfa: "MFA sessions in the shared credentials file",
@@ -17,4 +18,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, dev];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, dev, devToken];
