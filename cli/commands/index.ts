@@ -10,6 +10,8 @@ import { pipelineConnection } from "./pipeline/connection.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 import { devToken } from "./dev/token.ts";
+import { deployCommand } from "./deploy/deploy.ts";
+import { diffCommand } from "./deploy/diff.ts";
 
 export const GROUPS: Record<string, string> = {
   mfa: "MFA sessions in the shared credentials file",
@@ -18,4 +20,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, dev, devToken];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, deployCommand, diffCommand, dev, devToken];

@@ -11,6 +11,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { forward } from "./proxy.ts";
 
 export class ApiError extends Error {
   constructor(readonly type: string, message: string, readonly status = 400) {
@@ -51,20 +52,6 @@ export interface JsonEndpoint {
   /** Forgets recorded requests and injected failures. */
   resetRecording(): void;
   close(): Promise<void>;
-}
-
-/** Sends a request on unchanged to `proxyTo` and streams the answer back (a 502 when it cannot be reached). */
-export function proxyRequest(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse, proxyTo: string): void {
-  const to = new URL(proxyTo);
-  const upstream = http.request(
-    { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host, "content-length": String(raw.length) } },
-    (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    },
-  );
-  upstream.on("error", (e) => res.writeHead(502, { "content-type": "text/plain" }).end(`proxy to ${proxyTo} failed: ${e.message}`));
-  upstream.end(raw);
 }
 
 /** The region and service of a SigV4-signed request (`Credential=AKID/20240101/us-east-1/codebuild/aws4_request`). */
@@ -120,7 +107,7 @@ export async function startJsonEndpoint(service: JsonService, opts: { proxyTo?: 
       return;
     }
     proxied += 1;
-    proxyRequest(req, raw, res, opts.proxyTo);
+    forward(req, raw, res, opts.proxyTo);
   }
 
   const operationOf = (target: string): string | undefined => {
