@@ -54,12 +54,13 @@ export const build: CommandDef<BuildOpts> = {
 
     if (opts.list) {
       const discovery = await import("../core/build/discovery.ts");
-      const { functions, problems } = discovery.loadFunctions(root, template);
+      const { functions, skipped, problems } = discovery.loadFunctions(root, template);
       const listed = discovery.listFunctions(functions, root);
-      if (io.json) io.result({ template: rel(template), functions: listed, problems: problems.map((p) => p.text) });
+      if (io.json) io.result({ template: rel(template), functions: listed, notBuilt: skipped, problems: problems.map((p) => p.text) });
       else if (listed.length) {
         io.out(table(["Function", "Template", "CodeUri", "Handler", "Runtime", "Architectures"], listed.map((f) => [f.id, f.template, f.codeUri, f.handler, f.runtime, f.architectures.join(",")])));
       } else io.out(`no functions with local code in ${rel(template)} or its nested stacks`);
+      if (!io.json) for (const f of skipped) io.info(`warning: ${f.text}`);
       for (const p of problems) io.info(`error: ${p.text}`);
       return problems.length ? EXIT_CODES.FAILED : EXIT_CODES.OK;
     }
@@ -146,6 +147,7 @@ function render(report: BuildReport, ms: number, ctx: Context, rel: (f: string) 
     for (const d of (f.details ?? []).slice(1, 10)) io.info(`  ${d}`);
   }
   for (const p of report.problems) io.info(`error: ${p}`);
+  for (const f of report.notBuilt) io.info(`warning: ${f.text}`);
   const stale = report.functions.filter((f) => f.status === "stale").length;
   io.info(`${built} built, ${cached} cached${failed.length ? `, ${failed.length} failed` : ""}${stale ? `, ${stale} not built (run without --function)` : ""} in ${formatMs(ms)}`);
   if (report.template) io.info(`templates: ${report.template} (deploy: sam deploy --template-file ${report.template} ...)`);

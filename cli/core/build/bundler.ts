@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { BuildFailure, Message, Metafile, Plugin } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
+import { entryPointsOf, handlerFile, splitHandler as splitHandlerText } from "../cfn/handler-file.ts";
 
 export interface NodeBuildOptions {
   repoRoot: string;
@@ -60,23 +61,18 @@ export function installedEsbuildVersion(from: string = path.dirname(fileURLToPat
 }
 
 export const AWS_SDK_EXTERNALS = ["@aws-sdk/*", "@smithy/*"];
-const ENTRY_EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cjs"];
-
 /** Splits a Handler ("src/handler.handler") into its module path and exported name. */
 export function splitHandler(handler: string): { module: string; exportName: string } {
-  const dot = handler.lastIndexOf(".");
-  if (dot <= 0 || dot === handler.length - 1) throw new FunctionBuildError(`Handler ${JSON.stringify(handler)} is not <file>.<export>`);
-  return { module: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
+  const split = splitHandlerText(handler);
+  if (!split) throw new FunctionBuildError(`Handler ${JSON.stringify(handler)} is not <file>.<export>`);
+  return split;
 }
 
-/** The handler's source file: CodeUri + module + the first of .ts .mts .js .mjs .cjs that exists. */
-export function resolveEntry(fn: Pick<FunctionInfo, "codeDir" | "handler">): { entry: string; module: string; exportName: string } {
-  const { module, exportName } = splitHandler(fn.handler);
-  for (const ext of ENTRY_EXTENSIONS) {
-    const entry = path.join(fn.codeDir, module + ext);
-    if (existsSync(entry)) return { entry, module, exportName };
-  }
-  throw new FunctionBuildError(`handler file ${module}{${ENTRY_EXTENSIONS.join(",")}} not found in ${fn.codeDir}`);
+/** The handler's source file (handler-file.ts: the one rule build, dev and the checks share). */
+export function resolveEntry(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties">): { entry: string; module: string; exportName: string } {
+  const r = handlerFile({ ...fn, entryPoints: entryPointsOf(fn.buildProperties) });
+  if ("error" in r) throw new FunctionBuildError(r.error);
+  return { entry: r.file, module: r.module, exportName: r.exportName };
 }
 
 const BUILTINS = new Set(builtinModules);

@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
+import type { NotBuilt } from "./discovery.ts";
 import { writeFileAtomicSync } from "../fs/atomic-write.ts";
 
 export const MANIFEST_VERSION = 1;
@@ -65,7 +66,7 @@ export interface BuildCache {
   /** Stamp and digest of every file looked at by the last build (keys relative to the repository). */
   files: Record<string, FileStamp>;
   /** The parsed discovery, valid while every template it read has the digest recorded here. */
-  discovery?: { key: string; templates: Record<string, string>; stacks: StackNode[]; functions: FunctionInfo[] };
+  discovery?: { key: string; templates: Record<string, string>; stacks: StackNode[]; functions: FunctionInfo[]; skipped?: NotBuilt[] };
   /** Per function, the text its input hash was last taken of and that hash (equal text: no need to hash again). */
   inputs?: Record<string, { material: string; hash: string }>;
   /** Lock entries per lock folder (see LockIndex). */

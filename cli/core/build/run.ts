@@ -13,7 +13,7 @@ import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
-import type { DiscoveredProblem } from "./discovery.ts";
+import type { DiscoveredProblem, NotBuilt } from "./discovery.ts";
 import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python.ts";
@@ -85,6 +85,8 @@ export interface BuildReport {
   functions: FunctionReport[];
   /** Problems not tied to one function (a nested stack without Location, a template that does not parse). */
   problems: string[];
+  /** Functions hdoc does not build (image, s3, inline, zip), left as the template says: warnings. */
+  notBuilt: NotBuilt[];
   ok: boolean;
   /** How much the build cache saved: discovery taken from it, and how many files had to be read and hashed. */
   cache: { discovery: boolean; filesHashed: number };
@@ -120,6 +122,7 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
 interface Discovered {
   stacks: StackNode[];
   functions: FunctionInfo[];
+  skipped: NotBuilt[];
   problems: DiscoveredProblem[];
   fromCache: boolean;
 }
@@ -133,13 +136,13 @@ async function discover(req: BuildRequest, cache: BuildCache, digests: FileDiges
   const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template]);
   const c = cache.discovery;
   if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
-    return { stacks: c.stacks, functions: c.functions, problems: [], fromCache: true };
+    return { stacks: c.stacks, functions: c.functions, skipped: c.skipped ?? [], problems: [], fromCache: true };
   }
   const { loadFunctions } = await import("./discovery.ts");
   const d = loadFunctions(req.repoRoot, req.template);
   const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
   if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
-    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions };
+    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions, skipped: d.skipped };
   } else delete cache.discovery;
   return { ...d, fromCache: false };
 }
@@ -152,7 +155,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, problems, fromCache } = await discover(req, cache, digests);
+  const { stacks, functions, skipped, problems, fromCache } = await discover(req, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -262,8 +265,8 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
       templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
     } else {
       try {
-        const { serializeTemplate } = await import("../cfn/templates.ts");
-        const written = writeTemplates(stacks, functions, req.outDir, serializeTemplate);
+        const { TemplateEditor } = await import("../cfn/template-edit.ts");
+        const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
         templates = written.files;
         const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
         cache.written = { key, outputs, refs: written.refs };
@@ -290,6 +293,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
     templates: templates.map(rel),
     functions: reports,
     problems: stackProblems,
+    notBuilt: skipped,
     ok,
     cache: { discovery: fromCache, filesHashed: digests.hashed },
   };

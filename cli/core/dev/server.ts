@@ -12,7 +12,8 @@ import { HdocError } from "../../errors.ts";
 import { discoverFunctions, formatProblem, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
-import { collectRoutes, requestListener, type Route } from "./api/local-api.ts";
+import { collectRoutes, type Route } from "./api/routes.ts";
+import { requestListener } from "./api/listener.ts";
 import { LocalRuntime, type RuntimeFunction } from "./runtime/runtime.ts";
 import { StreamPoller, type StreamSource, type ViewType } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
@@ -139,7 +140,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
     },
   });
 
-  const routeResult = collectRoutes(found.functions, stacks, resolver);
+  // Functions hdoc cannot run (image, s3, inline, zip) keep their routes, which answer 502 and say why.
+  for (const f of found.skipped) log.warn(`${f.id} is not run locally (${f.reason}): ${f.detail}; its routes answer 502`);
+  const routed = [...found.functions, ...found.skipped.map((f) => ({ ...f, unavailable: `${f.reason}: ${f.detail}` }))];
+  const routeResult = collectRoutes(routed, stacks, resolver);
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
 

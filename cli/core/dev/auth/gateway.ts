@@ -4,7 +4,7 @@
  * made with them), and a warning for every route whose authorizer hdoc cannot emulate.
  */
 import path from "node:path";
-import type { Route } from "../api/local-api.ts";
+import type { Route } from "../api/routes.ts";
 import { authorize, type AuthOutcome } from "./authorizer.ts";
 import { localIssuer } from "./issuer.ts";
 import type { LocalCredentials, SignedRequest } from "./sigv4.ts";

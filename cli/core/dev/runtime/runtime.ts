@@ -20,6 +20,7 @@ import path from "node:path";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { FunctionInfo } from "../../cfn/templates.ts";
+import { entryPointsOf, handlerFile } from "../../cfn/handler-file.ts";
 
 export interface RuntimeFunction {
   info: FunctionInfo;
@@ -164,12 +165,8 @@ const fromWire = (w: WireError): Error => {
 
 /** The file a Handler setting names ("src/app.handler" -> <codeDir>/src/app.{ts,mts,js,mjs,cjs}) and its export. */
 export function handlerEntry(info: FunctionInfo): { entry: string; exportName: string } | { error: string } {
-  const dot = info.handler.lastIndexOf(".");
-  if (dot <= 0) return { error: `Handler ${JSON.stringify(info.handler)} is not <file>.<export>` };
-  const base = path.join(info.codeDir, info.handler.slice(0, dot));
-  const entry = [".ts", ".mts", ".js", ".mjs", ".cjs"].map((e) => base + e).find((f) => existsSync(f));
-  if (!entry) return { error: `Handler ${JSON.stringify(info.handler)}: no ${path.relative(info.codeDir, base)}.ts (or .js) in ${info.codeDir}` };
-  return { entry, exportName: info.handler.slice(dot + 1) };
+  const r = handlerFile({ ...info, entryPoints: entryPointsOf(info.buildProperties) });
+  return "error" in r ? r : { entry: r.file, exportName: r.exportName };
 }
 
 export class LocalRuntime {
