@@ -12,6 +12,7 @@ interface BuildOpts {
   template?: string;
   outDir?: string;
   bundleAwsSdk?: boolean;
+  wait: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -40,7 +41,8 @@ export const build: CommandDef<BuildOpts> = {
       .option("--clean", "delete the build folder first and rebuild everything")
       .option("--template <file>", "root template (default: infra/template.yml in the project root)")
       .option("--out-dir <dir>", "build folder (default: .hdoc/build in the project root)")
-      .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy");
+      .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy")
+      .option("--no-wait", "fail at once when another build of the same folder is running (default: wait for it)");
   },
   async run(opts, ctx) {
     const started = process.hrtime.bigint();
@@ -76,6 +78,9 @@ export const build: CommandDef<BuildOpts> = {
       concurrency: os.availableParallelism(),
       esbuildVersion: core.installedEsbuildVersion(),
       onEvent: progress.event,
+      wait: opts.wait,
+      note: (l) => progress.note(l),
+      cleanup: ctx.cleanup,
       run: subprocessRunner(ctx),
     });
     progress.finish();
@@ -94,9 +99,9 @@ export function subprocessRunner(ctx: Context): (file: string, args: string[], o
   };
 }
 
-function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): void } {
+function makeProgress(ctx: Context): { event(e: BuildEvent): void; note(line: string): void; finish(): void } {
   const { io } = ctx;
-  if (io.json) return { event: () => undefined, finish: () => undefined };
+  if (io.json) return { event: () => undefined, note: (l) => io.info(l), finish: () => undefined };
   let total = 0, done = 0;
   const running = new Set<string>();
   const lineFor = (r: FunctionReport) => {
@@ -108,8 +113,10 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
   if (!io.live) {
     return {
       event(e) {
+        if (e.type === "start" && e.reason) io.info(`${e.id}: ${e.reason}`);
         if (e.type === "done") io.info(lineFor(e.report));
       },
+      note: (l) => io.info(l),
       finish: () => undefined,
     };
   }
@@ -119,6 +126,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
     event(e) {
       if (e.type === "plan") total = e.total;
       if (e.type === "start") running.add(e.id);
+      if (e.type === "start" && e.reason) status.print(`${e.id}: ${e.reason}`);
       if (e.type === "done") {
         done++;
         running.delete(e.report.id);
@@ -126,6 +134,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       }
       draw();
     },
+    note: (l) => status.print(l),
     finish: () => status.clear(),
   };
 }

@@ -10,6 +10,7 @@ import { pipelineStatus } from "./pipeline/status.ts";
 import { pipelineConnection } from "./pipeline/connection.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
+import { invoke } from "./invoke.ts";
 import { devToken } from "./dev/token.ts";
 import { deployCommand } from "./deploy/deploy.ts";
 import { diffCommand } from "./deploy/diff.ts";
@@ -21,4 +22,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, deployCommand, diffCommand, dev, devToken];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, deployCommand, diffCommand, dev, devToken, invoke];

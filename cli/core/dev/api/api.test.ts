@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { collectRoutes, parseResourcePath, sortRoutes, type ApiInfo, type Route } from "./routes.ts";
 import { matchRoute, preflightHeaders } from "./router.ts";
 import { fromProxyResult, toProxyEvent } from "./proxy-event.ts";
-import { handleRequest, requestListener } from "./listener.ts";
+import { handleRequest, MAX_REQUEST_BYTES, requestListener } from "./listener.ts";
 import { discoverFunctions } from "../../cfn/templates.ts";
 import { StackResolver } from "../../cfn/stack-refs.ts";
 import { diffSnapshots, matchesPattern } from "../stream.ts";
@@ -151,28 +151,63 @@ describe("handler result -> HTTP response", () => {
 });
 
 describe("requestListener", () => {
-  it("answers 502 for a header value with a newline and keeps serving (was: writeHead threw and ended hdoc dev)", async () => {
-    const errors: string[] = [];
-    let bad = true;
+  /** A real HTTP server around the listener; `result` is what the handler returns next. */
+  async function serve(result: () => unknown) {
+    const errors: string[] = [], lines: string[] = [];
+    let invoked = 0;
     const listener = requestListener({
-      routes: [route("GET", "/x")],
-      invoke: async () => (bad ? { statusCode: 200, headers: { "x-note": "one\ntwo" }, body: "ok" } : { statusCode: 200, body: "fine" }),
-      log: () => undefined,
+      routes: [route("ANY", "/x")],
+      invoke: async () => (invoked++, result()),
+      log: (l) => lines.push(l),
       error: (l) => errors.push(l),
       now: () => new Date(),
     });
     const server = createServer(listener);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    return { url, errors, lines, invoked: () => invoked, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  // Each of these made writeHead throw (or sent what API Gateway refuses); the server must answer 502, say why, and keep serving.
+  it.each([
+    ["a header value with a newline (was: writeHead threw and ended hdoc dev)", { statusCode: 200, headers: { "x-note": "one\ntwo" }, body: "ok" }, /header Node cannot send/],
+    ["an invalid header name", { statusCode: 200, headers: { "bad name": "x" }, body: "ok" }, /header Node cannot send/],
+    ["a header name with a colon", { statusCode: 200, multiValueHeaders: { "x:y": ["1"] }, body: "ok" }, /header Node cannot send/],
+    ["huge headers", { statusCode: 200, headers: { "x-big": "a".repeat(20_000) }, body: "ok" }, /headers of 2\d{4} bytes, over 10240/],
+    ["a body that is an object", { statusCode: 200, body: { not: "a string" } }, /body must be a string/],
+    ["a body that is a number", { statusCode: 200, body: 42 }, /body must be a string/],
+    ["a status code that is not one", { statusCode: 1000, body: "ok" }, /is not an HTTP status/],
+  ])("answers 502 for %s, logs why, and keeps serving", async (_name, bad, why) => {
+    let next: unknown = bad;
+    const s = await serve(() => next);
     try {
-      const first = await fetch(url);
+      const first = await fetch(s.url);
       expect([first.status, await first.text()]).toEqual([502, '{"message":"Internal server error"}']);
-      expect(errors.join("\n")).toMatch(/header Node cannot send/);
-      bad = false;
-      const second = await fetch(url);
+      expect(s.errors.join("\n")).toMatch(why);
+      next = { statusCode: 200, body: "fine" };
+      const second = await fetch(s.url);
       expect([second.status, await second.text()]).toEqual([200, "fine"]);
     } finally {
-      await new Promise((r) => server.close(r));
+      await s.close();
+    }
+  });
+
+  it("answers 413 Request Too Long for a body over 10 MB without calling the function, declared or chunked (was: buffered whole)", async () => {
+    const s = await serve(() => ({ statusCode: 200, body: "called" }));
+    try {
+      const declared = await fetch(s.url, { method: "POST", body: Buffer.alloc(MAX_REQUEST_BYTES + 1024 * 1024, 1) });
+      expect([declared.status, await declared.json()]).toEqual([413, { message: "Request Too Long" }]);
+      async function* chunks() {
+        for (let i = 0; i < 11; i++) yield Buffer.alloc(1024 * 1024, 2);
+      }
+      const chunked = await fetch(s.url, { method: "POST", body: ReadableStream.from(chunks()), duplex: "half" } as RequestInit);
+      expect([chunked.status, await chunked.json()]).toEqual([413, { message: "Request Too Long" }]);
+      expect(s.invoked()).toBe(0);
+      const atLimit = await fetch(s.url, { method: "POST", body: Buffer.alloc(MAX_REQUEST_BYTES, 3) });
+      expect([atLimit.status, await atLimit.text()]).toEqual([200, "called"]);
+      expect(s.lines.filter((l) => / 413 /.test(l))).toHaveLength(2);
+    } finally {
+      await s.close();
     }
   });
 });

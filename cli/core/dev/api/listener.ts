@@ -66,12 +66,34 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   return reply;
 }
 
+/** API Gateway's payload quota for REST APIs: a larger request answers 413 and is never buffered. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/** What a handler's response headers may add up to (names and values); more answers 502, as a malformed response. */
+export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024;
+
 /** The node:http listener around handleRequest, with the request log line. */
 export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const started = performance.now();
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const tooLarge = () => {
+      // The rest of the body is read and dropped (not buffered), so the client gets to read the answer.
+      req.removeAllListeners("data");
+      req.removeAllListeners("end");
+      req.resume();
+      const reply = jsonReply(413, { message: "Request Too Long" }, [["x-amzn-ErrorType", "RequestEntityTooLargeException"]]);
+      send(res, reply, false, deps);
+      deps.log(`${req.method} ${req.url} 413 ${(performance.now() - started).toFixed(1)}ms (body over ${MAX_REQUEST_BYTES} bytes)`);
+    };
+    if (Number(req.headers["content-length"]) > MAX_REQUEST_BYTES) return tooLarge();
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REQUEST_BYTES) {
+        chunks.length = 0;
+        tooLarge();
+      } else chunks.push(c);
+    });
     req.on("end", () => {
       const parts: RequestParts = {
         method: req.method ?? "GET", url: req.url ?? "/", rawHeaders: req.rawHeaders, body: Buffer.concat(chunks),
@@ -97,6 +119,8 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
  */
 function send(res: ServerResponse, reply: HttpReply, head: boolean, deps: LocalApiDeps): number {
   try {
+    const headerBytes = reply.headers.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (headerBytes > MAX_RESPONSE_HEADER_BYTES) throw new Error(`headers of ${headerBytes} bytes, over ${MAX_RESPONSE_HEADER_BYTES}`);
     res.writeHead(reply.status, reply.headers.flat());
   } catch (e) {
     deps.error(`the function returned a header Node cannot send (${(e as Error).message}): answering 502`);
