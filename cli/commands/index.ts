@@ -8,6 +8,7 @@ import { codebuildReset } from "./codebuild/reset-credentials.ts";
 import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
 import { pipelineConnection } from "./pipeline/connection.ts";
+import { pipelineDiff } from "./pipeline/diff.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 import { invoke } from "./invoke.ts";
@@ -22,4 +23,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, pipelineConnection, build, deployCommand, diffCommand, dev, devToken, invoke];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineDiff, pipelineStatus, pipelineConnection, build, deployCommand, diffCommand, dev, devToken, invoke];

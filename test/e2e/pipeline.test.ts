@@ -8,28 +8,31 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient, CreateChangeSetCommand, DeleteChangeSetCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { REPO_ROOT, runHdoc, runHdocInTerminal, tempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
-import { CODEBUILD_REASON } from "../helpers/cloudformation-scenarios.ts";
 import { startCodeConnectionsEndpoint, type CodeConnectionsEndpoint } from "../helpers/codeconnections-endpoint.ts";
+import { CODEBUILD_REASON } from "../helpers/cloudformation-scenarios.ts";
 
 const CONNECTION_ID = "8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
+// deploy checks the stage's GitHub connection first: hdoc talks to a CodeConnections endpoint in front of each
+let viaMoto: CodeConnectionsEndpoint;
+let viaReplay: CodeConnectionsEndpoint;
 const KEYS = { accessKeyId: "AKIAPIPELINETEST0001", secretAccessKey: "pipeline-secret-key-value" };
 const STACK = "hdoc-backend-dev-codepipeline";
 const h = tempHome();
 let moto: Moto;
 let replay: CloudFormationEndpoint;
-// deploy checks the stage's GitHub connection first: a CodeConnections endpoint in front of each
-let viaMoto: CodeConnectionsEndpoint;
-let viaReplay: CodeConnectionsEndpoint;
 let project: string; // a copy of the project on git branch main (-> prod)
 
 const sdk = () => ({ region: "us-east-1", endpoint: moto.url, credentials: KEYS });
 const stackParam = async (stack: string, key: string) => {
-  const out = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: stack }));
+  const out = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: stack })).catch((e: Error) => {
+    if (/does not exist/.test(e.message)) return { Stacks: [] };
+    throw e;
+  });
   return { status: out.Stacks?.[0]?.StackStatus, value: out.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue };
 };
 const deploy = (args: string[], endpoint = viaMoto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
@@ -70,7 +73,8 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/creating change set hdoc-dev-\S+ \(CREATE\)/);
     expect(r.stderr).toMatch(/Add\s+CodeBuildProject\s+AWS::CodeBuild::Project/);
-    expect(r.stdout).toContain(`stack ${STACK}: CREATE_COMPLETE (stage dev, us-east-1)`);
+    expect(r.stdout).toMatch(new RegExp(`^stack ${STACK}: CREATE_COMPLETE in \\d+s \\(stage dev, us-east-1\\)$`, "m"));
+    expect(r.stderr).not.toMatch(/\(\d+ events?\)/); // one summary line, not two
     expect((await stackParam(STACK, "Stage")).status).toBe("CREATE_COMPLETE");
     noSecrets(r.stdout + r.stderr);
   });
@@ -100,20 +104,36 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect((await stackParam(STACK, "BuildComputeType")).value).toBe("BUILD_GENERAL1_MEDIUM");
   });
 
-  it("refuses prod (from git branch main) without --yes when not interactive: exit 8, nothing executed", async () => {
+  it("never infers prod from git branch main: suggests dev, and without a terminal or --yes refuses before any AWS call", async () => {
     const r = await deploy([], viaMoto.url, { cwd: project });
-    expect(r.stderr).toContain("stage: prod (from git branch 'main')");
+    expect(r.stderr).toContain("stage: dev (from git branch 'main'; prod only with --stage prod)");
     expect(r.exitCode).toBe(8);
-    expect(r.stderr).toContain("re-run with --yes");
-    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).not.toMatch(/COMPLETE/);
+    expect(r.stderr).toContain("needs a confirmation, and this is not an interactive terminal: nothing was done");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
+  });
+
+  it("`deploy --yes` on branch main deploys dev, never prod", async () => {
+    const r = await deploy(["--yes", "--stack-name", "hdoc-backend-mainbranch-codepipeline"], viaMoto.url, { cwd: project });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("(stage dev, us-east-1)");
+    expect((await stackParam("hdoc-backend-mainbranch-codepipeline", "Stage")).value).toBe("dev");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
+  });
+
+  it("refuses `--stage prod` without a terminal or --yes before any AWS call: no stack, no change set left behind", async () => {
+    const r = await deploy(["--stage", "prod"], viaMoto.url, { cwd: project });
+    expect(r.exitCode).toBe(8);
+    expect(r.stderr).not.toContain("creating change set");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
   });
 
   it("shows status, last update, outputs and that the template matches", async () => {
-    const r = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url], { home: h.home });
+    const r = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", viaMoto.url], { home: h.home });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^stack: +hdoc-backend-dev-codepipeline \(stage dev, us-east-1\)$/m);
     expect(r.stdout).toMatch(/^status: +UPDATE_COMPLETE$/m);
-    expect(r.stdout).toMatch(/^last update: +\d{4}-\d\d-\d\d \d\d:\d\d UTC/m);
+    expect(r.stdout).toMatch(/^meaning: +deployed and stable$/m);
+    expect(r.stdout).toMatch(/^last update: +\d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+s ago\)$/m); // never "0m ago"
     expect(r.stdout).toContain("template:     matches cicd/pipeline.template.yml");
     expect(r.stdout).toContain("(no outputs)"); // moto keeps no Outputs for stacks made through change sets
   });
@@ -121,10 +141,10 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   it("reports drift when the local template differs, and --json gives one document", async () => {
     const changed = path.join(h.home, "changed.template.yml");
     writeFileSync(changed, readFileSync(path.join(REPO_ROOT, "cicd/pipeline.template.yml"), "utf8") + "  Extra:\n    Value: x\n");
-    const text = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url, "--template", changed], { home: h.home });
+    const text = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", viaMoto.url, "--template", changed], { home: h.home });
     expect(text.stdout).toMatch(/template: +differs from .*changed\.template\.yml/);
     expect(text.stdout).toContain("- Outputs.Extra added locally");
-    const json = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url, "--template", changed, "--json"], { home: h.home });
+    const json = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", viaMoto.url, "--template", changed, "--json"], { home: h.home });
     expect(json.exitCode).toBe(0);
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ stage: "dev", stackName: STACK, status: "UPDATE_COMPLETE", healthy: true, drift: { differs: true, details: ["Outputs.Extra added locally"] } });
@@ -132,10 +152,26 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("status of a stage that was never deployed: exit 6 with what to run", async () => {
-    const r = await runHdoc(["pipeline", "status", "--stage", "staging", "--endpoint-url", moto.url], { home: h.home });
+    const r = await runHdoc(["pipeline", "status", "--stage", "staging", "--endpoint-url", viaMoto.url], { home: h.home });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toContain("stack hdoc-backend-staging-codepipeline does not exist");
     expect(r.stderr).toContain("hdoc pipeline deploy --stage staging");
+  });
+
+  it("a stack left in REVIEW_IN_PROGRESS: status exits 11 (nothing deployed, not healthy); the next deploy finishes instead of hanging", async () => {
+    const name = "hdoc-backend-review-codepipeline";
+    const cfn = new CloudFormationClient(sdk());
+    const Parameters = [["Stage", "dev"], ["GithubOwner", "/100DaysOfCloud/Backend/GithubOwner"], ["GithubRepo", "/100DaysOfCloud/Backend/GithubRepo"], ["GithubConnectionArn", "/100DaysOfCloud/Backend/GithubConnectionArn"]].map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const TemplateBody = readFileSync(path.join(REPO_ROOT, "cicd/pipeline.template.yml"), "utf8");
+    const cs = await cfn.send(new CreateChangeSetCommand({ StackName: name, ChangeSetName: "answered-no", ChangeSetType: "CREATE", TemplateBody, Parameters, Capabilities: ["CAPABILITY_IAM"] }));
+    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: cs.Id, StackName: name }));
+    const args = ["--stage", "dev", "--stack-name", name, "--endpoint-url", viaMoto.url];
+    const status = await runHdoc(["pipeline", "status", ...args, "--json"], { home: h.home });
+    expect(status.exitCode).toBe(11);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "REVIEW_IN_PROGRESS", state: "not-deployed", healthy: false, exitCode: 11 });
+    const r = await runHdoc(["pipeline", "deploy", ...args, "--yes", "--timeout", "30s"], { home: h.home, timeoutMs: 45_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/CREATE_COMPLETE in \d+s/);
   });
 
   it("rejects a bad --parameter-overrides before calling AWS (exit 2)", async () => {
@@ -172,7 +208,7 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
 
   it("explains a ROLLBACK_COMPLETE stack and refuses to delete it without --yes (exit 8)", async () => {
     replay.load("rolledBack");
-    const r = await deploy(["--stage", "dev"], viaReplay.url);
+    const r = await deploy(["--stage", "dev", "--no-confirm-changeset"], viaReplay.url);
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toContain("is in ROLLBACK_COMPLETE: its first creation failed");
     expect(replay.calls).not.toContain("DeleteStack");

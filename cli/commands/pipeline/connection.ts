@@ -9,7 +9,8 @@ import { pipelineOptions } from "./options.ts";
 interface ConnectionOptions extends PipelineOptions {
   connectionArn?: string;
   wait: boolean;
-  timeout: string;
+  /** From the shared pipeline options; for --wait here the default is 10m. */
+  timeout?: string;
   interval: string;
 }
 
@@ -31,8 +32,7 @@ export const pipelineConnection: CommandDef<ConnectionOptions> = {
   configure(cmd) {
     pipelineOptions(cmd)
       .option("--connection-arn <arn>", "check this connection instead of the stage's")
-      .option("--wait", "poll until the connection is AVAILABLE (at most --timeout)", false)
-      .option("--timeout <duration>", "how long --wait polls: 30s, 10m, 1h (at most 1h)", "10m")
+      .option("--wait", "poll until the connection is AVAILABLE (at most --timeout: here default 10m, at most 1h)", false)
       .option("--interval <duration>", "time between polls with --wait: 1s to 5m", "5s");
   },
   async run(opts, ctx) {
@@ -50,7 +50,8 @@ async function runPipelineConnection(opts: ConnectionOptions, ctx: Context): Pro
     import("./options.ts"),
   ]);
   const { io } = ctx;
-  const timeoutMs = parseDuration(opts.timeout, { flag: "--timeout", minSeconds: 1, maxSeconds: 3600 }) * 1000;
+  const timeout = opts.timeout ?? "10m";
+  const timeoutMs = parseDuration(timeout, { flag: "--timeout", minSeconds: 1, maxSeconds: 3600 }) * 1000;
   const intervalMs = parseDuration(opts.interval, { flag: "--interval", minSeconds: 1, maxSeconds: 300 }) * 1000;
   const direct = opts.connectionArn !== undefined ? { arn: core.checkArn(opts.connectionArn.trim(), "--connection-arn"), source: "--connection-arn" } : undefined;
 
@@ -74,13 +75,13 @@ async function runPipelineConnection(opts: ConnectionOptions, ctx: Context): Pro
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       onPoll: (s) => {
-        if (s.status !== last) io.info(`connection ${s.name ?? s.arn}: ${s.status}${s.usable ? "" : ` (waiting, up to ${opts.timeout})`}`);
+        if (s.status !== last) io.info(`connection ${s.name ?? s.arn}: ${s.status}${s.usable ? "" : ` (waiting, up to ${timeout})`}`);
         last = s.status;
       },
     });
     state = r.state;
     timedOut = r.timedOut;
-    if (timedOut) io.info(`still ${state.status} after ${Math.round((Date.now() - started) / 1000)}s (--timeout ${opts.timeout})`);
+    if (timedOut) io.info(`still ${state.status} after ${Math.round((Date.now() - started) / 1000)}s (--timeout ${timeout})`);
   } else {
     state = await core.readConnection(ref, deps, region);
   }
@@ -101,7 +102,7 @@ async function runPipelineConnection(opts: ConnectionOptions, ctx: Context): Pro
     return code;
   }
   io.out("");
-  io.out(`${state.problem}${timedOut ? ` (still, after --wait ${opts.timeout})` : ""}. To finish:`);
+  io.out(`${state.problem}${timedOut ? ` (still, after --wait ${timeout})` : ""}. To finish:`);
   (state.steps ?? []).forEach((s, i) => io.out(`  ${i + 1}. ${s}`));
   io.out(`console: ${state.consoleUrl}`);
   return code;
