@@ -20,7 +20,8 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 let pairs: Array<{ source: string; written: string }>;
 const write = (template: string, out: string) => {
-  const { stacks, functions } = loadFunctions(repoRoot, template);
+  const { stacks, functions, problems } = loadFunctions(repoRoot, template);
+  if (problems.length) throw new Error(problems.map((p) => p.text).join("\n"));
   writeTemplates(stacks, functions, out, (text, file) => new TemplateEditor(text, file));
   return stacks.map((s) => ({ source: s.file, written: templateOutFile(out, s.path) }));
 };
@@ -32,7 +33,7 @@ beforeAll(() => {
 
 describe("the templates hdoc build writes", () => {
   it("translate with the SAM translator exactly as their sources do", async () => {
-    expect(pairs.length).toBeGreaterThanOrEqual(5);
+    expect(pairs.length).toBeGreaterThanOrEqual(6);
     const files = pairs.flatMap((p) => [p.source, p.written]);
     const res = await execa("python3", [path.join(repoRoot, "test/helpers/sam-translate.py"), ...files], { cwd: repoRoot });
     const out = JSON.parse(res.stdout) as Record<string, { template?: unknown; errors?: string[] }>;

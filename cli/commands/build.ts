@@ -4,6 +4,7 @@ import type { CommandDef } from "./command.ts";
 import type { BuildEvent, BuildReport, FunctionReport } from "../core/build/run.ts";
 import { EXIT_CODES } from "../errors.ts";
 import { StatusLine } from "../ui/progress.ts";
+import { parseParams } from "./params.ts";
 
 interface BuildOpts {
   list?: boolean;
@@ -12,6 +13,7 @@ interface BuildOpts {
   template?: string;
   outDir?: string;
   bundleAwsSdk?: boolean;
+  param: string[];
   wait: boolean;
 }
 
@@ -42,7 +44,8 @@ export const build: CommandDef<BuildOpts> = {
       .option("--template <file>", "root template (default: infra/template.yml in the project root)")
       .option("--out-dir <dir>", "build folder (default: .hdoc/build in the project root)")
       .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy")
-      .option("--no-wait", "fail at once when another build of the same folder is running (default: wait for it)");
+      .option("--no-wait", "fail at once when another build of the same folder is running (default: wait for it)")
+      .option("--param <Name=Value>", "a root template parameter, for a CodeUri, Handler or Runtime written as !Ref or !Sub (repeatable; else its Default)", collect, []);
   },
   async run(opts, ctx) {
     const started = process.hrtime.bigint();
@@ -56,7 +59,7 @@ export const build: CommandDef<BuildOpts> = {
 
     if (opts.list) {
       const discovery = await import("../core/build/discovery.ts");
-      const { functions, skipped, problems } = discovery.loadFunctions(root, template);
+      const { functions, skipped, problems } = discovery.loadFunctions(root, template, parseParams(opts.param));
       const listed = discovery.listFunctions(functions, root);
       if (io.json) io.result({ template: rel(template), functions: listed, notBuilt: skipped, problems: problems.map((p) => p.text) });
       else if (listed.length) {
@@ -73,6 +76,7 @@ export const build: CommandDef<BuildOpts> = {
       template,
       outDir,
       only: opts.function,
+      parameters: parseParams(opts.param),
       clean: Boolean(opts.clean),
       bundleAwsSdk: Boolean(opts.bundleAwsSdk),
       concurrency: os.availableParallelism(),
@@ -90,11 +94,11 @@ export const build: CommandDef<BuildOpts> = {
 };
 
 /** How the build runs pip: through execa, the command line shown under --verbose. */
-export function subprocessRunner(ctx: Context): (file: string, args: string[], o: { cwd: string }) => Promise<{ exitCode: number; output: string }> {
+export function subprocessRunner(ctx: Context): (file: string, args: string[], o: { cwd: string; env?: Record<string, string> }) => Promise<{ exitCode: number; output: string }> {
   return async (file, args, o) => {
     ctx.io.verbose(`$ ${[file, ...args].join(" ")}`);
     const { execa } = await import("execa");
-    const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
+    const r = await execa(file, args, { cwd: o.cwd, env: o.env, reject: false, all: true });
     return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
   };
 }

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
 import type { CommandDef } from "./command.ts";
+import { parseParams } from "./params.ts";
+export { parseParams };
 import { HdocError } from "../errors.ts";
 
 interface DevOpts {
@@ -23,15 +25,6 @@ export function parsePort(v: string): number {
   return n;
 }
 
-export function parseParams(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of list) {
-    const i = p.indexOf("=");
-    if (i <= 0) throw new HdocError("USAGE", `--param ${JSON.stringify(p)} is not Name=Value`, "e.g. --param Stage=dev");
-    out[p.slice(0, i)] = p.slice(i + 1);
-  }
-  return out;
-}
 
 /** --param, as dev and invoke declare it. */
 export const paramOption = () => new Option("--param <Name=Value>", "a root template parameter (repeatable; Stage defaults to dev)").argParser((v: string, prev: string[] = []) => [...prev, v]).default([]);

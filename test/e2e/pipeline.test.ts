@@ -177,7 +177,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   it("rejects a bad --parameter-overrides before calling AWS (exit 2)", async () => {
     const r = await deploy(["--stage", "dev", "--parameter-overrides", "NoEquals"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('error: --parameter-overrides: expected Key=Value, got "NoEquals"');
+    expect(r.stderr).toContain('error: --parameter-overrides: "NoEquals" is not in a form the SAM CLI reads');
   });
 });
 

@@ -77,7 +77,7 @@ export interface BuildCache {
   /** Lock entries per lock folder (see LockIndex). */
   locks?: LockMemo;
   /** The rewritten templates written last: for which input (key), their digests, the original files they point at. */
-  written?: { key: string; outputs: Record<string, string>; refs: string[] };
+  written?: { key: string; outputs: Record<string, string>; refs: string[]; /** Local paths left as written because they did not exist. */ absent?: string[] };
 }
 
 export const readBuildCache = (file: string): BuildCache =>

@@ -114,8 +114,11 @@ export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir:
   return { file: outFile, text: editor.toString() };
 }
 
-/** Writes every rewritten template; returns the files written and the original local files they point back at. */
-export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor): { files: string[]; refs: string[] } {
+/**
+ * Writes every rewritten template; returns the files written, the original local files they point
+ * back at (`refs`) and the local paths left as written because they did not exist (`absent`).
+ */
+export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor): { files: string[]; refs: string[]; absent: string[] } {
   removeTemplates(outDir);
   const files: string[] = [];
   const refs = new Set<string>();
@@ -124,7 +127,8 @@ export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], o
     writeFileAtomicSync(file, text, { mode: 0o644 });
     files.push(file);
   }
-  return { files, refs: [...refs].sort() };
+  const all = [...refs].sort();
+  return { files, refs: all.filter((f) => existsSync(f)), absent: all.filter((f) => !existsSync(f)) };
 }
 
 /** Removes the built templates, so a failed or partial build never leaves a deployable stale set. */

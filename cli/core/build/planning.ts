@@ -14,6 +14,8 @@ export interface DiscoveryKey {
   codeId: string;
   repoRoot: string;
   template: string;
+  /** --param values for the root template's parameters. */
+  parameters?: Record<string, string>;
 }
 
 export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -39,13 +41,13 @@ export interface Discovered {
  * problem and every template had been still long enough for its stamp to be trusted).
  */
 export async function discover(req: DiscoveryKey, cache: BuildCache, digests: FileDigests): Promise<Discovered> {
-  const key = JSON.stringify([req.format, req.codeId, req.repoRoot, req.template]);
+  const key = JSON.stringify([req.format, req.codeId, req.repoRoot, req.template, req.parameters ?? {}]);
   const c = cache.discovery;
   if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
     return { stacks: c.stacks, functions: c.functions, skipped: c.skipped ?? [], problems: [], fromCache: true };
   }
   const { loadFunctions } = await import("./discovery.ts");
-  const d = loadFunctions(req.repoRoot, req.template);
+  const d = loadFunctions(req.repoRoot, req.template, req.parameters);
   const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
   if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
     cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions, skipped: d.skipped };

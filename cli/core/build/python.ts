@@ -14,7 +14,8 @@ export const isPythonRuntime = (runtime: string): boolean => /^python3\.\d+$/.te
 /** Folders and files never copied into an artifact. */
 const SKIP = new Set(["__pycache__", ".venv", "venv", ".pytest_cache", ".mypy_cache", "node_modules", ".git"]);
 
-export type RunCommand = (file: string, args: string[], opts: { cwd: string }) => Promise<{ exitCode: number; output: string }>;
+/** Runs a subprocess; `env` is added to hdoc's own environment. */
+export type RunCommand = (file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }) => Promise<{ exitCode: number; output: string }>;
 
 function filesUnder(dir: string, out: string[]): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

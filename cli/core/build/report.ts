@@ -11,6 +11,8 @@ export interface BuildRequest {
   outDir: string;
   /** --function names (logical id or nested id); empty = all. */
   only: string[];
+  /** --param values for the root template's parameters (CodeUri/Handler/Runtime through !Ref or !Sub). */
+  parameters?: Record<string, string>;
   clean: boolean;
   bundleAwsSdk: boolean;
   concurrency: number;

@@ -22,6 +22,7 @@ export { selectFunctions } from "./select.ts";
 import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
+import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
 import {
   classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
@@ -57,7 +58,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, skipped, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template }, cache, digests);
+  const { stacks, functions, skipped, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template, parameters: req.parameters }, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -74,7 +75,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const stackProblems = problems.filter((p) => !p.id).map((p) => p.text);
 
   const optionsOf = (fn: FunctionInfo) => ({
-    format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures,
+    format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures, buildMethod: fn.buildMethod,
     ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true } : {}),
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
@@ -95,7 +96,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const isCurrent = (fn: FunctionInfo): { prev: ManifestEntry } | { reason: string; artifact?: boolean } => {
     const prev = manifest.functions[fn.id];
     if (!prev) return { reason: "not built before" };
-    const sources = isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
+    const sources = fn.buildMethod === "makefile" ? makeSources(fn.codeDir, makefileOf(fn)).map(rel) : isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
     if (hashOf(fn, sources, prev.packages) !== prev.hash) return { reason: "sources changed" };
     const change = artifactChange(path.join(req.outDir, prev.artifact), prev.outputs, digests);
     return change ? { reason: change, artifact: true } : { prev };
@@ -126,7 +127,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
-  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime)).map((f) => f.runtime))) {
+  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => f.runtime))) {
     const group = todo.filter((f) => f.runtime === runtime);
     if (group.length < 2) continue;
     const started = now();
@@ -152,6 +153,11 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
       if (done) {
         staging = done.staging;
         ({ sources, packages } = classifyInputs(done.inputs, req.repoRoot));
+      } else if (fn.buildMethod === "makefile") {
+        staging = stagingDir(finalDir);
+        const r = await buildWithMake(fn, staging, req.run);
+        sources = r.inputs.map(rel);
+        packages = [];
       } else if (isNodeRuntime(fn.runtime)) {
         staging = stagingDir(finalDir);
         const r = await bundleNodeFunction(fn, staging, nodeOptions);

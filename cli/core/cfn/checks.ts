@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { discoverFunctions, type FunctionInfo, type Json, type Problem, type StackNode, type TemplateBody } from "./templates.ts";
 import { entryPointsOf, handlerFile } from "./handler-file.ts";
+import { exportsName } from "./exports-name.ts";
+export { exportsName };
 import { isObj } from "./json.ts";
 import { routeAuthProblems } from "./route-auth.ts";
 
@@ -19,20 +21,11 @@ const keys = (v: Json | undefined) => new Set(isObj(v) ? Object.keys(v) : []);
 const isServerless = (body: TemplateBody) =>
   [body.Transform].flat().some((t) => typeof t === "string" && t.startsWith("AWS::Serverless"));
 
-/** Does this source text export `name` (ESM or CommonJS)? Comments are ignored. */
-export function exportsName(source: string, name: string): boolean {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
-  const n = name.replace(/[$]/g, "\\$");
-  return [
-    new RegExp(`\\bexport\\s+(?:async\\s+)?function\\*?\\s+${n}\\b`),
-    new RegExp(`\\bexport\\s+(?:const|let|var)\\s+${n}\\b`),
-    new RegExp(`\\bexport\\s*\\{[^}]*\\b(?:as\\s+)?${n}\\s*(?:,[^}]*)?\\}`),
-    new RegExp(`\\b(?:module\\.)?exports\\.${n}\\s*=`),
-  ].some((re) => re.test(code));
-}
 
 /** Checks a function's Handler ("file.export") against its code folder. */
-export function handlerProblem(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties">): string | undefined {
+export function handlerProblem(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties" | "buildMethod">): string | undefined {
+  // A makefile build or a custom runtime (provided.*) decides for itself what its Handler means.
+  if (fn.buildMethod === "makefile" || fn.runtime.startsWith("provided")) return undefined;
   const r = handlerFile({ ...fn, entryPoints: entryPointsOf(fn.buildProperties) });
   if ("error" in r) return r.error;
   if (fn.runtime.startsWith("python")) return undefined;

@@ -35,11 +35,14 @@ export interface FunctionInfo {
   buildMethod?: BuildMethod;
   /** Metadata.BuildProperties as written. */
   buildProperties?: { [k: string]: Json };
+  /** The resource's Metadata as written (ContextPath for makefile builds...). */
+  metadata?: { [k: string]: Json };
   /** Properties after Globals.Function were applied (SAM) or as written (Lambda). */
   properties: { [k: string]: Json };
 }
 
-export type SkipReason = "image" | "s3" | "inline" | "zip";
+/** Why a function is not built (`runtime`: hdoc dev only, a function it cannot run in Node.js). */
+export type SkipReason = "image" | "s3" | "inline" | "zip" | "runtime";
 
 /** A function hdoc does not build: deployed as the template says. */
 export interface SkippedFunction {
@@ -192,6 +195,7 @@ export function functionsOf(node: StackNode, repoRoot: string, params: Map<strin
       handler: handler.value, runtime: runtime.value, architectures,
       ...(method === "makefile" || method === "esbuild" ? { buildMethod: method as BuildMethod } : {}),
       ...(isObj(metadata.BuildProperties) ? { buildProperties: metadata.BuildProperties } : {}),
+      ...(isObj(res.Metadata) ? { metadata: res.Metadata } : {}),
       properties: props,
     });
   }

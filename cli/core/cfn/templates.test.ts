@@ -1,18 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
+import { tempTree } from "../../../test/helpers/temp-tree.ts";
 import { discoverFunctions, mergeGlobals, withGlobals } from "./templates.ts";
 import { checkTemplates } from "./checks.ts";
 
-const root = mkdtempSync(path.join(tmpdir(), "hdoc-tpl-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const put = (rel: string, text: string) => {
-  const f = path.join(root, rel);
-  mkdirSync(path.dirname(f), { recursive: true });
-  writeFileSync(f, text);
-  return f;
-};
+const tree = tempTree("hdoc-tpl-");
+const { root, put } = tree;
+afterAll(() => tree.cleanup());
 
 describe("discoverFunctions", () => {
   it("follows both nested types, applies Globals and reports each problem with template and logical id", () => {

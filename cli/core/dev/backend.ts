@@ -52,8 +52,15 @@ const num = (v: Json | undefined, d: number) => (typeof v === "number" ? v : typ
 
 export function loadBackend(o: BackendOptions): LocalBackend {
   if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run from the repository (infra/template.yml), or pass --template <file>");
-  const found = discoverFunctions(o.template, o.repoRoot);
+  const found = discoverFunctions(o.template, o.repoRoot, o.parameters);
   if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
+  // hdoc dev runs Node.js functions; the others keep their routes, which answer 502 and say why.
+  const notRun = found.functions.filter((f) => !f.runtime.startsWith("nodejs") || f.buildMethod === "makefile");
+  found.functions = found.functions.filter((f) => !notRun.includes(f));
+  found.skipped = [...found.skipped, ...notRun.map((f) => ({
+    logicalId: f.logicalId, id: f.id, stackPath: f.stackPath, template: f.template, type: f.type, properties: f.properties,
+    reason: "runtime" as const, detail: `${f.buildMethod === "makefile" ? "BuildMethod makefile" : f.runtime}: hdoc dev runs Node.js functions only`,
+  }))];
   let defs: TableDefinition[];
   try {
     defs = tablesOf(found.stacks);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCapabilities, parseKeyValues, parseSamConfig } from "./samconfig.ts";
+import { parseCapabilities, parseParameterOverrides, parseSamConfig, parseTags } from "./samconfig.ts";
 import { STAGES } from "./stage.ts";
 
 const repoFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../cicd/samconfig.toml");
@@ -25,36 +25,78 @@ describe("cicd/samconfig.toml", () => {
   });
 });
 
-describe("parseKeyValues (SAM's parameter_overrides / tags forms)", () => {
-  it.each([
-    ["plain", "Stage=dev Size=small", { Stage: "dev", Size: "small" }],
+/**
+ * parameter_overrides as the SAM CLI reads them: cases from its own unit tests
+ * (tests/unit/cli/test_types.py, TestCfnParameterOverridesType) and its documented forms.
+ */
+describe("parameter_overrides (the SAM CLI's forms)", () => {
+  it.each<[string, unknown, Record<string, string>]>([
+    ["ParameterKey/ParameterValue pairs (was one wrong parameter)", "ParameterKey=KeyPairName,ParameterValue=MyKey ParameterKey=InstanceType,ParameterValue=t1.micro", { KeyPairName: "MyKey", InstanceType: "t1.micro" }],
+    ["Key=Value pairs", "KeyPairName=MyKey InstanceType=t1.micro", { KeyPairName: "MyKey", InstanceType: "t1.micro" }],
+    ["commas kept in bare values", "KeyPairName=MyKey, InstanceType=t1.micro,", { KeyPairName: "MyKey,", InstanceType: "t1.micro," }],
+    ["a quoted key", 'ParameterKey="Key",ParameterValue=Val\\ ue', { Key: "Val ue" }],
+    ["an escaped quote in a double-quoted value", 'ParameterKey="Key",ParameterValue="Val\\"ue"', { Key: 'Val"ue' }],
+    ["a single-quoted value with a space", "ParameterKey='Key',ParameterValue='Val ue'", { Key: "Val ue" }],
+    ["a single quote in a bare value", "ParameterKey=\"Key\",ParameterValue=Val'ue", { Key: "Val'ue" }],
+    ["a double quote in a single-quoted value", "ParameterKey='Key',ParameterValue='Val\"ue'", { Key: 'Val"ue' }],
+    ["an empty quoted value", 'ParameterKey=Key,ParameterValue=""', { Key: "" }],
+    ["an empty long-form value (read as SAM does)", "ParameterKey=Key,ParameterValue=", { ParameterKey: "Key,ParameterValue=" }],
     ["double quotes with spaces", 'Name="v w" B=x', { Name: "v w", B: "x" }],
-    ["single quotes", "Name='a b'", { Name: "a b" }],
-    ["escaped quote", 'Q="say \\"hi\\""', { Q: 'say "hi"' }],
-    ["empty value", 'E="" F=', { E: "", F: "" }],
     ["= inside a value", "Url=https://x/?a=b", { Url: "https://x/?a=b" }],
-    ["extra whitespace", "  A=1\n\tB=2  ", { A: "1", B: "2" }],
-    ["list form", ["A=1", 'B="two words"'], { A: "1", B: "two words" }],
-  ])("parses the %s form", (_what, input, expected) => {
-    expect(parseKeyValues(input as string | string[], "f: k")).toEqual(expected);
+    ["extra whitespace", "  A=1   B=2  ", { A: "1", B: "2" }],
+    ["a list", ["A=1", 'B="two words"', ["C=3"]], { A: "1", B: "two words", C: "3" }],
+    ["a table (SAM's schema sample)", { Stage: "dev", Count: 3n, Ratio: 1.5, Whole: 2, On: true, Subnets: ["a", "b"] }, { Stage: "dev", Count: "3", Ratio: "1.5", Whole: "2.0", On: "True", Subnets: "a,b" }],
+    ["an empty string", "", {}],
+  ])("reads %s", (_what, input, expected) => {
+    expect(parseParameterOverrides(input, "f: k")).toEqual(expected);
   });
 
-  it.each([
-    ["a word without =", "Stage", /f: k: expected Key=Value, got "Stage"/],
-    ["an unterminated quote", 'A="open', /unterminated quote in the value of A/],
-    ["text glued to a quoted value", 'A="x"y', /expected a space after the quoted value of A/],
-    ["an empty key", "=x", /expected Key=Value/],
+  it.each<[string, unknown, RegExp]>([
+    ["a random string (SAM fails too)", "some string", /f: k: "some" is not in a form the SAM CLI reads/],
+    ["only commas (SAM fails too)", ",,", /not in a form the SAM CLI reads/],
+    ["a bad separator (SAM fails too)", "ParameterKey:Key,ParameterValue:Value", /not in a form the SAM CLI reads/],
+    ["an unterminated quote", 'A="open', /not in a form the SAM CLI reads/],
+    ["text the SAM CLI would silently drop", "A=1 stray B=2", /cannot read "stray" \(the SAM CLI would silently ignore it\)/],
+    ["JSON with unescaped quotes (SAM reads it as '{')", 'A="{"b":"c"}"', /cannot read/],
+    ["a number", 3n, /expected a string, a list or a table, got 3/],
   ])("rejects %s, naming file and key", (_what, input, pattern) => {
-    expect(() => parseKeyValues(input, "f: k")).toThrow(pattern);
+    expect(() => parseParameterOverrides(input, "f: k")).toThrow(pattern);
+  });
+});
+
+/** tags as the SAM CLI reads them: its unit tests (TestCfnTags) and the samconfig forms. */
+describe("tags (the SAM CLI's forms)", () => {
+  it.each<[string, unknown, Record<string, string>]>([
+    ["one pair", "a=b", { a: "b" }],
+    ["a list", ["stage=int", "company:application=awesome-service", "company:department=engineering"], { stage: "int", "company:application": "awesome-service", "company:department": "engineering" }],
+    ["quoted keys and values with = and punctuation", '"a+-=._:/@"="b+-=._:/@" "--c="="=d/"', { "a+-=._:/@": "b+-=._:/@", "--c=": "=d/" }],
+    ["a quoted value with spaces", 'owner:name="son of anton"', { "owner:name": "son of anton" }],
+    ["a quoted key (was rejected)", '"a:b"="c d"', { "a:b": "c d" }],
+    ["several quoted values", 'tag1="son of anton" tag2="company abc"', { tag1: "son of anton", tag2: "company abc" }],
+    ["several spaces between pairs", 'tag1="son of anton"   tag2="company abc"', { tag1: "son of anton", tag2: "company abc" }],
+    ["the whole string in single quotes (was rejected)", "'tag1=\"son of anton\" tag2=\"company abc\"'", { tag1: "son of anton", tag2: "company abc" }],
+    ["a long value", "a=012345678901234567890123456789 name=this-is-a-very-long-tag-value-now-it-should-not-fail", { a: "012345678901234567890123456789", name: "this-is-a-very-long-tag-value-now-it-should-not-fail" }],
+    ["an empty string", "", {}],
+    ["an empty list", [], {}],
+  ])("reads %s", (_what, input, expected) => {
+    expect(parseTags(input, "f: tags")).toEqual(expected);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ["just a string (SAM fails too)", "some string", /f: tags: "some string" is not in a form the SAM CLI reads/],
+    ["a table (SAM cannot read one)", { a: "b" }, /expected key=value strings/],
+  ])("rejects %s", (_what, input, pattern) => {
+    expect(() => parseTags(input, "f: tags")).toThrow(pattern);
   });
 });
 
 describe("parseSamConfig", () => {
-  it("reads list forms, merges global parameters under deploy parameters, ignores SAM's other keys", () => {
+  it("merges [env.global.parameters] under [env.deploy.parameters], nothing from [default] into another environment, ignores SAM's other keys", () => {
     const cfg = parseSamConfig(
       `version = 0.1
 [default.global.parameters]
 region = "eu-west-1"
+stack_name = "from-default"
 [dev.global.parameters]
 region = "eu-west-2"
 profile = "mfa"
@@ -82,22 +124,47 @@ confirm_changeset = false
       s3Prefix: "backend/dev",
       roleArn: "arn:aws:iam::123456789012:role/deployer",
     });
-    expect(cfg.envs.default).toEqual({ region: "eu-west-1" });
+    expect(cfg.envs.default).toEqual({ region: "eu-west-1", stackName: "from-default" });
+  });
+
+  it("checks only the environment in use: a problem in [prod] does not stop dev (as the SAM CLI reads only --config-env)", () => {
+    const cfg = parseSamConfig("version = 0.1\n[dev.deploy.parameters]\nstack_name = 'ok'\n[prod.deploy.parameters]\nregion = 'mars'\n", "s.toml");
+    expect(cfg.envs.dev).toEqual({ stackName: "ok" });
+    expect(Object.keys(cfg.envs)).toEqual(["dev", "prod"]);
+    expect(() => cfg.envs.prod).toThrow(/\[prod\.deploy\.parameters\] region must be an AWS region/);
+  });
+
+  it.each([
+    ["0.1", 0.1], ["1.0", 1], ["0.2", 0.2],
+  ])("accepts any float version SAM accepts (%s)", (text, version) => {
+    expect(parseSamConfig(`version = ${text}\n`, "s.toml").version).toBe(version);
+  });
+
+  it("accepts [default.deploy] without a parameters table (was rejected)", () => {
+    expect(parseSamConfig("version = 0.1\n[default.deploy]\n", "s.toml").envs.default).toEqual({});
   });
 
   it.each([
     ["bad TOML", "version = ", /s\.toml is not valid TOML/],
     ["no version", "[dev.deploy.parameters]\nstack_name='a'", /s\.toml: version is missing/],
-    ["a wrong version", "version = 1.0", /s\.toml: version must be 0\.1/],
-    ["a bad region", "version = 0.1\n[dev.deploy.parameters]\nregion = 'mars'", /s\.toml: \[dev\.deploy\.parameters\] region must be an AWS region/],
-    ["a bad stack name", "version = 0.1\n[dev.deploy.parameters]\nstack_name = 'has space'", /\[dev\.deploy\.parameters\] stack_name must be a stack name/],
-    ["a non-boolean confirm_changeset", "version = 0.1\n[dev.deploy.parameters]\nconfirm_changeset = 'yes'", /confirm_changeset must be true or false/],
-    ["an unknown capability", "version = 0.1\n[prod.deploy.parameters]\ncapabilities = 'CAPABILITY_ALL'", /\[prod\.deploy\.parameters\] capabilities: unknown capability "CAPABILITY_ALL"/],
-    ["a numeric parameter_overrides", "version = 0.1\n[dev.deploy.parameters]\nparameter_overrides = 3", /parameter_overrides must be a string or a list of strings/],
-    ["a broken override", "version = 0.1\n[staging.deploy.parameters]\nparameter_overrides = 'Stage'", /s\.toml: \[staging\.deploy\.parameters\] parameter_overrides: expected Key=Value/],
-    ["a deploy table without parameters", "version = 0.1\n[dev.deploy]\nx = 1", /\[dev\.deploy\] must hold a \[dev\.deploy\.parameters\] table/],
-  ])("rejects %s with one line naming the file and key", (_what, text, pattern) => {
+    ["an integer version (SAM wants a float)", "version = 1", /s\.toml: version must be a number with a decimal point such as 0\.1, got 1/],
+    ["a string version", "version = '0.1'", /version must be a number with a decimal point/],
+  ])("rejects %s when the file is read", (_what, text, pattern) => {
     expect(() => parseSamConfig(text, "s.toml")).toThrow(pattern);
+  });
+
+  it.each([
+    ["a bad region", "[dev.deploy.parameters]\nregion = 'mars'", /s\.toml: \[dev\.deploy\.parameters\] region must be an AWS region/],
+    ["a bad stack name", "[dev.deploy.parameters]\nstack_name = 'has space'", /\[dev\.deploy\.parameters\] stack_name must be a stack name/],
+    ["a numeric stack name", "[dev.deploy.parameters]\nstack_name = 12", /stack_name must be a stack name .*got 12/],
+    ["a non-boolean confirm_changeset", "[dev.deploy.parameters]\nconfirm_changeset = 'yes'", /confirm_changeset must be true or false/],
+    ["an unknown capability", "[dev.deploy.parameters]\ncapabilities = 'CAPABILITY_ALL'", /\[dev\.deploy\.parameters\] capabilities: unknown capability "CAPABILITY_ALL"/],
+    ["a numeric parameter_overrides", "[dev.deploy.parameters]\nparameter_overrides = 3", /parameter_overrides: expected a string, a list or a table, got 3/],
+    ["a broken override", "[dev.deploy.parameters]\nparameter_overrides = 'Stage'", /s\.toml: \[dev\.deploy\.parameters\] parameter_overrides: "Stage" is not in a form/],
+    ["a deploy that is not a table", "dev = { deploy = 3 }", /\[dev\.deploy\] must be a table/],
+  ])("rejects %s in the environment in use, naming the file and key", (_what, text, pattern) => {
+    const cfg = parseSamConfig(`version = 0.1\n${text}\n`, "s.toml");
+    expect(() => cfg.envs.dev).toThrow(pattern);
   });
 
   it("accepts capabilities separated by spaces or commas", () => {

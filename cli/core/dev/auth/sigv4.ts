@@ -35,6 +35,23 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 const mismatch: SigV4Result = { ok: false, message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method." };
 const AUTH = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
 
+/** One signer per key and scope: it keeps its derived signing keys, so a check costs one HMAC chain, not five. */
+const signers = new WeakMap<LocalCredentials, Map<string, SignatureV4>>();
+function signerFor(key: LocalCredentials, region: string, service: string): SignatureV4 {
+  const byScope = signers.get(key) ?? new Map<string, SignatureV4>();
+  signers.set(key, byScope);
+  let signer = byScope.get(`${region}/${service}`);
+  if (!signer) {
+    signer = new SignatureV4({
+      // applyChecksum off: sign exactly the client's SignedHeaders (curl --aws-sigv4 does not send x-amz-content-sha256).
+      service, region, sha256: Hash.bind(null, "sha256"), uriEscapePath: true, applyChecksum: false,
+      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}) },
+    });
+    byScope.set(`${region}/${service}`, signer);
+  }
+  return signer;
+}
+
 /** X-Amz-Date (20250724T101530Z) as a Date; undefined when malformed. */
 export function amzDate(s: string | undefined): Date | undefined {
   const m = s ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null;
@@ -77,11 +94,7 @@ export async function verifySigV4(req: SignedRequest, o: { keys: LocalCredential
   // The payload hash is the body's, whatever x-amz-content-sha256 claims (API Gateway takes no UNSIGNED-PAYLOAD).
   const bodyHash = createHash("sha256").update(req.body).digest("hex");
   if (toSign["x-amz-content-sha256"] !== undefined && toSign["x-amz-content-sha256"] !== bodyHash) return mismatch;
-  const signer = new SignatureV4({
-    // applyChecksum off: sign exactly the client's SignedHeaders (curl --aws-sigv4 does not send x-amz-content-sha256).
-    service: service!, region: region!, sha256: Hash.bind(null, "sha256"), uriEscapePath: true, applyChecksum: false,
-    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}) },
-  });
+  const signer = signerFor(key, region!, service!);
   const host = toSign.host!;
   const [hostname, port] = host.split(":");
   const out = await signer.sign(

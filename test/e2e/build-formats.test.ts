@@ -1,0 +1,75 @@
+/**
+ * hdoc build over templates as the SAM CLI's and the SAM translator's test templates write them
+ * (test/fixtures/formats): CodeUri `.`, CodeUri through `!Ref` to a parameter's Default, functions
+ * hdoc leaves as they are (image, s3 through Globals, zip, inline) listed as warnings, not errors,
+ * `BuildMethod: makefile` run as the SAM CLI runs it, and the written template edited in place (quoted values and comments kept,
+ * Globals.Function.CodeUri kept).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { REPO_ROOT, runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
+
+let home: TempHome;
+let dir: string;
+beforeAll(() => {
+  home = tempHome();
+  dir = mkdtempSync(path.join(tmpdir(), "hdoc-formats-"));
+  cpSync(path.join(REPO_ROOT, "test/fixtures/formats"), dir, { recursive: true });
+});
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+const hdoc = (args: string[], env: Record<string, string> = {}) => runHdoc(args.includes("--template") ? args : [...args, "--template", "template.yml"], { home: home.home, cwd: dir, env });
+
+describe("hdoc build over SAM's template forms (built binary)", () => {
+  it("--list shows the CodeUri . function (was read as NaN and skipped) and lists the ones it does not build with the reason", async () => {
+    const r = await hdoc(["build", "--list", "--json"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { functions: Array<{ id: string; codeUri: string }>; notBuilt: Array<{ id: string; reason: string }>; problems: string[] };
+    expect(doc.problems).toEqual([]);
+    expect(Object.fromEntries(doc.functions.map((f) => [f.id, f.codeUri]))).toEqual({ Local: ".", Made: "make" });
+    expect(Object.fromEntries(doc.notBuilt.map((f) => [f.id, f.reason]))).toEqual({ Remote: "s3", Image: "image", Zipped: "zip", Inline: "inline" });
+  });
+
+  it("resolves CodeUri, Handler and Runtime through !Ref and !Sub to parameters: their Default, or --param", async () => {
+    const listed = async (extra: string[]) => {
+      const r = await hdoc(["build", "--list", "--json", "--template", "params.yml", ...extra]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { functions: unknown[] }).functions;
+    };
+    expect(await listed([])).toEqual([expect.objectContaining({ id: "Fn", codeUri: ".", handler: "src/app.handler", runtime: "nodejs22.x" })]);
+    expect(await listed(["--param", "CodeParam=esb", "--param", "HandlerParam=src/entry.handler", "--param", "NodeMajor=20"])).toEqual([expect.objectContaining({ codeUri: "esb", handler: "src/entry.handler", runtime: "nodejs20.x" })]);
+    const bad = await hdoc(["build", "--list", "--template", "params.yml", "--param", "CodeParam"]);
+    expect([bad.exitCode, bad.stderr.trim()]).toEqual([2, 'error: --param "CodeParam" is not Name=Value\nhint: e.g. --param Stage=dev']);
+  });
+
+  it("builds with warnings for the others, runs make build-<LogicalId> with ARTIFACTS_DIR, edits the template in place", async () => {
+    const r = await hdoc(["build"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: template\.yml Image: not built \(image\): PackageType Image/m);
+    expect(r.stderr).toMatch(/^warning: template\.yml Remote: not built \(s3\)/m);
+    expect(r.stderr).toContain("2 built, 0 cached");
+    const out = path.join(dir, ".hdoc/build");
+    expect(readFileSync(path.join(out, "functions/Made/made.txt"), "utf8")).toBe("made\n");
+    expect(existsSync(path.join(out, "functions/Made/bootstrap"))).toBe(true);
+    const written = readFileSync(path.join(out, "template.yml"), "utf8");
+    expect(written).toContain(`Variables: { IS_YES: "yes", IS_NO: "no", IS_ON: 'on', UNDERSCORE: "1_000", SEXAGESIMAL: "1:20", OCTAL: "0123", FLOAT: "3.0" }`);
+    expect(written).toContain("CodeUri: s3://hdoc-artifacts/shared.zip # inherited by Remote, never deleted");
+    expect(written).toContain('CodeUri: "../../code.zip"');
+    expect(written).toContain('CodeUri: "./functions/Made"');
+    expect(written).toContain("ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest");
+  });
+
+  it("fails the makefile function with one clear line when make is missing, and builds the rest", async () => {
+    const bin = path.join(dir, "no-make-bin");
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(process.execPath, path.join(bin, "node"));
+    const r = await hdoc(["build", "--clean"], { PATH: bin });
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toMatch(/^error: template\.yml Made: BuildMethod makefile needs make, which is not on the PATH/m);
+    expect(r.stderr).toContain("1 built, 0 cached, 1 failed");
+  });
+});

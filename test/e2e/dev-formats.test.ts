@@ -1,0 +1,49 @@
+/**
+ * hdoc dev over test/fixtures/formats (built binary): the proxy event API Gateway sends for a
+ * stage-prefixed URL (as in the official sample event, aws/aws-lambda-go's
+ * events/testdata/apigw-request.json), and an image function's route answering 502 with a console
+ * line while everything else is served.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHdocDev, fixtureProject, type RunningDev } from "../helpers/dev-server.ts";
+import { tempHome, type TempHome } from "../helpers/hdoc.ts";
+
+let home: TempHome;
+let project: { dir: string; cleanup(): void };
+let dev: RunningDev;
+beforeAll(async () => {
+  home = tempHome();
+  project = fixtureProject("test/fixtures/formats");
+  dev = await startHdocDev(["--template", "template.yml", "--port", "0"], { cwd: project.dir, home: home.home, timeoutMs: 60_000 });
+}, 90_000);
+afterAll(async () => {
+  await dev?.stop();
+  project?.cleanup();
+  home?.cleanup();
+});
+
+interface Echo { path: string; requestContext: Record<string, unknown>; stageVariables: unknown; headers: Record<string, string> }
+
+describe("hdoc dev's API Gateway events (built binary)", () => {
+  it("gives path without the stage and requestContext.path with it, stage variables, ids and headers as API Gateway does", async () => {
+    const res = await fetch(`${dev.url}/Prod/hello/ada`);
+    expect(res.status).toBe(200);
+    const e = (await res.json()) as Echo;
+    expect([e.path, e.requestContext.path, e.requestContext.stage]).toEqual(["/hello/ada", "/Prod/hello/ada", "Prod"]);
+    expect(e.stageVariables).toEqual({ table: "items" });
+    expect("authorizer" in e.requestContext).toBe(false);
+    expect(e.requestContext.resourceId).toMatch(/^[a-z0-9]{6}$/);
+    expect(e.requestContext.apiId).toMatch(/^[a-z0-9]{10}$/);
+    expect(e.headers).toMatchObject({ "X-Forwarded-For": "127.0.0.1", "X-Forwarded-Proto": "http", "X-Forwarded-Port": new URL(dev.url).port });
+    expect(e.headers["X-Amzn-Trace-Id"]).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    const plain = (await (await fetch(`${dev.url}/hello/ada`)).json()) as Echo;
+    expect([plain.path, plain.requestContext.path]).toEqual(["/hello/ada", "/Prod/hello/ada"]);
+  });
+
+  it("answers 502 on an image function's route and says why on the console", async () => {
+    const res = await fetch(`${dev.url}/Prod/image`);
+    expect(res.status).toBe(502);
+    expect(dev.stderr()).toMatch(/Image is not run locally \(image\): PackageType Image/);
+    expect(dev.stderr()).toMatch(/Image cannot run locally \(image: .*\): GET \/Prod\/image answers 502/);
+  });
+});
