@@ -66,6 +66,7 @@ export async function resolveRegion(ctx: Context, profileName: string | undefine
       ["AWS config", profileName ? config[profileName]?.region : undefined],
     ],
     DEFAULTS.region,
+    "region",
   );
 }
 

@@ -75,7 +75,7 @@ export const dev: CommandDef<DevOpts> = {
       },
     });
     if (io.json) {
-      io.result({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage })) });
+      io.resultNow({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage })) });
     } else {
       const width = Math.max(...server.routes.map((r) => r.method.length + r.resource.length + 1), 0);
       io.out(`hdoc dev: API on ${server.url}`);

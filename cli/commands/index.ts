@@ -10,9 +10,9 @@ import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 
 export const GROUPS: Record<string, string> = {
-  mfa: "MFA sessions in the shared credentials file",
-  codebuild: "CodeBuild's stored source credentials (GitHub)",
-  pipeline: "the per-stage CodePipeline stack in cicd/",
+  mfa: "Manage MFA sessions in the shared credentials file",
+  codebuild: "Manage CodeBuild's stored GitHub source credentials",
+  pipeline: "Deploy and inspect a stage's CodePipeline stack (cicd/)",
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

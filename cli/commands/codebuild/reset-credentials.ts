@@ -7,7 +7,7 @@ interface ResetOptions {
   tokenSsmParameter?: string;
   import: boolean;
   delete: boolean;
-  dryRun: boolean;
+  dryRun?: boolean;
 }
 
 export const codebuildReset: CommandDef<ResetOptions> = {
@@ -33,7 +33,7 @@ export const codebuildReset: CommandDef<ResetOptions> = {
       .option("--token-ssm-parameter <name>", "read the new token from this SSM parameter (String, or SecureString decrypted)")
       .option("--no-delete", "import without deleting first (the retry path after a failed import)")
       .option("--no-import", "only delete; do not import a new token")
-      .option("--dry-run", "show the plan and change nothing", false);
+      .option("--dry-run", "show the plan and change nothing");
   },
   async run(opts, ctx) {
     const { io } = ctx;
@@ -64,7 +64,7 @@ export const codebuildReset: CommandDef<ResetOptions> = {
     ];
 
     const result = await core.resetCredentials(
-      { serverType, region: target.region.value, delete: opts.delete, import: opts.import, dryRun: opts.dryRun, tokenSource, retryArgs },
+      { serverType, region: target.region.value, delete: opts.delete, import: opts.import, dryRun: Boolean(opts.dryRun), tokenSource, retryArgs },
       {
         codebuild: codeBuildSourceCredentials(target),
         tokens,

@@ -35,7 +35,7 @@ export const mfaLogin: CommandDef<MfaLoginOptions> = {
       .option("--token-code <code>", "the 6-digit code from your MFA device (asked for when omitted)")
       .option("--duration <duration>", "session length: seconds or 12h / 90m, from 15m to 36h", "12h")
       .option("--min-remaining <duration>", "keep an existing session with more than this left", "15m")
-      .option("--force", "get a new session even when the current one is still valid", false);
+      .option("--force", "get a new session even when the current one is still valid");
   },
   async run(opts, ctx) {
     return runMfaLogin(opts, ctx);

@@ -223,7 +223,7 @@ describe("resetCredentials", () => {
   it("declining at the prompt changes nothing (exit 8)", async () => {
     const { cb, deps, input } = setup({ io: { confirm: false } });
     const e = await hdocError(resetCredentials(input(), deps));
-    expect(e).toMatchObject({ code: "ABORTED", message: "declined at the prompt; nothing was changed" });
+    expect(e).toMatchObject({ code: "DECLINED", message: "nothing changed (declined at the prompt)" });
     expect(e.exitCode).toBe(8);
     expect(cb.calls).toEqual(["list"]);
   });

@@ -200,7 +200,7 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
   // 4. Confirmation, only when something is about to be deleted (--yes answers it).
   if (toDelete.length > 0) {
     const ok = await io.confirm(`Delete ${toDelete.length === 1 ? "this credential" : `these ${toDelete.length} credentials`}${input.import ? " and import the new token" : ""}?`);
-    if (!ok) throw new HdocError("ABORTED", "declined at the prompt; nothing was changed");
+    if (!ok) throw new HdocError("DECLINED", "nothing changed (declined at the prompt)");
   }
 
   // 5. Delete by ARN.

@@ -120,7 +120,7 @@ async function replaceRolledBackStack(input: DeployInput, deps: DeployDeps): Pro
   io.warn(`stack ${input.stackName} is in ROLLBACK_COMPLETE: its first creation failed and CloudFormation rolled it back.`);
   io.info("A stack in this state cannot be updated; it has to be deleted and created again (its resources were already removed by the rollback).");
   const ok = await io.confirm(`Delete stack ${input.stackName} and create it again?`);
-  if (!ok) throw new HdocError("ABORTED", `declined: stack ${input.stackName} was left in ROLLBACK_COMPLETE`, "delete it yourself or re-run and confirm");
+  if (!ok) throw new HdocError("DECLINED", `nothing changed: stack ${input.stackName} was left in ROLLBACK_COMPLETE (delete it yourself, or run the deploy again and confirm)`);
   io.info(`deleting stack ${input.stackName} ...`);
   await deps.cfn.deleteStack(input.stackName);
   await waitForDelete(input, deps);
@@ -228,7 +228,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
     }
     if (!ok) {
       await cfn.deleteChangeSet(created.id, input.stackName);
-      throw new HdocError("ABORTED", `declined: nothing was executed on ${input.stackName} (change set deleted)`);
+      throw new HdocError("DECLINED", `nothing changed: nothing was executed on ${input.stackName} (change set deleted)`);
     }
   }
 
