@@ -2,15 +2,13 @@
 // GetItem on the embedded dynalite) versus the same GetItem sent straight to that dynalite, in the
 // same run: 16 concurrent clients, a warm-up, then DURATION_MS each (in alternating 1 s rounds), loopback only. Target: the API layer costs at
 // most 25% of throughput (ratio >= 0.75).
-import { spawn } from "node:child_process";
 import http from "node:http";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { performance } from "node:perf_hooks";
-import { setInterval, clearInterval } from "node:timers";
+import { startDev as startDevProcess } from "./dev-process.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLIENTS = 16;
@@ -20,37 +18,7 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10000);
 // keep-alive, so an idle client socket is never reused just as the server closes it.
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startDev() {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/hdoc.js"), "dev", "--seed", "--json", "--port", String(port)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "", err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  await new Promise((resolve, reject) => {
-    const t = setInterval(() => {
-      if (err.includes("ready;") && out.trim().endsWith("}")) {
-        clearInterval(t);
-        child.stderr.removeAllListeners("data").resume(); // the request log is drained, not kept
-        resolve();
-      }
-    }, 50);
-    child.once("exit", (code) => { clearInterval(t); reject(new Error(`hdoc dev exited ${code}: ${err}`)); });
-  });
-  const doc = JSON.parse(out);
-  return { ...doc, stop: () => new Promise((r) => { child.once("exit", r); child.kill("SIGTERM"); }) };
-}
+const startDev = () => startDevProcess(ROOT, ["--seed"]);
 
 /** Runs `CLIENTS` loops of `once` for `ms`; returns completed requests per second. */
 async function load(once, ms) {

@@ -13,6 +13,7 @@ import type { ApiHandler } from "@hdoc/shared/http";
 import { memoryLogger } from "@hdoc/shared/log";
 import { dynamoUserStore } from "@hdoc/shared/users";
 import { dynamoArticleStore } from "@hdoc/shared/articles";
+import { dynamoTagBoard } from "@hdoc/shared/tags";
 import { localTables, repoRoot, type LocalTables } from "./helpers/tables.ts";
 import { loadEvent, withClaims, type ProxyEvent } from "./helpers/events.ts";
 import * as getUser from "../functions/get-user/handler.ts";
@@ -68,7 +69,7 @@ const routes: Array<{ name: string; fixture: string; build: Build }> = [
     build: (doc) => createArticle.createHandler({ users: dynamoUserStore(doc, db.names.UsersTable!), articles: dynamoArticleStore(doc, db.names.ArticlesTable!), log: memoryLogger() }),
   },
   { name: "get-article", fixture: "get-article", build: (doc) => getArticle.createHandler({ articles: dynamoArticleStore(doc, db.names.ArticlesTable!), log: memoryLogger() }) },
-  { name: "list-tags", fixture: "list-tags", build: (doc) => listTags.createHandler({ articles: dynamoArticleStore(doc, db.names.ArticlesTable!), log: memoryLogger() }) },
+  { name: "list-tags", fixture: "list-tags", build: (doc) => listTags.createHandler({ board: dynamoTagBoard(doc, db.names.TagsTable!), log: memoryLogger() }) },
   { name: "record-statistics", fixture: "record-statistics", build: (doc) => recordStatistics.createHandler({ statistics: dynamoStatisticsStore(doc, db.names.StatisticsTable!), log: memoryLogger() }) },
 ];
 

@@ -103,31 +103,35 @@ export function articleId(v: unknown): string {
   return s;
 }
 
-/** Page size: 1-100, default 20. */
-export function limit(v: unknown, fallback = 20): number {
+/** Page size: 1-`max` (100 unless given), default `fallback` (20). */
+export function limit(v: unknown, fallback = 20, max = 100): number {
   if (v === undefined || v === null || v === "") return fallback;
-  if (typeof v !== "string" || !/^[0-9]{1,3}$/.test(v)) throw invalid("limit", "must be a whole number from 1 to 100");
+  if (typeof v !== "string" || !/^[0-9]{1,4}$/.test(v)) throw invalid("limit", `must be a whole number from 1 to ${max}`);
   const n = Number(v);
-  if (n < 1 || n > 100) throw invalid("limit", "must be a whole number from 1 to 100");
+  if (n < 1 || n > max) throw invalid("limit", `must be a whole number from 1 to ${max}`);
   return n;
 }
 
-/** The opaque page token: base64url of {"u": <last username>}. */
-export function encodePageToken(lastUsername: string): string {
-  return Buffer.from(JSON.stringify({ u: lastUsername }), "utf8").toString("base64url");
-}
+/** An opaque page token: base64url of {"<key>": "<value>"}. */
+export const encodeOpaqueToken = (key: string, value: string): string => Buffer.from(JSON.stringify({ [key]: value }), "utf8").toString("base64url");
 
-export function pageToken(v: unknown): string | undefined {
+/** The value of a token made by encodeOpaqueToken(key, ...) when `valid` accepts it; a 400 on nextToken otherwise. */
+export function opaqueToken(v: unknown, key: string, valid: (value: string) => boolean): string | undefined {
   if (v === undefined || v === null || v === "") return undefined;
   const bad = () => invalid("nextToken", "is not a token returned by this API");
-  if (typeof v !== "string" || v.length > 200 || !/^[A-Za-z0-9_-]+$/.test(v)) throw bad();
+  if (typeof v !== "string" || v.length > 300 || !/^[A-Za-z0-9_-]+$/.test(v)) throw bad();
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(v, "base64url").toString("utf8"));
   } catch {
     throw bad();
   }
-  const u = typeof doc === "object" && doc !== null ? (doc as { u?: unknown }).u : undefined;
-  if (typeof u !== "string" || !GITHUB_USERNAME.test(u)) throw bad();
-  return u.toLowerCase();
+  const value = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>)[key] : undefined;
+  if (typeof value !== "string" || !valid(value)) throw bad();
+  return value;
 }
+
+/** The users page token: base64url of {"u": <last username>}. */
+export const encodePageToken = (lastUsername: string): string => encodeOpaqueToken("u", lastUsername);
+
+export const pageToken = (v: unknown): string | undefined => opaqueToken(v, "u", (u) => GITHUB_USERNAME.test(u))?.toLowerCase();

@@ -14,13 +14,15 @@ const clientFor = (endpoint: string) => new DynamoDBClient({ endpoint, region: "
 describe("tableDefinitions", () => {
   it("reads every table across the nested stacks with keys, indexes, billing and stream", () => {
     const defs = tableDefinitions(rootTemplate, repoRoot);
-    expect(defs.map((d) => d.id)).toEqual(["Database/UsersTable", "Database/ArticlesTable", "Database/StatisticsTable", "Api/StatisticsParserStateTable"]);
-    const [users, articles, stats] = defs;
+    expect(defs.map((d) => d.id)).toEqual(["Database/UsersTable", "Database/ArticlesTable", "Database/StatisticsTable", "Database/TagsTable", "Api/StatisticsParserStateTable"]);
+    const [users, articles, stats, tags] = defs;
     expect(users!.input.KeySchema).toEqual([{ AttributeName: "github_username", KeyType: "HASH" }]);
     expect(users!.input.BillingMode).toBe("PAY_PER_REQUEST");
     expect(users!.stream).toBeUndefined();
     expect(articles!.input.GlobalSecondaryIndexes?.[0]).toMatchObject({ IndexName: "ByAuthor", Projection: { ProjectionType: "ALL" } });
     expect(stats!.stream).toBe("NEW_AND_OLD_IMAGES");
+    expect(articles!.stream).toBe("NEW_IMAGE");
+    expect(tags!.input.GlobalSecondaryIndexes?.[0]).toMatchObject({ IndexName: "ByCount", Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["tag", "count"] } });
     expect(stats!.stackPath).toEqual(["Database"]);
     for (const d of defs) expect(d.input).not.toHaveProperty("Tags");
   });
@@ -34,7 +36,7 @@ describe("startLocalDynamo + createTables", () => {
     expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const c1 = clientFor(first.endpoint);
     const names = await createTables(c1, defs, nameFor);
-    expect(names).toEqual({ "Database/UsersTable": "dev-UsersTable", "Database/ArticlesTable": "dev-ArticlesTable", "Database/StatisticsTable": "dev-StatisticsTable", "Api/StatisticsParserStateTable": "dev-StatisticsParserStateTable" });
+    expect(names).toEqual({ "Database/UsersTable": "dev-UsersTable", "Database/ArticlesTable": "dev-ArticlesTable", "Database/StatisticsTable": "dev-StatisticsTable", "Database/TagsTable": "dev-TagsTable", "Api/StatisticsParserStateTable": "dev-StatisticsParserStateTable" });
     await createTables(c1, defs, nameFor); // already there: no error
     const gsi = await c1.send(new DescribeTableCommand({ TableName: "dev-ArticlesTable" }));
     expect(gsi.Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe("ByAuthor");
@@ -44,7 +46,7 @@ describe("startLocalDynamo + createTables", () => {
 
     const second = await startLocalDynamo({ dataDir });
     const c2 = clientFor(second.endpoint);
-    expect((await c2.send(new ListTablesCommand({}))).TableNames?.sort()).toEqual(["dev-ArticlesTable", "dev-StatisticsParserStateTable", "dev-StatisticsTable", "dev-UsersTable"]);
+    expect((await c2.send(new ListTablesCommand({}))).TableNames?.sort()).toEqual(["dev-ArticlesTable", "dev-StatisticsParserStateTable", "dev-StatisticsTable", "dev-TagsTable", "dev-UsersTable"]);
     expect((await c2.send(new GetItemCommand({ TableName: "dev-UsersTable", Key: { github_username: { S: "kept" } } }))).Item).toBeTruthy();
     c2.destroy();
     await second.stop();
