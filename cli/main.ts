@@ -64,7 +64,7 @@ const remember = (cmd: Command) => (err: CommanderError) => {
   throw err;
 };
 
-function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): void {
+function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): Command {
   const cmd = parent.command(name).summary(def.summary).description(def.description ? `${def.summary}\n\n${def.description}` : def.summary);
   cmd.exitOverride(remember(cmd));
   def.configure?.(cmd);
@@ -86,6 +86,7 @@ function addCommand(parent: Command, def: CommandDef, name: string, deps: Progra
     ctx.io.flushResult();
     deps.onExit(typeof code === "number" ? code : 0);
   });
+  return cmd;
 }
 
 export function createProgram(deps: ProgramDeps): Command {
@@ -107,7 +108,8 @@ export function createProgram(deps: ProgramDeps): Command {
   const groups = new Map<string, Command>();
   for (const def of deps.commands ?? COMMANDS) {
     if (def.path.length === 1) {
-      addCommand(program, def, def.path[0], deps);
+      // A command may also have subcommands of its own (hdoc dev, hdoc dev token).
+      groups.set(def.path[0], addCommand(program, def, def.path[0], deps));
       continue;
     }
     const [groupName, name] = def.path;
