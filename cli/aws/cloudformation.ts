@@ -1,6 +1,6 @@
 /**
- * The narrow CloudFormation port (what core/pipeline uses, nothing more) and its adapter, plus the S3
- * template upload.
+ * The narrow CloudFormation port (what core/pipeline uses, nothing more) and its adapter (the S3
+ * template upload is in s3.ts, so this module does not load the S3 client).
  * Every call goes through awsCall; CloudFormation's "not an error" answers (stack does not exist,
  * no updates to perform) become values here so the core never sees SDK error names.
  */
@@ -11,13 +11,13 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  ListStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
   type Capability,
   type Change,
 } from "@aws-sdk/client-cloudformation";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsCall } from "./errors.ts";
 import { clientConfig, type AwsTarget } from "./clients.ts";
 
@@ -36,7 +36,14 @@ export interface StackInfo {
   parameters: Record<string, string>;
 }
 
-export interface ResourceChange { action: string; logicalId: string; type: string; replacement?: string }
+export interface ResourceChange {
+  action: string;
+  logicalId: string;
+  type: string;
+  replacement?: string;
+  /** A nested stack's row in a change set made with IncludeNestedStacks: the id of that stack's own change set. */
+  changeSetId?: string;
+}
 
 export interface ChangeSetInfo {
   id: string;
@@ -53,6 +60,8 @@ export interface StackEvent {
   type: string;
   status: string;
   reason?: string;
+  /** The resource's physical id; for a nested stack, its stack ARN (where its own events are read). */
+  physicalId?: string;
 }
 
 export interface CreateChangeSetInput {
@@ -64,6 +73,12 @@ export interface CreateChangeSetInput {
   parameters: Record<string, string>;
   capabilities: string[];
   tags: Record<string, string>;
+  /** Also create a change set for every nested stack, so the preview shows what changes inside each. */
+  includeNestedStacks?: boolean;
+  /** The role CloudFormation deploys with (the stage's execution role), instead of the caller's credentials. */
+  roleArn?: string;
+  /** The change set's description (default "hdoc pipeline deploy"). */
+  description?: string;
 }
 
 export type CreateChangeSetResult = { id: string } | { noChanges: true; reason: string };
@@ -81,6 +96,8 @@ export interface CloudFormationApi {
   deleteStack(stackName: string): Promise<void>;
   /** The original template body of the deployed stack. */
   getTemplate(stackName: string): Promise<string>;
+  /** The physical id of each resource of a stack, by logical id (all pages); {} when the stack is not there. */
+  stackResources(stackName: string): Promise<Record<string, string>>;
 }
 
 /** Uploads a template to S3 and returns the URL CloudFormation reads it from. */
@@ -143,7 +160,9 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
             Parameters: pairs(input.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
             Capabilities: input.capabilities as Capability[],
             Tags: pairs(input.tags).map(([Key, Value]) => ({ Key, Value })),
-            Description: "hdoc pipeline deploy",
+            ...(input.includeNestedStacks ? { IncludeNestedStacks: true } : {}),
+            ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
+            Description: input.description ?? "hdoc pipeline deploy",
           }),
         );
         return { id: out.Id ?? input.changeSetName };
@@ -159,7 +178,9 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
       let token: string | undefined;
       let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string } | undefined;
       do {
-        const out = await call("DescribeChangeSet", () => client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, NextToken: token })));
+        // a nested stack's change set is named by its ARN, which already says which stack it belongs to
+        const stack = changeSetId.startsWith("arn:") ? {} : { StackName: stackName };
+        const out = await call("DescribeChangeSet", () => client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, ...stack, NextToken: token })));
         first ??= out;
         for (const c of out.Changes ?? []) changes.push(toChange(c));
         token = out.NextToken;
@@ -191,6 +212,7 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
           type: e.ResourceType ?? "",
           status: e.ResourceStatus ?? "",
           ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
+          ...(e.PhysicalResourceId ? { physicalId: e.PhysicalResourceId } : {}),
         })),
         ...(out.NextToken ? { nextToken: out.NextToken } : {}),
       };
@@ -198,6 +220,22 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
 
     async deleteStack(stackName) {
       await call("DeleteStack", () => client.send(new DeleteStackCommand({ StackName: stackName })));
+    },
+
+    async stackResources(stackName) {
+      const out: Record<string, string> = {};
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
+          for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId && r.PhysicalResourceId) out[r.LogicalResourceId] = r.PhysicalResourceId;
+          token = page.NextToken;
+        } while (token);
+      } catch (e) {
+        if (isMissingStack(e)) return {};
+        return call("ListStackResources", () => Promise.reject(e));
+      }
+      return out;
     },
 
     async getTemplate(stackName) {
@@ -214,19 +252,6 @@ function toChange(c: Change): ResourceChange {
     logicalId: r?.LogicalResourceId ?? "",
     type: r?.ResourceType ?? "",
     ...(r?.Replacement ? { replacement: r.Replacement } : {}),
-  };
-}
-
-/** Large templates go to S3; CloudFormation reads them from the returned URL. */
-export function s3TemplateStore(target: AwsTarget): TemplateStore {
-  const client = new S3Client({ ...clientConfig(target), forcePathStyle: Boolean(target.endpoint) });
-  return {
-    async upload(bucket, key, body) {
-      await awsCall({ action: "s3:PutObject", endpoint: target.endpoint }, () =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/yaml", ServerSideEncryption: "AES256" })),
-      );
-      const path = `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
-      return target.endpoint ? `${target.endpoint.replace(/\/+$/, "")}/${path}` : `https://s3.${target.region.value}.amazonaws.com/${path}`;
-    },
+    ...(r?.ChangeSetId ? { changeSetId: r.ChangeSetId } : {}),
   };
 }

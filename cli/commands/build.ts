@@ -75,18 +75,23 @@ export const build: CommandDef<BuildOpts> = {
       concurrency: os.availableParallelism(),
       esbuildVersion: core.installedEsbuildVersion(),
       onEvent: progress.event,
-      run: async (file, args, o) => {
-        io.verbose(`$ ${[file, ...args].join(" ")}`);
-        const { execa } = await import("execa");
-        const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
-        return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
-      },
+      run: subprocessRunner(ctx),
     });
     progress.finish();
     render(report, Number((process.hrtime.bigint() - started) / 1_000_000n), ctx, rel, table, formatSize);
     return report.ok ? EXIT_CODES.OK : EXIT_CODES.FAILED;
   },
 };
+
+/** How the build runs pip: through execa, the command line shown under --verbose. */
+export function subprocessRunner(ctx: Context): (file: string, args: string[], o: { cwd: string }) => Promise<{ exitCode: number; output: string }> {
+  return async (file, args, o) => {
+    ctx.io.verbose(`$ ${[file, ...args].join(" ")}`);
+    const { execa } = await import("execa");
+    const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
+    return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
+  };
+}
 
 function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): void } {
   const { io } = ctx;

@@ -9,6 +9,8 @@ import { pipelineStatus } from "./pipeline/status.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 import { devToken } from "./dev/token.ts";
+import { deployCommand } from "./deploy/deploy.ts";
+import { diffCommand } from "./deploy/diff.ts";
 
 export const GROUPS: Record<string, string> = {
   mfa: "Manage MFA sessions in the shared credentials file",
@@ -17,4 +19,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev, devToken];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken];

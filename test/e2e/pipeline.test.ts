@@ -142,7 +142,7 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
     replay.load("createFails");
     const r = await deploy(["--stage", "dev", "--yes"], replay.url);
     expect(r.exitCode, r.stderr).toBe(7);
-    const events = r.stderr.split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.split(/\s+/).slice(1, 4).join(" "));
+    const events = r.stderr.split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.split(/\s+/).slice(2, 5).join(" ")); // time, n/N, status, type, logical id
     expect(events).toEqual([
       "CREATE_IN_PROGRESS AWS::CloudFormation::Stack hdoc-backend-dev-codepipeline",
       "CREATE_IN_PROGRESS AWS::S3::Bucket ArtifactsBucket",
@@ -156,7 +156,8 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
     ]);
     expect(r.stderr).toMatch(/failed resources:\n.*\n.*\nCodeBuildProject +AWS::CodeBuild::Project +CREATE_FAILED +Resource handler returned/);
     expect(r.stderr).toContain(CODEBUILD_REASON);
-    expect(r.stderr).toContain("error: deploy of stack hdoc-backend-dev-codepipeline failed: ROLLBACK_COMPLETE");
+    expect(r.stderr).toContain(`error: deploy of stack hdoc-backend-dev-codepipeline failed: CodeBuildProject CREATE_FAILED: ${CODEBUILD_REASON}`);
+    expect(r.stderr).toContain("hint: the stack is ROLLBACK_COMPLETE");
     expect(replay.calls.filter((c) => c === "DescribeStackEvents").length).toBeGreaterThan(3); // paged with NextToken
     expect(replay.created[0]).toMatchObject({ type: "CREATE", capabilities: ["CAPABILITY_IAM"], parameters: { Stage: "dev", GithubRepo: "/100DaysOfCloud/Backend/GithubRepo" }, tags: { project: "hdoc", stage: "dev" } });
   });

@@ -11,6 +11,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { forward } from "./proxy.ts";
 
 export class ApiError extends Error {
   constructor(readonly type: string, message: string, readonly status = 400) {
@@ -106,16 +107,7 @@ export async function startJsonEndpoint(service: JsonService, opts: { proxyTo?: 
       return;
     }
     proxied += 1;
-    const to = new URL(opts.proxyTo);
-    const upstream = http.request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host, "content-length": String(raw.length) } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", (e) => res.writeHead(502, { "content-type": "text/plain" }).end(`proxy to ${opts.proxyTo} failed: ${e.message}`));
-    upstream.end(raw);
+    forward(req, raw, res, opts.proxyTo);
   }
 
   const operationOf = (target: string): string | undefined => {

@@ -2,12 +2,16 @@
  * A loopback endpoint speaking CloudFormation's Query protocol (form-encoded POST with Action=...,
  * XML answers in the 2010-05-15 namespace, real error XML) that replays a scripted scenario from
  * cloudformation-scenarios.ts. For what moto does not do: per-resource events, asynchronous change
- * sets and executions, FAILED empty change sets, ROLLBACK_COMPLETE stacks.
+ * sets and executions, FAILED empty change sets, ROLLBACK_COMPLETE stacks, nested stacks (change
+ * sets with IncludeNestedStacks, events read by a nested stack's ARN). With `proxyTo`, every request
+ * that is not a CloudFormation call (S3's REST calls) goes on unchanged to that endpoint (moto), so
+ * one --endpoint-url serves a whole deploy.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { ScriptedCloudFormation, SCENARIOS, type ScenarioName } from "./cloudformation-scenarios.ts";
+import { ScriptedCloudFormation, SCENARIOS, type ScenarioName, type ScriptedChange, type ScriptedEvent } from "./cloudformation-scenarios.ts";
+import { forward } from "./proxy.ts";
 import type { CreateChangeSetInput } from "../../cli/aws/cloudformation.ts";
 
 const NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
@@ -20,6 +24,8 @@ export interface CloudFormationEndpoint {
   readonly calls: string[];
   /** CreateChangeSet requests received since the last load. */
   readonly created: CreateChangeSetInput[];
+  /** The raw form of each CreateChangeSet since the last load (IncludeNestedStacks, RoleARN...). */
+  readonly createForms: Array<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -48,10 +54,10 @@ function memberList(form: URLSearchParams, prefix: string): Array<Record<string,
   return out.filter(Boolean);
 }
 
-async function body(req: IncomingMessage): Promise<string> {
+async function body(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promise<string> {
@@ -85,8 +91,8 @@ async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promi
     }
     case "DescribeChangeSet": {
       const cs = await cfn.describeChangeSet(form.get("ChangeSetName") ?? "");
-      const changes = cs.changes.map(
-        (c) => el("Type", "Resource") + `<ResourceChange>${el("Action", c.action) + el("LogicalResourceId", c.logicalId) + el("ResourceType", c.type) + el("Replacement", c.replacement)}</ResourceChange>`,
+      const changes = (cs.changes as ScriptedChange[]).map(
+        (c) => el("Type", "Resource") + `<ResourceChange>${el("Action", c.action) + el("LogicalResourceId", c.logicalId) + el("ResourceType", c.type) + el("Replacement", c.replacement) + el("ChangeSetId", c.changeSetId)}</ResourceChange>`,
       );
       return respond(action, el("ChangeSetId", cs.id) + el("StackName", stackName) + el("Status", cs.status) + el("StatusReason", cs.statusReason) + el("ExecutionStatus", cs.executionStatus) + members("Changes", changes));
     }
@@ -101,10 +107,13 @@ async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promi
       return `<DeleteStackResponse xmlns="${NS}"><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DeleteStackResponse>`;
     case "DescribeStackEvents": {
       const page = await cfn.stackEvents(stackName, form.get("NextToken") ?? undefined);
-      const events = page.events.map(
+      // a nested stack is asked for by its ARN: arn:...:stack/<name>/<id>
+      const name = stackName.startsWith("arn:") ? stackName.split("/")[1]! : stackName;
+      const stackId = stackName.startsWith("arn:") ? stackName : `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`;
+      const events = (page.events as ScriptedEvent[]).map(
         (e) =>
-          el("StackId", `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`) + el("EventId", e.id) + el("StackName", stackName) +
-          el("LogicalResourceId", e.logicalId) + el("ResourceType", e.type) + el("Timestamp", e.timestamp.toISOString()) +
+          el("StackId", stackId) + el("EventId", e.id) + el("StackName", name) +
+          el("LogicalResourceId", e.logicalId) + el("PhysicalResourceId", e.physicalId) + el("ResourceType", e.type) + el("Timestamp", e.timestamp.toISOString()) +
           el("ResourceStatus", e.status) + el("ResourceStatusReason", e.reason),
       );
       return respond(action, members("StackEvents", events) + el("NextToken", page.nextToken));
@@ -115,13 +124,21 @@ async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promi
   throw Object.assign(new Error(`The action ${action} is not valid for this web service.`), { code: "InvalidAction" });
 }
 
-export async function startCloudFormationEndpoint(): Promise<CloudFormationEndpoint> {
+/** CloudFormation's Query calls are form-encoded POSTs to "/"; everything else (S3's REST calls) is not. */
+const isQueryCall = (req: IncomingMessage, raw: Buffer) =>
+  req.method === "POST" && (req.url ?? "/").split("?")[0] === "/" && /x-www-form-urlencoded/.test(String(req.headers["content-type"] ?? "")) && raw.toString("latin1").includes("Action=");
+
+export async function startCloudFormationEndpoint(opts: { proxyTo?: string } = {}): Promise<CloudFormationEndpoint> {
   let cfn = new ScriptedCloudFormation(SCENARIOS.noChanges());
   const calls: string[] = [];
+  const createForms: Array<Record<string, string>> = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const form = new URLSearchParams(await body(req));
+      const raw = await body(req);
+      if (opts.proxyTo && !isQueryCall(req, raw)) return forward(req, raw, res, opts.proxyTo);
+      const form = new URLSearchParams(raw.toString("utf8"));
       calls.push(form.get("Action") ?? "?");
+      if (form.get("Action") === "CreateChangeSet") createForms.push(Object.fromEntries(form));
       try {
         const xml = await handle(cfn, form);
         res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() }).end(xml);
@@ -138,8 +155,10 @@ export async function startCloudFormationEndpoint(): Promise<CloudFormationEndpo
     load(name) {
       cfn = new ScriptedCloudFormation(SCENARIOS[name]());
       calls.length = 0;
+      createForms.length = 0;
     },
     calls,
+    createForms,
     get created() {
       return cfn.created;
     },

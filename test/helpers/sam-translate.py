@@ -25,7 +25,7 @@ for path in sys.argv[1:]:
         props = resource.get("Properties") or {}
         if isinstance(props.get("CodeUri"), str) and not props["CodeUri"].startswith("s3://"):
             props["CodeUri"] = "s3://hdoc-artifacts/code.zip"
-        if isinstance(props.get("Location"), str) and not props["Location"].startswith("https://"):
+        if isinstance(props.get("Location"), str) and not props["Location"].startswith(("https://", "http://")):
             props["Location"] = "https://s3.amazonaws.com/hdoc-artifacts/nested.template"
     try:
         out[path] = {"template": transform(template, {}, NoManagedPolicies())}

@@ -34,7 +34,7 @@ export const pipelineDeploy: CommandDef<PipelineOptions> = {
 async function runPipelineDeploy(opts: PipelineOptions, ctx: Context): Promise<number> {
   const [{ preparePipeline, pipelineCloudFormation }, { s3TemplateStore }, { deploy }, { EXIT_CODES }, view] = await Promise.all([
     import("./options.ts"),
-    import("../../aws/cloudformation.ts"),
+    import("../../aws/s3.ts"),
     import("../../core/pipeline/deploy.ts"),
     import("../../errors.ts"),
     import("./view.ts"),

@@ -315,19 +315,3 @@ Resources:
     }
   });
 });
-
-describe("buildspec.yml", () => {
-  it("installs, tests, runs hdoc build and deploys the built template, naming no function folder", async () => {
-    const { parse } = await import("yaml");
-    const spec = parse(readFileSync(path.join(import.meta.dirname, "../../../buildspec.yml"), "utf8"));
-    expect(spec.version).toBe(0.2);
-    expect(spec.phases.install.commands).toContain("npm ci");
-    expect(spec.phases.pre_build.commands).toContain("npm test");
-    const buildCmds: string[] = spec.phases.build.commands;
-    expect(buildCmds[0]).toBe("npx hdoc build");
-    expect(buildCmds[1]).toMatch(/^sam deploy --template-file \.hdoc\/build\/template\.yml --stack-name "hdoc-backend-\$STAGE" --parameter-overrides "Stage=\$STAGE"/);
-    expect(buildCmds[1]).toContain("--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset");
-    expect(buildCmds[1]).toContain(`--s3-bucket "$ARTIFACTS_BUCKET"`);
-    expect(JSON.stringify(spec)).not.toMatch(/functions\//);
-  });
-});

@@ -39,6 +39,13 @@ describe("parseTemplate", () => {
     const body = parseTemplate("Resources:\n  X:\n    Type: AWS::S3::Bucket\n    Properties: { BucketName: !Sub '${A}' }\n", "t.yml");
     expect(parseTemplate(serializeTemplate(body), "t2.yml")).toEqual(body);
   });
+
+  // YAML 1.1 (what parseTemplate, cfn-lint's and the SAM translator's readers speak) takes these
+  // unquoted for a date, booleans and a base-60 number; the written template must keep them strings.
+  it.each([["2010-09-09"], ["2012-10-17"], ["yes"], ["on"], ["off"], ["y"], ["1:20"], ["0x1F"], ["1e3"], ["~"]])("writes %j so that it reads back as that string", (value) => {
+    const text = serializeTemplate({ AWSTemplateFormatVersion: value, Resources: { X: { Type: "T", Properties: { V: value } } } });
+    expect(parseTemplate(text, "t.yml")).toEqual({ AWSTemplateFormatVersion: value, Resources: { X: { Type: "T", Properties: { V: value } } } });
+  });
 });
 
 describe("discoverFunctions", () => {

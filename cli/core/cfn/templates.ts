@@ -51,9 +51,13 @@ export function parseTemplate(text: string, file: string): TemplateBody {
   return body as TemplateBody;
 }
 
-/** Serialises a (rewritten) template as YAML with long-form intrinsics, which CloudFormation reads. */
+/**
+ * Serialises a (rewritten) template as YAML with long-form intrinsics, which CloudFormation reads.
+ * Written as YAML 1.1, the version parseTemplate, cfn-lint and the SAM translator read: strings 1.1
+ * would take for something else (`2010-09-09` a date, `yes`/`on` booleans, `1:20` a number) are quoted.
+ */
 export function serializeTemplate(body: TemplateBody): string {
-  return stringify(body, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(body, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
 }
 
 export interface Problem {

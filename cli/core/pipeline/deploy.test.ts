@@ -65,7 +65,9 @@ describe("deploy", () => {
     expect(r.outputs.map((o) => o.key)).toEqual(["ArtifactsBucket", "PipelineName"]);
     expect(cfn.calls.filter((c) => c.startsWith("CreateChangeSet"))).toEqual(["CreateChangeSet:CREATE"]);
     const lines = h.err.text().split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l));
-    expect(lines.map((l) => l.split(/\s+/).slice(1, 3).join(" "))).toEqual([
+    // time, n/N over the change set's resources, status, type, ...
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(["0/3", "0/3", "1/3", "2/3", "3/3", "3/3"]);
+    expect(lines.map((l) => l.split(/\s+/).slice(2, 4).join(" "))).toEqual([
       "CREATE_IN_PROGRESS AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS AWS::S3::Bucket", "CREATE_COMPLETE AWS::S3::Bucket",
       "CREATE_COMPLETE AWS::CodeBuild::Project", "CREATE_COMPLETE AWS::CodePipeline::Pipeline", "CREATE_COMPLETE AWS::CloudFormation::Stack",
     ]);
@@ -98,7 +100,8 @@ describe("deploy", () => {
 
   it("on failure lists the failed resources with their reasons and exits FAILED (7)", async () => {
     const { cfn, h, p } = run(createFails());
-    await expect(p).rejects.toMatchObject({ code: "FAILED", exitCode: 7, message: expect.stringContaining("ROLLBACK_COMPLETE") });
+    // the headline is the root cause; the stack's state is in the hint
+    await expect(p).rejects.toMatchObject({ code: "FAILED", exitCode: 7, message: `deploy of stack hdoc-backend-dev-codepipeline failed: CodeBuildProject CREATE_FAILED: ${CODEBUILD_REASON}`, hint: expect.stringContaining("the stack is ROLLBACK_COMPLETE") });
     expect(h.err.text()).toMatch(/failed resources:[\s\S]*CodeBuildProject\s+AWS::CodeBuild::Project\s+CREATE_FAILED\s+Resource handler returned message/);
     expect(h.err.text()).toContain(CODEBUILD_REASON);
     expect(cfn.calls).toContain("ExecuteChangeSet");
@@ -167,7 +170,12 @@ describe("deploy", () => {
   });
 
   it("formats an event with time, status, type, logical id and reason", () => {
-    const line = formatEvent({ id: "1", timestamp: new Date(2026, 0, 1, 9, 5, 7), logicalId: "P", type: "AWS::CodePipeline::Pipeline", status: "CREATE_FAILED", reason: "boom" });
+    const line = formatEvent({ id: "1", timestamp: new Date(2026, 0, 1, 9, 5, 7), logicalId: "P", type: "AWS::CodePipeline::Pipeline", status: "CREATE_FAILED", reason: "boom", stack: "", path: "P" });
     expect(line).toMatch(/^09:05:07 {2}CREATE_FAILED\s+AWS::CodePipeline::Pipeline\s+P {4}boom$/);
+  });
+
+  it("prefixes an event inside a nested stack with the stack, and counts n/N", () => {
+    const line = formatEvent({ id: "1", timestamp: new Date(2026, 0, 1, 9, 5, 7), logicalId: "GetUserFunction", type: "AWS::Lambda::Function", status: "CREATE_COMPLETE", stack: "Api", path: "Api/GetUserFunction" }, { done: 3, total: 12 });
+    expect(line).toMatch(/^09:05:07 {3}3\/12 {2}CREATE_COMPLETE\s+AWS::Lambda::Function\s+Api\/GetUserFunction$/);
   });
 });

@@ -2,13 +2,17 @@
  * Deploying a stack through a change set, as real CloudFormation behaves (asynchronous change sets,
  * asynchronous execution, per-resource events): CREATE vs UPDATE, wait, show, confirm, execute, stream
  * events to a final status, report failures and outputs. Everything it touches comes in `deps`.
+ * Nested stacks are first-class: with `includeNestedStacks` the preview lists the changes inside each
+ * nested stack, and the events of every nested stack are followed and counted with the root's.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { HdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
-import type { ChangeSetInfo, CloudFormationApi, ResourceChange, StackEvent, StackInfo, StackOutput, TemplateStore } from "../../aws/cloudformation.ts";
+import type { ChangeSetInfo, CloudFormationApi, StackInfo, StackOutput, TemplateStore } from "../../aws/cloudformation.ts";
 import { isNoChangesReason } from "../../aws/cloudformation.ts";
-import { EventCursor } from "./stack-events.ts";
+import { EventCursor, type TaggedEvent } from "./stack-events.ts";
+import { expandNestedChanges, type NestedChange } from "./nested-changes.ts";
+import { failedResources, progress, rootCause } from "./root-cause.ts";
 import type { Stage } from "./stage.ts";
 
 // ---- deploy ----
@@ -29,18 +33,27 @@ export interface DeployInput {
   /** Where a large template goes (from --s3-bucket or samconfig's s3_bucket). */
   bucket?: string;
   bucketPrefix?: string;
+  /** Change sets for the nested stacks too (IncludeNestedStacks), described into the preview. */
+  includeNestedStacks?: boolean;
+  /** The role CloudFormation deploys with. */
+  roleArn?: string;
+  /** The change set's description. */
+  description?: string;
+  /** false: show the change set and stop (a preview); it is deleted unless `keep`. Default true. */
+  execute?: boolean;
+  keep?: boolean;
 }
 
 /** How the flow shows what it finds; the command renders it (tables, the live view). */
 export interface DeployView {
-  /** The change set, before it is confirmed or executed. */
-  changeSet(name: string, type: "CREATE" | "UPDATE", changes: ResourceChange[]): void;
-  /** One new stack event, as it arrives. */
-  event(e: StackEvent): void;
+  /** The change set, before it is confirmed or executed (nested stacks' changes under their stack). */
+  changeSet(name: string, type: "CREATE" | "UPDATE", changes: NestedChange[]): void;
+  /** One new event of the stack or of one of its nested stacks, as it arrives, with n/N over all stacks. */
+  event(e: TaggedEvent, done: { done: number; total: number }): void;
   /** The stack settled (the live view ends here). */
   settled(stackName: string, status: string, eventCount: number): void;
-  /** The resources that failed, before the error is raised. */
-  failures(failed: StackEvent[]): void;
+  /** The resources that failed (in every stack), before the error is raised. */
+  failures(failed: TaggedEvent[]): void;
 }
 
 export interface DeployDeps {
@@ -61,9 +74,12 @@ export interface DeployResult {
   region: string;
   changeSetType?: "CREATE" | "UPDATE";
   changeSetId?: string;
-  result: "no-changes" | "executed";
+  /** previewed: the change set was shown and not executed (deleted, or kept with `keep`). */
+  result: "no-changes" | "executed" | "previewed";
   status: string;
-  changes: ResourceChange[];
+  changes: NestedChange[];
+  /** A preview's change set, when kept. */
+  keptChangeSet?: string;
   outputs: StackOutput[];
   templateUrl?: string;
 }
@@ -144,14 +160,14 @@ async function templateSource(input: DeployInput, existing: StackInfo | undefine
   return { templateUrl: await deps.templates.upload(bucket, key, input.templateBody) };
 }
 
-async function streamUntilDone(input: DeployInput, cursor: EventCursor, deps: DeployDeps): Promise<{ stack: StackInfo; events: StackEvent[] }> {
+async function streamUntilDone(input: DeployInput, cursor: EventCursor, changes: NestedChange[], deps: DeployDeps): Promise<{ stack: StackInfo; events: TaggedEvent[] }> {
   const { view, cfn } = deps;
   const poll = new Poller(deps);
-  const all: StackEvent[] = [];
-  const show = (events: StackEvent[]) => {
+  const all: TaggedEvent[] = [];
+  const show = (events: TaggedEvent[]) => {
     for (const e of events) {
       all.push(e);
-      view.event(e);
+      view.event(e, progress(changes, all, input.stackName));
     }
   };
   for (;;) {
@@ -167,17 +183,21 @@ async function streamUntilDone(input: DeployInput, cursor: EventCursor, deps: De
   }
 }
 
-function reportFailure(stack: StackInfo, events: StackEvent[], view: DeployView): HdocError {
-  const failed = events.filter((e) => e.status.endsWith("_FAILED") && e.logicalId !== stack.name);
+/**
+ * The failure's headline is its root cause: the first resource, in any stack, that failed for a
+ * reason of its own (not the `Embedded stack ... was not successfully created` chain above it).
+ */
+function reportFailure(stack: StackInfo, events: TaggedEvent[], view: DeployView): HdocError {
+  const failed = failedResources(events, stack.name);
   if (failed.length) view.failures(failed);
-  const first = failed.find((e) => e.reason && !/cancelled/i.test(e.reason)) ?? failed[0];
+  const cause = rootCause(failed);
+  const state = `the stack is ${stack.status}${stack.statusReason ? ` (${stack.statusReason})` : ""}`;
   const hint =
     stack.status === "ROLLBACK_COMPLETE"
-      ? "fix the cause above; the next `hdoc pipeline deploy` offers to delete the rolled-back stack and create it again"
-      : first?.reason
-        ? `first failure: ${first.logicalId}: ${first.reason}`
-        : undefined;
-  return new HdocError("FAILED", `deploy of stack ${stack.name} failed: ${stack.status}${stack.statusReason ? ` (${stack.statusReason})` : ""}`, hint);
+      ? `${state}: fix the cause; the next deploy offers to delete the rolled-back stack and create it again`
+      : `${state}: fix the cause, then deploy again`;
+  const headline = cause ? `${cause.path} ${cause.status}${cause.reason ? `: ${cause.reason}` : ""}` : stack.status;
+  return new HdocError("FAILED", `deploy of stack ${stack.name} failed: ${headline}`, hint);
 }
 
 export async function deploy(input: DeployInput, deps: DeployDeps): Promise<DeployResult> {
@@ -197,7 +217,12 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
   const changeSetName = deps.changeSetName?.() ?? defaultChangeSetName(input.stage, deps.now());
 
   io.info(`creating change set ${changeSetName} (${type}) for stack ${input.stackName} in ${input.region} ...`);
-  const created = await cfn.createChangeSet({ stackName: input.stackName, changeSetName, type, ...source, parameters: input.parameters, capabilities: input.capabilities, tags: input.tags });
+  const created = await cfn.createChangeSet({
+    stackName: input.stackName, changeSetName, type, ...source, parameters: input.parameters, capabilities: input.capabilities, tags: input.tags,
+    ...(input.includeNestedStacks ? { includeNestedStacks: true } : {}),
+    ...(input.roleArn ? { roleArn: input.roleArn } : {}),
+    ...(input.description ? { description: input.description } : {}),
+  });
   const noChanges = async (): Promise<DeployResult> => {
     io.info(`no changes: stack ${input.stackName} already matches the template and parameters`);
     const stack = await cfn.describeStack(input.stackName);
@@ -215,7 +240,9 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
   }
   if (cs.status !== "CREATE_COMPLETE") throw new HdocError("FAILED", `change set ${changeSetName} is ${cs.status}`, "someone else may have removed it; run the deploy again");
 
-  deps.view.changeSet(changeSetName, type, cs.changes);
+  const changes = await expandNestedChanges(cs.changes, input.stackName, cfn);
+  deps.view.changeSet(changeSetName, type, changes);
+  if (input.execute === false) return preview(input, { base, id: created.id, name: changeSetName, createdStack: !existing, changes }, deps);
   const ask = input.stage === "prod" || input.confirmChangeset;
   if (ask) {
     let ok: boolean;
@@ -236,7 +263,28 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
   await cursor.baseline();
   io.info(`executing change set ${changeSetName} ...`);
   await cfn.executeChangeSet(created.id, input.stackName);
-  const { stack, events } = await streamUntilDone(input, cursor, deps);
+  const { stack, events } = await streamUntilDone(input, cursor, changes, deps);
   if (!SUCCESS.has(stack.status)) throw reportFailure(stack, events, deps.view);
-  return { ...base, changeSetId: created.id, result: "executed", status: stack.status, changes: cs.changes, outputs: stack.outputs, ...(source.templateUrl ? { templateUrl: source.templateUrl } : {}) };
+  return { ...base, changeSetId: created.id, result: "executed", status: stack.status, changes, outputs: stack.outputs, ...(source.templateUrl ? { templateUrl: source.templateUrl } : {}) };
+}
+
+/**
+ * A preview ends here: the change set is deleted (and the empty REVIEW_IN_PROGRESS stack a CREATE
+ * change set made, when this run made it), or kept with `keep` for executing later in the console.
+ */
+async function preview(
+  input: DeployInput,
+  cs: { base: Omit<DeployResult, "result" | "status" | "changes" | "outputs">; id: string; name: string; createdStack: boolean; changes: NestedChange[] },
+  deps: DeployDeps,
+): Promise<DeployResult> {
+  const { cfn, io } = deps;
+  if (input.keep) {
+    io.info(`change set ${cs.name} kept (not executed): execute or delete it in the CloudFormation console`);
+  } else {
+    await cfn.deleteChangeSet(cs.id, input.stackName);
+    if (cs.createdStack) await cfn.deleteStack(input.stackName);
+    io.info(`change set ${cs.name} deleted (not executed)${cs.createdStack ? `, and the empty stack ${input.stackName} it had created` : ""}`);
+  }
+  const stack = cs.createdStack && !input.keep ? undefined : await cfn.describeStack(input.stackName);
+  return { ...cs.base, changeSetId: cs.id, result: "previewed", status: stack?.status ?? "NOT_CREATED", changes: cs.changes, outputs: stack?.outputs ?? [], ...(input.keep ? { keptChangeSet: cs.name } : {}) };
 }
