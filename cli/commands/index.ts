@@ -8,6 +8,7 @@ import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
+import { doctor } from "./doctor.ts";
 
 export const GROUPS: Record<string, string> = {
   mfa: "Manage MFA sessions in the shared credentials file",
@@ -16,4 +17,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev, doctor];
