@@ -11,6 +11,7 @@ interface DevOpts {
   seedFile?: string;
   template?: string;
   param: string[];
+  schedule?: boolean;
 }
 
 export const DEFAULT_SEED_FILE = "infra/seed/dev-seed.json";
@@ -38,7 +39,7 @@ export const dev: CommandDef<DevOpts> = {
     "Serves every API route of the templates (nested stacks included) with the functions' real code, on an embedded " +
     "DynamoDB (dynalite) with the templates' tables and a simulated Statistics stream. Edits to handlers apply on the " +
     "next request. Runs until Ctrl-C (SIGINT) or SIGTERM.",
-  examples: ["hdoc dev --seed", "hdoc dev --port 4000 --data-dir .hdoc/dev-data", "curl http://127.0.0.1:3000/users/octocat"],
+  examples: ["hdoc dev --seed", "hdoc dev --port 4000 --data-dir .hdoc/dev-data", "hdoc dev --seed --schedule --param GitHubApiUrl=http://127.0.0.1:8080", "curl http://127.0.0.1:3000/users/octocat"],
   configure(cmd: Command) {
     cmd
       .option("--port <port>", "port of the local API (0 picks a free one)", "3000")
@@ -47,6 +48,7 @@ export const dev: CommandDef<DevOpts> = {
       .option("--seed", `load sample users, articles and statistics (${DEFAULT_SEED_FILE})`)
       .option("--seed-file <file>", "load sample data from this file instead (implies --seed)")
       .option("--template <file>", "root template (default: infra/template.yml in the project root)")
+      .option("--schedule", "run the functions' Schedule events (the Statistics Parser): once at start, then at their rate")
       .addOption(new Option("--param <Name=Value>", "a root template parameter (repeatable; Stage defaults to dev)").argParser((v: string, prev: string[] = []) => [...prev, v]).default([]));
   },
   async run(opts, ctx) {
@@ -66,6 +68,7 @@ export const dev: CommandDef<DevOpts> = {
       dataDir: opts.dataDir ? path.resolve(ctx.cwd, opts.dataDir) : undefined,
       seedFile,
       parameters,
+      schedule: opts.schedule,
       log: {
         info: (l) => io.info(l),
         warn: (l) => io.warn(l),
@@ -75,13 +78,15 @@ export const dev: CommandDef<DevOpts> = {
       },
     });
     if (io.json) {
-      io.resultNow({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage })) });
+      io.resultNow({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage, auth: r.auth?.kind ?? "public" })), schedules: server.schedules });
     } else {
       const width = Math.max(...server.routes.map((r) => r.method.length + r.resource.length + 1), 0);
       io.out(`hdoc dev: API on ${server.url}`);
       const shown = [...server.routes].sort((a, b) => a.resource.localeCompare(b.resource) || a.method.localeCompare(b.method));
       for (const r of shown) io.out(`  ${`${r.method} ${r.resource}`.padEnd(width)}  ${r.functionId}`);
       io.out(`DynamoDB (dynalite) on ${server.dynamoEndpoint}: ${Object.values(server.tables).join(", ")}`);
+      for (const j of server.schedules) io.out(`  schedule ${j.expression}  ${j.functionId}${opts.schedule ? "" : " (not run; --schedule runs it)"}`);
+      if (server.routes.some((r) => r.auth && r.auth.kind !== "public")) io.out("write routes need an ID token: hdoc dev token <github_username>");
     }
     io.info("ready; Ctrl-C to stop");
     const signal = await ctx.untilStopped();

@@ -8,7 +8,9 @@ import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
+import { devToken } from "./dev/token.ts";
 import { doctor } from "./doctor.ts";
+import { completion } from "./completion.ts";
 
 export const GROUPS: Record<string, string> = {
   mfa: "Manage MFA sessions in the shared credentials file",
@@ -17,4 +19,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev, doctor];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, dev, devToken, doctor, completion];

@@ -26,6 +26,7 @@ const FAILURES: Record<string, { args: () => string[]; exitCode: number; env?: R
   "pipeline status": { args: () => ["pipeline", "status", "--stage", "prdo"], exitCode: 2 },
   build: { args: () => ["build", "--template", "no-such-template.yml"], exitCode: 6 },
   dev: { args: () => ["dev", "--port", "99999"], exitCode: 2 },
+  "dev token": { args: () => ["dev", "token", "octocat", "--expires-in", "2d"], exitCode: 2 },
 };
 
 describe("--json on a failure: exactly one document on stdout, for every command", () => {

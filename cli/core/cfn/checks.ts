@@ -1,13 +1,14 @@
 /**
  * Static checks over the root template and every nested stack: nested-stack parameters match what
  * the child declares, every function's CodeUri/Handler resolves to a file exporting the handler,
- * and every Ref / GetAtt / Sub / Condition names something that exists (GetAtt X.Outputs.Y against
- * the child stack's Outputs). Problems are collected, each naming template and logical id.
+ * every Ref / GetAtt / Sub / Condition names something that exists (GetAtt X.Outputs.Y against
+ * the child stack's Outputs), and no write route is left without an authorizer (route-auth.ts). Problems are collected, each naming template and logical id.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { discoverFunctions, type Json, type Problem, type StackNode, type TemplateBody } from "./templates.ts";
 import { isObj } from "./json.ts";
+import { routeAuthProblems } from "./route-auth.ts";
 
 export const PSEUDO_PARAMETERS = new Set([
   "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
@@ -157,5 +158,6 @@ export function checkTemplates(rootFile: string, repoRoot: string): Problem[] {
     const p = handlerProblem(fn.codeDir, fn.handler);
     if (p) problems.push({ template: fn.template, logicalId: fn.logicalId, message: p });
   }
+  problems.push(...routeAuthProblems(found.functions, found.stacks));
   return problems;
 }

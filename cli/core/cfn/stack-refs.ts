@@ -59,7 +59,45 @@ export class StackResolver {
       const i = index.kind === "value" ? Number(index.value) : NaN;
       return Number.isInteger(i) && arg[1][i] !== undefined ? this.resolve(stack, arg[1][i], depth + 1) : { kind: "unresolved", why: "Fn::Select out of range" };
     }
+    if (fn === "Fn::FindInMap" && Array.isArray(arg) && arg.length >= 3) {
+      const [map, top, second] = arg.slice(0, 3).map((a) => this.text(stack, a, depth));
+      if (map!.kind !== "value" || top!.kind !== "value" || second!.kind !== "value") return { kind: "unresolved", why: "Fn::FindInMap keys cannot be resolved locally" };
+      const maps = isObj(stack.body.Mappings) ? stack.body.Mappings : {};
+      const m = maps[map!.value];
+      const row = isObj(m) ? m[top!.value] : undefined;
+      const found = isObj(row) ? row[second!.value] : undefined;
+      return found === undefined ? { kind: "unresolved", why: `Fn::FindInMap ${map!.value}.${top!.value}.${second!.value} does not exist` } : this.resolve(stack, found, depth + 1);
+    }
+    if (fn === "Fn::If" && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === "string") {
+      const c = this.condition(stack, { Condition: arg[0] }, depth);
+      return c === undefined ? { kind: "unresolved", why: `condition ${arg[0]} cannot be evaluated locally` } : this.resolve(stack, c ? arg[1] : arg[2], depth + 1);
+    }
     return { kind: "unresolved", why: `${fn ?? "value"} is not supported locally` };
+  }
+
+  /** A condition (Fn::Equals/Not/And/Or, Condition) as true/false; undefined when it cannot be evaluated. */
+  private condition(stack: StackNode, value: Json | undefined, depth: number): boolean | undefined {
+    if (depth > 40 || !isObj(value)) return undefined;
+    const [fn, arg] = Object.entries(value)[0] ?? [];
+    const all = (list: Json | undefined) => (Array.isArray(list) ? list.map((c) => this.condition(stack, c, depth + 1)) : [undefined]);
+    if (fn === "Condition" && typeof arg === "string") {
+      const conditions = isObj(stack.body.Conditions) ? stack.body.Conditions : {};
+      return this.condition(stack, conditions[arg], depth + 1);
+    }
+    if (fn === "Fn::Equals" && Array.isArray(arg) && arg.length === 2) {
+      const [a, b] = arg.map((x) => this.text(stack, x, depth));
+      return a!.kind === "value" && b!.kind === "value" ? a!.value === b!.value : undefined;
+    }
+    if (fn === "Fn::Not") {
+      const [c] = all(arg);
+      return c === undefined ? undefined : !c;
+    }
+    if (fn === "Fn::And" || fn === "Fn::Or") {
+      const cs = all(arg);
+      if (cs.includes(undefined)) return undefined;
+      return fn === "Fn::And" ? cs.every(Boolean) : cs.some(Boolean);
+    }
+    return undefined;
   }
 
   /** Like resolve, but a resource reference is turned into its string through `attr`. */

@@ -16,6 +16,8 @@ import { collectRoutes, requestListener, type Route } from "./api/local-api.ts";
 import { LocalRuntime, type RuntimeFunction } from "./runtime/runtime.ts";
 import { StreamPoller, type StreamSource, type ViewType } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
+import { gatewayAuthorizer, LOCAL_CREDENTIALS, localApiUrl } from "./auth/gateway.ts";
+import { scheduledJobs, startSchedules, type ScheduledJob } from "./schedule.ts";
 import { createTables, tableDefinitions, TableDefinitionError, type LocalDynamo, type TableDefinition } from "./tables.ts";
 
 export const LOCAL_REGION = "us-east-1";
@@ -31,6 +33,8 @@ export interface DevOptions {
   /** Values for the root template's parameters (Stage defaults to "dev"). */
   parameters: Record<string, string>;
   streamIntervalMs?: number;
+  /** Invoke the functions' Schedule events: once at start, then at their rate. */
+  schedule?: boolean;
   log: {
     info(line: string): void;
     warn(line: string): void;
@@ -48,6 +52,8 @@ export interface DevServer {
   dynamoEndpoint: string;
   routes: Route[];
   tables: Record<string, string>;
+  /** The templates' scheduled functions (invoked only with `schedule`). */
+  schedules: ScheduledJob[];
   stop(): Promise<void>;
 }
 
@@ -157,12 +163,16 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   });
   server.keepAliveTimeout = 5000;
   const port = await listen(server, o.host, o.port);
+  // A function whose environment holds the deployed URL of one of these Apis calls this server instead.
+  const localHost = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
+  const apiIds = new Set(routes.map((r) => r.api.id.split("/").at(-1)!));
+  for (const f of functions) for (const [k, v] of Object.entries(f.env)) f.env[k] = localApiUrl(v, apiIds, `http://${localHost}:${port}`);
   cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
   // 3. The database: the SDK in the functions and here talks to it through the environment.
   const dynamo: LocalDynamo = await startDynamoThread(o.dataDir ? { dataDir: o.dataDir } : {});
   cleanups.push(() => dynamo.stop());
-  Object.assign(process.env, { AWS_ENDPOINT_URL: dynamo.endpoint, AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
+  Object.assign(process.env, { AWS_ENDPOINT_URL: dynamo.endpoint, AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey });
   for (const k of ["AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_DYNAMODB"]) delete process.env[k];
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   cleanups.push(() => client.destroy());
@@ -219,15 +229,27 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   poller.start();
   cleanups.push(() => poller.stop());
 
+  const now = o.now ?? (() => new Date());
+  const authorize = await gatewayAuthorizer({ repoRoot: o.repoRoot, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, routes, now, warn: log.warn });
   ready.listener = requestListener({
     routes,
     invoke: (id, event, requestId) => runtime.invoke(id, event, requestId),
     log: log.request,
     error: log.error,
-    now: o.now ?? (() => new Date()),
+    now,
+    authorize,
   });
+
+  // 7. Schedules, once the API answers (a scheduled function may call it).
+  const schedules = scheduledJobs(found.functions, stackOf, resolver, o.schedule ? log.warn : () => undefined);
+  if (o.schedule && schedules.length) {
+    let stopped = false;
+    const scheduler = startSchedules(schedules, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, now, invoke: (id, event) => runtime.invoke(id, event), log: log.info, error: (l) => (stopped ? undefined : log.error(l)) });
+    cleanups.push(() => { stopped = true; scheduler.stop(); });
+    void scheduler.runAll();
+  }
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
-  return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, stop: cleanup };
+  return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: cleanup };
 }
 
 /** Loads a seed file: `{ "<table logical id or stack path/id>": [ plain JSON items ] }`. */

@@ -11,6 +11,8 @@ import type { FunctionInfo, Json, Problem, StackNode } from "../../cfn/templates
 import { resourcesOf, withGlobals } from "../../cfn/templates.ts";
 import { isObj } from "../../cfn/json.ts";
 import type { StackResolver } from "../../cfn/stack-refs.ts";
+import { apiAuthOf, routeAuth, type RouteAuth } from "../../cfn/route-auth.ts";
+import type { AuthOutcome } from "../auth/authorizer.ts";
 
 export interface CorsConfig {
   allowOrigin: string;
@@ -37,6 +39,8 @@ export interface Route {
   resource: string;
   segments: Segment[];
   functionId: string;
+  /** Who may call it (the event's or the Api's authorizer; absent = public), enforced by `authorize`. */
+  auth?: RouteAuth;
   api: ApiInfo;
 }
 
@@ -128,7 +132,7 @@ export function collectRoutes(functions: FunctionInfo[], stacks: StackNode[], re
       const normalized = "/" + pathR.value.split("/").filter(Boolean).join("/");
       const clash = routes.find((r) => r.method === method && r.resource === normalized);
       if (clash) { problem(`route ${method} ${normalized} is already served by ${clash.functionId}`); continue; }
-      routes.push({ method, resource: normalized, segments, functionId: fn.id, api });
+      routes.push({ method, resource: normalized, segments, functionId: fn.id, api, auth: routeAuth(p.Auth, apiAuthOf(apiStack, apiId)) });
     }
   }
   return { routes: sortRoutes(routes), problems };
@@ -307,6 +311,8 @@ export interface HttpReply {
   /** name, value pairs (repeats kept, e.g. several Set-Cookie). */
   headers: Array<[string, string]>;
   body: Buffer;
+  /** For the request log only (e.g. why the authorizer refused); never sent. */
+  note?: string;
 }
 
 /** A handler's result as API Gateway returns it; `error` when API Gateway would answer 502 (malformed). */
@@ -343,6 +349,8 @@ export interface LocalApiDeps {
   /** Handler failures, with the stack: the console only, never the client. */
   error(line: string): void;
   now(): Date;
+  /** API Gateway's authorizer step (dev/auth); without it every route is public. */
+  authorize?(route: Route, req: RequestParts): Promise<AuthOutcome>;
 }
 
 /** Answers one request (already read) as API Gateway would. */
@@ -355,7 +363,11 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   if ("preflight" in match) {
     return { status: 200, headers: [["Content-Type", "application/json"], idHeader, ...Object.entries(preflightHeaders(match.preflight.api, match.preflight.methods))], body: Buffer.alloc(0) };
   }
+  const granted: AuthOutcome = deps.authorize ? await deps.authorize(match.route, req) : { ok: true };
+  if (!granted.ok) return { ...jsonReply(granted.status, granted.body, [idHeader, ["x-amzn-ErrorType", granted.errorType]]), note: granted.why };
   const event = toProxyEvent(req, match.route, match.pathParameters, deps.now(), requestId);
+  if (granted.authorizer) event.requestContext.authorizer = granted.authorizer;
+  if (granted.identity) Object.assign(event.requestContext.identity, granted.identity);
   let result: unknown;
   try {
     result = await deps.invoke(match.route.functionId, event, requestId);
@@ -388,7 +400,7 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
         })
         .then((reply) => {
           const status = send(res, reply, req.method === "HEAD", deps);
-          deps.log(`${parts.method} ${parts.url} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+          deps.log(`${parts.method} ${parts.url} ${status} ${(performance.now() - started).toFixed(1)}ms${reply.note ? ` (${reply.note})` : ""}`);
         })
         .catch((e: unknown) => deps.error(`local API failure while answering: ${(e as Error)?.stack ?? String(e)}`));
     });

@@ -6,6 +6,7 @@
  * signature recomputed over the method, path, query, signed headers and body. Answers who signed,
  * or why not, in API Gateway's own words.
  */
+import { createHash } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Hash } from "@smithy/hash-node";
 
@@ -31,6 +32,7 @@ export type SigV4Result =
   | { ok: false; message: string };
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
+const mismatch: SigV4Result = { ok: false, message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method." };
 const AUTH = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
 
 /** X-Amz-Date (20250724T101530Z) as a Date; undefined when malformed. */
@@ -72,8 +74,12 @@ export async function verifySigV4(req: SignedRequest, o: { keys: LocalCredential
     if (v === undefined) return { ok: false, message: `The request signature we calculated does not match the signature you provided (signed header ${h} is missing).` };
     toSign[h] = v;
   }
+  // The payload hash is the body's, whatever x-amz-content-sha256 claims (API Gateway takes no UNSIGNED-PAYLOAD).
+  const bodyHash = createHash("sha256").update(req.body).digest("hex");
+  if (toSign["x-amz-content-sha256"] !== undefined && toSign["x-amz-content-sha256"] !== bodyHash) return mismatch;
   const signer = new SignatureV4({
-    service: service!, region: region!, sha256: Hash.bind(null, "sha256"), uriEscapePath: true,
+    // applyChecksum off: sign exactly the client's SignedHeaders (curl --aws-sigv4 does not send x-amz-content-sha256).
+    service: service!, region: region!, sha256: Hash.bind(null, "sha256"), uriEscapePath: true, applyChecksum: false,
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}) },
   });
   const host = toSign.host!;
@@ -83,6 +89,6 @@ export async function verifySigV4(req: SignedRequest, o: { keys: LocalCredential
     { signingDate: when },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? out.headers.Authorization ?? ""))?.[1];
-  if (expected !== signature) return { ok: false, message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method." };
+  if (expected !== signature) return mismatch;
   return { ok: true, credentials: key };
 }

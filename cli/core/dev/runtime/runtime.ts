@@ -354,7 +354,9 @@ export class LocalRuntime {
       },
     };
     const worker = new Worker(this.runnerFile, { workerData, env: this.lambdaEnv(fn), stdout: true });
-    worker.stdout.pipe(this.o.functionOutput ?? process.stderr, { end: false });
+    // Written, not piped: a pipe adds listeners to the destination per worker (MaxListenersExceededWarning past 10).
+    const output = this.o.functionOutput ?? process.stderr;
+    worker.stdout.on("data", (chunk: Buffer) => output.write(chunk));
     slot.workers++;
     const inst: Instance = { worker, pending: new Map(), retired: false, dead: false };
     this.live.add(inst);
