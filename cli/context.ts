@@ -26,4 +26,14 @@ export interface Context {
    * SIGTERM), so the command can shut down cleanly; a second Ctrl-C ends the process at once.
    */
   untilStopped(): Promise<string>;
+  /** The program's commands and their options as declared (what completion scripts are made from). */
+  commandTree(): CommandNode;
+}
+
+export interface CommandNode {
+  name: string;
+  summary: string;
+  /** Long (or short) flags, e.g. "--stage"; `takesValue` when a value follows. */
+  options: Array<{ flag: string; takesValue: boolean }>;
+  commands: CommandNode[];
 }

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
-import type { Context, GlobalOptions } from "./context.ts";
+import type { CommandNode, Context, GlobalOptions } from "./context.ts";
 import type { CommandDef } from "./commands/command.ts";
 import { EXIT_CODES, HdocError, interruptedOr, isHdocError } from "./errors.ts";
 import { closest } from "./suggest.ts";
@@ -41,7 +41,17 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 credentials/authentication, 4 AWS
 5 endpoint unreachable, 6 not found, 7 operation failed, 8 declined/confirmation needed,
 9 not valid (status checks), 130 interrupted.`;
 
-function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
+/** The commander tree as data: names, summaries, flags (hidden commands and --help/--version left out). */
+function treeOf(cmd: Command): CommandNode {
+  return {
+    name: cmd.name(),
+    summary: cmd.summary() || cmd.description().split("\n")[0] || "",
+    options: cmd.options.filter((o) => !o.hidden).map((o) => ({ flag: o.long ?? o.short ?? "", takesValue: o.required || o.optional })),
+    commands: cmd.commands.map(treeOf),
+  };
+}
+
+function makeContext(global: GlobalOptions, deps: ProgramDeps, command?: Command): Context {
   const color = global.color && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   const io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, json: global.json, verbose: global.verbose, yes: global.yes, color, prompts: deps.prompts });
   deps.onIo?.(io);
@@ -54,6 +64,11 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
     settings: () => (settings ??= loadProjectSettings(deps.cwd, deps.env)),
     now: deps.now ?? (() => new Date()),
     untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
+    commandTree: () => {
+      let root = command;
+      while (root?.parent) root = root.parent;
+      return root ? treeOf(root) : { name: "hdoc", summary: "", options: [], commands: [] };
+    },
   };
 }
 
@@ -81,7 +96,7 @@ function addCommand(parent: Command, def: CommandDef, name: string, deps: Progra
       verbose: Boolean(opts.verbose),
       color: opts.color !== false,
     };
-    const ctx = makeContext(global, deps);
+    const ctx = makeContext(global, deps, command);
     const code = await def.run(command.opts(), ctx, command.args);
     ctx.io.flushResult();
     deps.onExit(typeof code === "number" ? code : 0);

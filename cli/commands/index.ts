@@ -11,6 +11,8 @@ import { dev } from "./dev.ts";
 import { devToken } from "./dev/token.ts";
 import { deployCommand } from "./deploy/deploy.ts";
 import { diffCommand } from "./deploy/diff.ts";
+import { doctor } from "./doctor.ts";
+import { completion } from "./completion.ts";
 
 export const GROUPS: Record<string, string> = {
   mfa: "Manage MFA sessions in the shared credentials file",
@@ -19,4 +21,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, doctor, completion];

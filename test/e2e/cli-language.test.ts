@@ -27,6 +27,10 @@ const FAILURES: Record<string, { args: () => string[]; exitCode: number; env?: R
   build: { args: () => ["build", "--template", "no-such-template.yml"], exitCode: 6 },
   dev: { args: () => ["dev", "--port", "99999"], exitCode: 2 },
   "dev token": { args: () => ["dev", "token", "octocat", "--expires-in", "2d"], exitCode: 2 },
+  deploy: { args: () => ["deploy", "--stage", "prdo"], exitCode: 2 },
+  diff: { args: () => ["diff", "--stage", "prdo"], exitCode: 2 },
+  doctor: { args: () => ["doctor", "--profile", "no-such-profile"], exitCode: 9 },
+  completion: { args: () => ["completion", "tcsh"], exitCode: 2 },
 };
 
 describe("--json on a failure: exactly one document on stdout, for every command", () => {

@@ -178,7 +178,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   cleanups.push(() => client.destroy());
   const tables = await createTables(client, defs, tableName);
 
-  // 4. Functions.
+  // 4. Functions (on this Node: say so when Lambda runs them on another major).
+  const localMajor = Number(process.versions.node.split(".")[0]);
+  const otherRuntimes = [...new Set(functions.map((f) => f.info.runtime ?? "").filter((r) => /^nodejs\d+/.test(r) && Number(/\d+/.exec(r)?.[0]) !== localMajor))];
+  if (otherRuntimes.length) log.warn(`the functions run on ${otherRuntimes.join(", ")} on Lambda, here on Node ${localMajor}: what differs between the two is not seen locally`);
   const runtime = new LocalRuntime({ repoRoot: o.repoRoot, workDir: path.join(o.repoRoot, ".hdoc", "dev", `run-${process.pid}-${Date.now()}`), functions, region: LOCAL_REGION });
   cleanups.push(() => runtime.dispose());
   for (const f of await runtime.prepare()) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
