@@ -1,6 +1,7 @@
 /** What every command receives: the I/O port, the global options, the environment, settings and clock. */
 import type { Io } from "./ui/io.ts";
 import type { ProjectSettings } from "./core/settings.ts";
+import type { Cleanup } from "./core/fs/cleanup.ts";
 
 export interface GlobalOptions {
   profile?: string;
@@ -26,6 +27,8 @@ export interface Context {
    * SIGTERM), so the command can shut down cleanly; a second Ctrl-C ends the process at once.
    */
   untilStopped(): Promise<string>;
+  /** Undo steps (temporary files, held locks) that main runs if a signal ends the process. */
+  cleanup: Cleanup;
   /** The program's commands and their options as declared (what completion scripts are made from). */
   commandTree(): CommandNode;
 }

@@ -11,6 +11,7 @@ import { closest } from "./suggest.ts";
 import { Io, type PromptApi } from "./ui/io.ts";
 import { inquirerPrompts } from "./ui/prompts.ts";
 import { loadProjectSettings, type ProjectSettings } from "./core/settings.ts";
+import { CleanupRegistry } from "./core/fs/cleanup.ts";
 
 declare const HDOC_VERSION: string;
 const VERSION = typeof HDOC_VERSION === "string" ? HDOC_VERSION : "0.0.0-dev";
@@ -31,6 +32,8 @@ export interface ProgramDeps {
   commands?: CommandDef[];
   /** Resolves with the signal name when the user asks a long-running command to stop (Ctrl-C, SIGTERM). */
   untilStopped?(): Promise<string>;
+  /** What a signal undoes before the process ends (temporary files, locks); one per run by default. */
+  cleanup?: CleanupRegistry;
 }
 
 const GLOBAL_HELP = `
@@ -64,6 +67,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps, command?: Command
     settings: () => (settings ??= loadProjectSettings(deps.cwd, deps.env)),
     now: deps.now ?? (() => new Date()),
     untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
+    cleanup: deps.cleanup ?? new CleanupRegistry(),
     commandTree: () => {
       let root = command;
       while (root?.parent) root = root.parent;
@@ -163,7 +167,7 @@ export function usageError(err: CommanderError, argv: string[]): HdocError {
     if (found.length) near = `did you mean ${found.join(" or ")}? `;
   }
   void argv;
-  return new HdocError("USAGE", message, `${near}(\`${help}\` lists what there is)`);
+  return new HdocError("USAGE", message, near ? `${near}(\`${help}\` lists what there is)` : `run \`${help}\` for usage`);
 }
 
 function ancestors(cmd: Command): Command[] {
@@ -214,6 +218,7 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     prompts: inquirerPrompts,
+    cleanup: new CleanupRegistry(),
     ...overrides,
     onExit: (code) => (exitCode = code),
     onIo: (i) => (io = i),
@@ -228,15 +233,17 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
       for (const w of waiting) w(signal);
       return;
     }
+    // temporary files and locks go before the process does
+    deps.cleanup?.runAll();
     deps.stderr.write("\ninterrupted\n");
     process.exit(signal === "SIGINT" ? EXIT_CODES.INTERRUPTED : 143);
   };
   deps.untilStopped ??= () =>
     new Promise<string>((resolve) => {
       stopWaiters.push(resolve);
-      process.on("SIGTERM", onSignal);
     });
   process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     await createProgram(deps).parseAsync(argv);
     return exitCode;
@@ -251,6 +258,7 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     }
     return printError(interruptedOr(err), io, deps, verbose, json);
   } finally {
+    deps.cleanup?.runAll();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }

@@ -35,6 +35,10 @@ export interface ClientConfig {
   credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity;
   customUserAgent: string;
   maxAttempts: number;
+  /** The profile the SDK reads its own settings from (instead of AWS_PROFILE or [default]). */
+  profile?: string;
+  useFipsEndpoint?: boolean;
+  useDualstackEndpoint?: boolean;
 }
 
 export async function sharedProfiles(): Promise<{ config: Record<string, Record<string, string | undefined>>; credentials: Record<string, Record<string, string | undefined>> }> {

@@ -25,6 +25,9 @@ export interface StsApi {
   getSessionToken(input: { serialNumber: string; tokenCode: string; durationSeconds: number }): Promise<SessionCredentials>;
 }
 
+/** The error getSessionToken throws when STS rejects the MFA code. */
+export type MfaCodeRejected = HdocError & { mfaCodeRejected: true };
+
 export interface StsAdapterOptions {
   /** Who the credentials belong to, for error messages, e.g. "profile 'default'". */
   credentialsLabel: string;
@@ -37,7 +40,12 @@ export function mapStsError(err: unknown, action: string, o: StsAdapterOptions):
   const name = e?.name ?? "";
   const message = (e?.message ?? "").trim();
   if (name === "AccessDenied" && /MultiFactorAuthentication failed/i.test(message)) {
-    return new HdocError("AUTH", "STS rejected the MFA code (wrong or already used code, or a different MFA device)", "wait for the next code on your device and run `hdoc mfa login` again; check the device with --serial-number if it keeps failing", { cause: err });
+    // marked, so that core/mfa can ask for another code without importing this (SDK) module
+    const rejected: MfaCodeRejected = Object.assign(
+      new HdocError("AUTH", "STS rejected the MFA code (wrong or already used code, or a different MFA device)", "wait for the next code on your device and run `hdoc mfa login` again; check the device with --serial-number if it keeps failing", { cause: err }),
+      { mfaCodeRejected: true as const },
+    );
+    return rejected;
   }
   if (name === "ExpiredToken" || name === "ExpiredTokenException") {
     return new HdocError("AUTH", `the credentials of ${o.credentialsLabel} have expired (${name})`, "the source profile needs an IAM user's long-term access keys; put current keys in it (`aws configure`)", { cause: err });

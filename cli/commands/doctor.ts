@@ -39,20 +39,20 @@ export const doctor: CommandDef<DoctorOpts> = {
 
 /** The real machine behind the checks; each reader is lazy and fails soft into the check it feeds. */
 async function doctorDeps(ctx: Context, online: boolean): Promise<DoctorDeps> {
-  const [os, path, fs, clients, { readCredentialsFile, credentialsFilePath, parseCredentials }, { sessionsIn }, { currentBranch }] = await Promise.all([
+  const [os, path, fs, clients, { readProfileFile, credentialsFilePath, configFilePath }, { cliProblem }, { sessionsIn }, { currentBranch }] = await Promise.all([
     import("node:os"),
     import("node:path"),
     import("node:fs/promises"),
     import("../aws/clients.ts"),
     import("../core/mfa/credentials-file.ts"),
+    import("../core/mfa/profile-sections.ts"),
     import("../core/mfa/session.ts"),
     import("../core/pipeline/stage.ts"),
   ]);
   const settings = await ctx.settings();
   const home = ctx.env.HOME || os.homedir();
   const credentialsPath = credentialsFilePath(ctx.env, home);
-  const configEnv = ctx.env.AWS_CONFIG_FILE;
-  const configPath = configEnv ? path.resolve(configEnv.startsWith("~/") ? path.join(home, configEnv.slice(2)) : configEnv) : path.join(home, ".aws", "config");
+  const configPath = configFilePath(ctx.env, home);
   let pkg: { name?: string; engines?: { node?: string } } = {};
   try {
     pkg = JSON.parse(await fs.readFile(path.join(settings.root, "package.json"), "utf8")) as typeof pkg;
@@ -63,9 +63,8 @@ async function doctorDeps(ctx: Context, online: boolean): Promise<DoctorDeps> {
   const facts = async (file: string) => {
     try {
       const st = await fs.stat(file);
-      const text = await readCredentialsFile(file);
-      parseCredentials(text ?? "");
-      return { path: file, mode: st.mode };
+      const problem = cliProblem((await readProfileFile(file)) ?? Buffer.alloc(0));
+      return { path: file, mode: st.mode, ...(problem ? { problem } : {}) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return { path: file };
@@ -105,7 +104,7 @@ async function doctorDeps(ctx: Context, online: boolean): Promise<DoctorDeps> {
     },
     async session() {
       const t = await clients.sessionProfile(ctx);
-      const found = sessionsIn((await readCredentialsFile(credentialsPath)) ?? "", ctx.now()).find((s) => s.profile === t.profile.value);
+      const found = sessionsIn((await readProfileFile(credentialsPath)) ?? Buffer.alloc(0), ctx.now()).find((s) => s.profile === t.profile.value);
       return found ? { profile: found.profile, secondsLeft: found.secondsLeft, valid: found.valid } : undefined;
     },
     ...(online

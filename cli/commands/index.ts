@@ -2,6 +2,7 @@
 import type { CommandDef } from "./command.ts";
 import { mfaLogin } from "./mfa/login.ts";
 import { mfaStatus } from "./mfa/status.ts";
+import { mfaExec } from "./mfa/exec.ts";
 import { codebuildCredentials } from "./codebuild/credentials.ts";
 import { codebuildReset } from "./codebuild/reset-credentials.ts";
 import { pipelineDeploy } from "./pipeline/deploy.ts";
@@ -21,4 +22,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, doctor, completion];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, doctor, completion];

@@ -20,6 +20,7 @@ const keys = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE000000000", AWS_SECRET_ACCESS_KEY:
 const FAILURES: Record<string, { args: () => string[]; exitCode: number; env?: Record<string, string> }> = {
   "mfa login": { args: () => ["mfa", "login", "--duration", "1s"], exitCode: 2 },
   "mfa status": { args: () => ["mfa", "status"], exitCode: 9 },
+  "mfa exec": { args: () => ["mfa", "exec"], exitCode: 2 },
   "codebuild credentials": { args: () => ["codebuild", "credentials", "--endpoint-url", closed], exitCode: 5, env: keys },
   "codebuild reset-credentials": { args: () => ["codebuild", "reset-credentials", "--server-type", "NOPE"], exitCode: 2 },
   "pipeline deploy": { args: () => ["pipeline", "deploy", "--stage", "prdo"], exitCode: 2 },

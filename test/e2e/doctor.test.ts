@@ -77,6 +77,14 @@ describe("hdoc doctor", () => {
     expect(c["mfa-session"]).toMatchObject({ status: "warn", message: "no MFA session written by hdoc" });
   });
 
+  it("a credentials file the AWS CLI cannot parse fails, naming what is wrong", async () => {
+    const h = home();
+    writeFileSync(h.credentialsFile, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`[default]\n${KEYS}`)]), { mode: 0o600 });
+    const { r, doc } = await doctor(h);
+    expect(r.exitCode).toBe(9);
+    expect(byId(doc)["credentials-file"]).toMatchObject({ status: "fail", message: expect.stringContaining("byte-order mark") });
+  });
+
   it("an unreachable endpoint with --online fails: exit 9 and the fix", async () => {
     const h = home();
     writeFileSync(h.credentialsFile, `[default]\n${KEYS}`, { mode: 0o600 });

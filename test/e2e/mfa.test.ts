@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { cleanEnv, runHdoc, runHdocInTerminal, tempHome, type HdocResult, type TempHome } from "../helpers/hdoc.ts";
+import { awsHomes, cleanEnv, runHdoc, runHdocInTerminal, type HdocResult, type TempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { freePort } from "../helpers/net.ts";
 import { callerIdentity, sessionToken, startStsEndpoint, STS_ERRORS, type StsEndpoint } from "../helpers/sts-endpoint.ts";
@@ -29,21 +29,15 @@ function expectNoSecrets(r: HdocResult | { output: string }) {
 }
 
 let moto: Moto;
-const homes: TempHome[] = [];
-function home(credentials: string | undefined = CRLF_FILE, config?: string): TempHome {
-  const h = tempHome();
-  homes.push(h);
-  if (credentials !== undefined) writeFileSync(h.credentialsFile, credentials, { mode: 0o600 });
-  if (config !== undefined) writeFileSync(h.configFile, config, { mode: 0o600 });
-  return h;
-}
+const homes = awsHomes();
+const home = (credentials: string | undefined = CRLF_FILE, config?: string): TempHome => homes.home(credentials, config);
 
 beforeAll(async () => {
   moto = await startMoto();
 });
 afterAll(async () => {
   await moto?.stop();
-  for (const h of homes) h.cleanup();
+  homes.cleanupAll();
 });
 
 const login = (h: TempHome, args: string[], env?: Record<string, string>) => runHdoc(["mfa", "login", "--endpoint-url", moto.url, ...args], { home: h.home, env });
@@ -266,10 +260,10 @@ describe("hdoc mfa status", () => {
     const h = withSessions();
     const expired = await runHdoc(["mfa", "status", "--target-profile", "mfa-old"], { home: h.home });
     expect(expired.exitCode).toBe(9);
-    expect(expired.stderr).toContain("error: the MFA session in profile 'mfa-old' has expired\nhint: run `hdoc mfa login`");
+    expect(expired.stderr).toContain("error: the MFA session in profile 'mfa-old' has expired\nhint: run `hdoc mfa login --target-profile mfa-old`");
     const missing = await runHdoc(["mfa", "status"], { home: h.home, env: { HDOC_TARGET_PROFILE: "nope" } });
     expect(missing.exitCode).toBe(9);
-    expect(missing.stderr).toContain("error: no MFA session in profile 'nope'");
+    expect(missing.stderr).toContain("error: no MFA session in profile 'nope'\nhint: run `hdoc mfa login --target-profile nope`");
     const none = await runHdoc(["mfa", "status"], { home: home(undefined).home });
     expect(none.exitCode).toBe(9);
     expect(none.stdout).toMatch(/^no MFA sessions written by hdoc in /);

@@ -2,7 +2,7 @@
  * Runs the built hdoc binary (bin/hdoc.js -> dist/) as a user would: a temporary HOME, no AWS
  * variables from the developer's environment, no TTY (unless runHdocInTerminal is used).
  */
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,21 @@ export function tempHome(): TempHome {
     credentialsFile: path.join(aws, "credentials"),
     configFile: path.join(aws, "config"),
     cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+/** A temporary HOME holding these AWS files (mode 0600), cleaned up by `cleanupAll`. */
+export function awsHomes(): { home(credentials?: Uint8Array | string, config?: string): TempHome; cleanupAll(): void } {
+  const homes: TempHome[] = [];
+  return {
+    home(credentials, config) {
+      const h = tempHome();
+      homes.push(h);
+      if (credentials !== undefined) writeFileSync(h.credentialsFile, credentials, { mode: 0o600 });
+      if (config !== undefined) writeFileSync(h.configFile, config, { mode: 0o600 });
+      return h;
+    },
+    cleanupAll: () => homes.forEach((h) => h.cleanup()),
   };
 }
 

@@ -2,6 +2,8 @@
 import type { Context } from "../../context.ts";
 import type { CommandDef } from "../command.ts";
 
+const DEFAULT_TARGET = "mfa";
+
 export interface MfaStatusOptions {
   targetProfile?: string;
 }
@@ -23,11 +25,11 @@ export const mfaStatus: CommandDef<MfaStatusOptions> = {
 
 async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promise<number> {
   const [{ HdocError }, { sessionsIn }, { table }, { formatDuration, formatLocal }, { refuseGlobalProfile, sessionFiles, targetProfile }] =
-    await Promise.all([import("../../errors.ts"), import("../../core/mfa/session.ts"), import("../../ui/table.ts"), import("../../ui/time.ts"), import("./profiles.ts")]);
+    await Promise.all([import("../../errors.ts"), import("../../core/mfa/sessions.ts"), import("../../ui/table.ts"), import("../../ui/time.ts"), import("./profiles.ts")]);
   const { io } = ctx;
   refuseGlobalProfile(ctx, "mfa status");
   const target = await targetProfile(ctx, opts.targetProfile);
-  const files = sessionFiles(ctx);
+  const files = sessionFiles(ctx, "mfa status");
   const sessions = sessionsIn((await files.readCredentials()) ?? "", ctx.now());
   const selected = sessions.find((s) => s.profile === target.value);
 
@@ -57,12 +59,14 @@ async function runMfaStatus(opts: MfaStatusOptions, ctx: Context): Promise<numbe
     io.out(table(["PROFILE", "STATUS", "EXPIRES", "SOURCE PROFILE"], rows));
   }
 
+  // the exact command that fixes it: the default target needs no flag
+  const fix = `run \`hdoc mfa login${target.value === DEFAULT_TARGET ? "" : ` --target-profile ${target.value}`}\``;
   if (!selected) {
-    throw new HdocError("NOT_VALID", `no MFA session in profile '${target.value}'`, "run `hdoc mfa login`");
+    throw new HdocError("NOT_VALID", `no MFA session in profile '${target.value}'`, fix);
   }
   if (!selected.valid) {
     const why = selected.secondsLeft > 0 ? "is missing its keys" : "has expired";
-    throw new HdocError("NOT_VALID", `the MFA session in profile '${target.value}' ${why}`, "run `hdoc mfa login`");
+    throw new HdocError("NOT_VALID", `the MFA session in profile '${target.value}' ${why}`, fix);
   }
   io.info(`MFA session '${target.value}' valid until ${formatLocal(selected.expiration)} (${formatDuration(selected.secondsLeft * 1000)} left)`);
   return 0;

@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import ini from "ini";
-import lockfile from "proper-lockfile";
-import { credentialsFilePath, parseCredentials, setProfile, updateCredentialsFile } from "./credentials-file.ts";
+import { credentialsFilePath, updateProfileFile } from "./credentials-file.ts";
+import { cliProblem, parseProfileFile, setProfile } from "./profile-sections.ts";
 import { HdocError } from "../../errors.ts";
+import { acquireLock } from "../fs/lock.ts";
+import { botocoreRead } from "../../../test/helpers/botocore.ts";
 
 const VALUES: Array<[string, string]> = [
   ["aws_access_key_id", "ASIANEWKEY"],
@@ -15,147 +16,109 @@ const VALUES: Array<[string, string]> = [
   ["hdoc_expiration", "2026-01-01T00:00:00.000Z"],
 ];
 const NEW = (eol = "\n") => VALUES.map(([k, v]) => `${k} = ${v}${eol}`).join("");
+const edit = (current: Buffer) => setProfile(current, "mfa", VALUES);
+const update = (file: string, e: (current: Buffer) => Buffer = edit, o: { lockWaitMs?: number } = {}) => updateProfileFile(file, e, { purpose: "test", ...o });
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const withoutBom = (b: Buffer) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 
 /**
- * An independent model of "the target section": from its `[name]` header to its last line that is not
- * blank or a comment. Everything else in the file must come out byte for byte.
+ * An independent model of "the target section", on bytes (without a BOM): from its `[mfa]` header
+ * (configparser's rule: `[`, the name up to the last `]`, anything after it) to its last line that is
+ * not blank or a comment. Everything else in the file must come out byte for byte.
  */
-function outsideTarget(text: string, name: string): string {
+function outsideTarget(file: Buffer, name: string): Buffer {
+  const text = withoutBom(file).toString("latin1");
   const lines = text === "" ? [] : text.split(/(?<=\n)/);
-  const isHeader = (l: string) => /^\[[^\]]*\]\s*$/.test(l.replace(/\r?\n$/, ""));
+  const headerName = (l: string) => /^\[(.+)\]/.exec(l.replace(/\r?\n$/, ""))?.[1];
   const keep = lines.map(() => true);
   for (let i = 0; i < lines.length; i++) {
-    if (!isHeader(lines[i]!) || lines[i]!.replace(/\r?\n$/, "").trim() !== `[${name}]`) continue;
-    let j = i + 1;
+    if (headerName(lines[i]!) !== name) continue;
     let last = i;
-    while (j < lines.length && !isHeader(lines[j]!)) {
+    for (let j = i + 1; j < lines.length && headerName(lines[j]!) === undefined; j++) {
       const t = lines[j]!.trim();
       if (t !== "" && !/^[#;]/.test(t)) last = j;
-      j++;
     }
     for (let k = i; k <= last; k++) keep[k] = false;
   }
-  return lines.filter((_, i) => keep[i]).join("");
+  return Buffer.from(lines.filter((_, i) => keep[i]).join(""), "latin1");
 }
 
-function expectInvariants(before: string, after: string, name = "mfa") {
-  const a = outsideTarget(before, name);
-  const b = outsideTarget(after, name);
-  // Appending a new section may add the missing final line ending and one blank line; nothing else.
-  expect(b.startsWith(a)).toBe(true);
-  expect(b.slice(a.length)).toMatch(/^(\r?\n){0,2}$/);
-  if (before.includes(`[${name}]`)) expect(b).toBe(a);
-  const parsed = ini.parse(after) as Record<string, Record<string, string>>;
-  for (const [k, v] of VALUES) expect(parsed[name]?.[k]).toBe(v);
-  for (const [k, v] of VALUES) expect(parseCredentials(after).profiles.get(name)?.[k]).toBe(v);
-  expect(setProfile(after, name, VALUES)).toBe(after);
-}
-
-describe("setProfile over tricky files", () => {
-  const cases: Array<[string, string, string]> = [
-    ["an empty file", "", `[mfa]\n${NEW()}`],
-    ["a file without a trailing newline", "[default]\nregion = x", `[default]\nregion = x\n\n[mfa]\n${NEW()}`],
-    ["CRLF line ends and ; and # comments", "# top\r\n[default]\r\n; note\r\nkey=1\r\n", `# top\r\n[default]\r\n; note\r\nkey=1\r\n\r\n[mfa]\r\n${NEW("\r\n")}`],
-    ["only comments", "# nothing yet\n", `# nothing yet\n\n[mfa]\n${NEW()}`],
-    [
-      "the target first, with its old keys",
-      "[mfa]\naws_access_key_id = OLD\naws_secret_access_key = OLD\naws_session_token = OLD\nhdoc_expiration = 2020-01-01T00:00:00Z\n\n# work account\n[work]\nk = v\n",
-      `[mfa]\n${NEW()}\n# work account\n[work]\nk = v\n`,
-    ],
-    [
-      "the target in the middle, with extra keys and a continuation line",
-      "[a]\nk=1\n[mfa]\nregion = eu-west-1\naws_session_token=OLD\n  continued\noutput = json\n\n[b]\nk=2\n",
-      "[a]\nk=1\n[mfa]\nregion = eu-west-1\naws_session_token = newtoken==\noutput = json\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n\n[b]\nk=2\n",
-    ],
-    [
-      "the target last, without a trailing newline",
-      "[a]\nk=1\n\n[mfa]\naws_session_token = OLD",
-      "[a]\nk=1\n\n[mfa]\naws_session_token = newtoken==\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n",
-    ],
-    [
-      "duplicate target sections (merged into the first; the gaps after them stay)",
-      "[mfa]\nregion = x\naws_session_token = OLD1\n\n[b]\nk=2\n\n[mfa]\n# dup\noutput = json\naws_session_token = OLD2\n\n# c follows\n[c]\n",
-      "[mfa]\nregion = x\naws_session_token = newtoken==\n# dup\noutput = json\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n\n[b]\nk=2\n\n\n# c follows\n[c]\n",
-    ],
-    [
-      "a duplicate target section starting with a continuation line (it continues nothing, so it goes)",
-      "[mfa]\nhdoc_expiration = \n[mfa]\n  x",
-      "[mfa]\nhdoc_expiration = 2026-01-01T00:00:00.000Z\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\naws_session_token = newtoken==\n",
-    ],
-    [
-      "a duplicate target section starting with an indented key (it stays a key, not a continuation)",
-      "[mfa]\naws_session_token = OLD\n[mfa]\n  region = x\n",
-      "[mfa]\naws_session_token = newtoken==\nregion = x\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n",
-    ],
-    [
-      "look-alike sections that are other profiles",
-      "[ mfa ]\na=1\n[profile mfa]\nb=2\n[mfa-prod]\nc=3\n[MFA]\nd=4\n",
-      `[ mfa ]\na=1\n[profile mfa]\nb=2\n[mfa-prod]\nc=3\n[MFA]\nd=4\n\n[mfa]\n${NEW()}`,
-    ],
-    [
-      "upper-case keys, ':' delimiters, a repeated key and inline comments",
-      "[mfa]\nAWS_SESSION_TOKEN: OLD # old\naws_session_token = OLDER\nregion = x ; keep\n",
-      "[mfa]\naws_session_token = newtoken==\nregion = x ; keep\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n",
-    ],
-    ["a header-only target followed by comments", "[mfa]\n# keep me\n[b]\n", `[mfa]\n${NEW()}# keep me\n[b]\n`],
-    [
-      "many profiles with the target among them",
-      "[p1]\nk=1\n\n[p2]\nk=2\n\n[mfa]\nx=y\n\n[p3]\nk=3\n\n[p4]\nk=4\n",
-      `[p1]\nk=1\n\n[p2]\nk=2\n\n[mfa]\nx=y\n${NEW()}\n[p3]\nk=3\n\n[p4]\nk=4\n`,
-    ],
-  ];
-
-  it.each(cases)("edits %s", (_name, before, expected) => {
-    const after = setProfile(before, "mfa", VALUES);
-    expect(after).toBe(expected);
-    expectInvariants(before, after);
+/** Random files as bytes: other sections with any bytes in names, values and comments; CRLF; a BOM; no final newline. */
+const anyBytes = (max: number) => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a.filter((b) => b !== 0x0a)).toString("latin1"));
+const fileBytes = fc
+  .tuple(
+    fc.array(
+      fc.oneof(
+        fc.constantFrom("mfa", "default", "work", "mfa-prod", "profile mfa", "caf\xe9", " mfa ").chain((n) => fc.constantFrom(`[${n}]`, `[${n}]; note`, `[${n}] # x`, `[${n}]#`)),
+        fc.tuple(fc.constantFrom("region", "output", "aws_session_token", "AWS_ACCESS_KEY_ID", "aws_secret_access_key", "hdoc_expiration", "k"), fc.constantFrom(" = ", "=", " =", ": "), anyBytes(12)).map(([k, s, v]) => `${k}${s}${v}`),
+        fc.tuple(fc.constantFrom("#", ";", "  #"), anyBytes(12)).map(([c, t]) => `${c}${t}`),
+        fc.constantFrom("", "   ", "\t"),
+        anyBytes(8).map((v) => `  x${v}`),
+      ),
+      { maxLength: 25 },
+    ),
+    fc.constantFrom("\n", "\r\n"),
+    fc.boolean(),
+    fc.boolean(),
+  )
+  .map(([lines, eol, finalEol, bom]) => {
+    const text = lines.join(eol);
+    return Buffer.from((bom ? "\xef\xbb\xbf" : "") + (finalEol && text ? text + eol : text), "latin1");
   });
 
-  it("reads a header with an inline comment as the SDKs and the AWS CLI do", () => {
-    const after = setProfile("[mfa] ; my session\naws_session_token = OLD\n[b]\n", "mfa", VALUES);
-    expect(after).toBe(`[mfa] ; my session\naws_session_token = newtoken==\naws_access_key_id = ASIANEWKEY\naws_secret_access_key = new/secret+key\nhdoc_expiration = 2026-01-01T00:00:00.000Z\n[b]\n`);
+describe("the edit through the real read/write path keeps every byte outside the target", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "hdoc-prop-"));
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("refuses a profile name that would break the file", () => {
-    expect(() => setProfile("", "a]\n[b", VALUES)).toThrow(HdocError);
-    expect(() => setProfile("", "mfa", [["aws_session_token", "a\nb"]])).toThrow(HdocError);
-  });
-
-  it("keeps every byte outside the target section for random files, and the result parses", () => {
-    const names = fc.constantFrom("mfa", "default", "work", "mfa-prod", "profile mfa", "x");
-    const key = fc.constantFrom("region", "output", "aws_session_token", "AWS_ACCESS_KEY_ID", "aws_secret_access_key", "hdoc_expiration", "k");
-    const value = fc.stringMatching(/^[A-Za-z0-9/+=_-]{0,12}$/);
-    const line = fc.oneof(
-      names.map((n) => `[${n}]`),
-      fc.tuple(key, fc.constantFrom(" = ", "=", " =", ": "), value).map(([k, s, v]) => `${k}${s}${v}`),
-      fc.tuple(fc.constantFrom("#", ";", "  #"), fc.stringMatching(/^[ a-z[\]=]{0,10}$/)).map(([c, t]) => `${c}${t}`),
-      fc.constantFrom("", "   "),
-      value.map((v) => `  ${v}x`),
-    );
-    const file = fc.tuple(fc.array(line, { maxLength: 25 }), fc.constantFrom("\n", "\r\n"), fc.boolean()).map(([lines, eol, finalEol]) => {
-      const text = lines.join(eol);
-      return finalEol && text ? text + eol : text;
-    });
-    fc.assert(
-      fc.property(file, (before) => {
-        expectInvariants(before, setProfile(before, "mfa", VALUES));
+  it("for random files of any bytes; the result parses, and botocore reads it whenever hdoc says it can", async () => {
+    const file = path.join(dir, "credentials");
+    const results: Array<{ after: Buffer; problem: string | undefined }> = [];
+    await fc.assert(
+      fc.asyncProperty(fileBytes, async (before) => {
+        writeFileSync(file, before, { mode: 0o600 });
+        await update(file);
+        const after = readFileSync(file);
+        const a = outsideTarget(before, "mfa");
+        const b = outsideTarget(after, "mfa");
+        // appending a new section may add the missing final line ending and one blank line; nothing else
+        expect(b.subarray(0, a.length).equals(a)).toBe(true);
+        expect(b.subarray(a.length).toString("latin1")).toMatch(/^(\r?\n){0,2}$/);
+        if (parseProfileFile(before).profiles.has("mfa")) expect(b.equals(a)).toBe(true);
+        expect(after.subarray(0, 3).equals(BOM)).toBe(before.subarray(0, 3).equals(BOM));
+        for (const [k, v] of VALUES) expect(parseProfileFile(after).profiles.get("mfa")?.[k]).toBe(v);
+        expect(setProfile(after, "mfa", VALUES).equals(after)).toBe(true);
+        results.push({ after, problem: cliProblem(after) });
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
+    expect(readdirSync(dir)).toEqual(["credentials"]);
+    const views = await botocoreRead(results.map((r) => r.after));
+    const readable = results.filter((r) => r.problem === undefined).length;
+    // the generator must produce both kinds for this comparison to mean something
+    expect(readable).toBeGreaterThan(20);
+    expect(results.length - readable).toBeGreaterThan(20);
+    views.forEach((view, i) => {
+      const { after, problem } = results[i]!;
+      expect({ file: after.toString("latin1"), ok: view.ok }).toEqual({ file: after.toString("latin1"), ok: problem === undefined });
+      if (view.ok) for (const [k, v] of VALUES) expect(view.sections.mfa?.[k]).toBe(v);
+    });
   });
 });
 
-describe("updateCredentialsFile on disk", () => {
+describe("updateProfileFile on disk", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), "hdoc-cred-"));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const edit = (text: string) => setProfile(text, "mfa", VALUES);
 
   it("creates a missing file with mode 0600 in a new 0700 folder", async () => {
     const file = path.join(dir, "home", ".aws", "credentials");
-    const r = await updateCredentialsFile(file, edit);
+    const r = await update(file);
     expect(r.created).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
@@ -166,10 +129,10 @@ describe("updateCredentialsFile on disk", () => {
     const file = path.join(dir, "credentials");
     writeFileSync(file, "[default]\nk=1\n", { mode: 0o600 });
     chmodSync(file, 0o600);
-    await updateCredentialsFile(file, edit);
+    await update(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     chmodSync(file, 0o640);
-    await updateCredentialsFile(file, edit);
+    await update(file);
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(["credentials"]);
   });
@@ -180,7 +143,7 @@ describe("updateCredentialsFile on disk", () => {
     writeFileSync(real, "[default]\nk=1\n", { mode: 0o600 });
     const link = path.join(dir, "credentials");
     symlinkSync("dotfiles/aws-credentials", link);
-    const r = await updateCredentialsFile(link, edit);
+    const r = await update(link);
     expect(r.realPath).toBe(real);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe("dotfiles/aws-credentials");
@@ -191,7 +154,7 @@ describe("updateCredentialsFile on disk", () => {
     const file = path.join(dir, "credentials");
     writeFileSync(file, "# mine\r\n[default]\r\nk=1", { mode: 0o600 });
     await expect(
-      updateCredentialsFile(file, () => {
+      update(file, () => {
         throw new HdocError("AUTH", "boom");
       }),
     ).rejects.toThrow("boom");
@@ -205,8 +168,8 @@ describe("updateCredentialsFile on disk", () => {
     const profiles = Array.from({ length: 6 }, (_, i) => `mfa${i}`);
     await Promise.all(
       profiles.map((p) =>
-        updateCredentialsFile(file, (text) => {
-          const next = setProfile(text, p, VALUES);
+        update(file, (current) => {
+          const next = setProfile(current, p, VALUES);
           // a slow editor between read and write: without the lock, the others would overwrite it
           const until = Date.now() + 30;
           while (Date.now() < until);
@@ -214,7 +177,7 @@ describe("updateCredentialsFile on disk", () => {
         }),
       ),
     );
-    const parsed = parseCredentials(readFileSync(file, "utf8")).profiles;
+    const parsed = parseProfileFile(readFileSync(file)).profiles;
     for (const p of profiles) expect(parsed.get(p)?.aws_session_token).toBe("newtoken==");
     expect(readFileSync(file, "utf8").startsWith("# shared\n[default]\nk=1\n")).toBe(true);
   });
@@ -222,13 +185,33 @@ describe("updateCredentialsFile on disk", () => {
   it("gives up with a clear error while another process holds the lock, file untouched", async () => {
     const file = path.join(dir, "credentials");
     writeFileSync(file, "[default]\nk=1\n", { mode: 0o600 });
-    const release = await lockfile.lock(file, { realpath: false });
+    const held = await acquireLock(`${file}.lock`, { purpose: "mfa login" });
     try {
-      await expect(updateCredentialsFile(file, edit, { lockWaitMs: 200 })).rejects.toMatchObject({ code: "FAILED", message: expect.stringContaining("locked by another hdoc") });
+      await expect(update(file, edit, { lockWaitMs: 200 })).rejects.toMatchObject({ code: "FAILED", message: expect.stringContaining(`${file}.lock is held by hdoc pid ${process.pid} (mfa login)`) });
     } finally {
-      await release();
+      await held.release();
     }
     expect(readFileSync(file, "utf8")).toBe("[default]\nk=1\n");
+  });
+
+  it("removes temporary copies a killed hdoc left next to the file (they hold secrets), and says which", async () => {
+    const file = path.join(dir, "credentials");
+    writeFileSync(file, "[default]\nk=1\n", { mode: 0o600 });
+    const leftover = path.join(dir, ".credentials.hdoc-999999-0a1b2c3d.tmp");
+    writeFileSync(leftover, "[mfa]\naws_session_token = SECRET\n", { mode: 0o600 });
+    writeFileSync(path.join(dir, ".config.hdoc-999999-0a1b2c3d.tmp"), "another file's: not ours to remove");
+    const r = await update(file);
+    expect(r.removedLeftovers).toEqual([leftover]);
+    expect(readdirSync(dir).sort()).toEqual([".config.hdoc-999999-0a1b2c3d.tmp", "credentials"]);
+  });
+
+  it("never widens a mode, and reports the mode it kept", async () => {
+    const file = path.join(dir, "credentials");
+    writeFileSync(file, "[default]\nk=1\n");
+    chmodSync(file, 0o644);
+    const r = await update(file);
+    expect(r.mode & 0o777).toBe(0o644);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
   });
 
   it("finds the file from AWS_SHARED_CREDENTIALS_FILE or the home folder", () => {

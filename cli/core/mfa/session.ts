@@ -1,40 +1,34 @@
 /**
  * MFA sessions: `login` turns a profile's long-term keys plus an MFA code into a session written
- * to another profile; `sessions` lists what hdoc wrote. Pure logic over injected dependencies (STS
- * port, clock, files, prompt, output); the command files wire the real ones.
+ * to another profile (or, for `mfa exec --no-write`, only returned). Pure logic over injected
+ * dependencies (STS port, clock, files, prompt, output); the command files wire the real ones.
  */
 import { HdocError } from "../../errors.ts";
 import type { Resolved, Source } from "../settings.ts";
 import type { CallerIdentity, StsApi } from "../../aws/sts.ts";
-import { parseCredentials, setProfile, type UpdateResult } from "./credentials-file.ts";
+import type { UpdateResult } from "./credentials-file.ts";
+import { cliProblem, parseProfileFile, setProfile } from "./profile-sections.ts";
+import { EXPIRATION_KEY, SERIAL_KEY, SOURCE_KEY, sessionsIn, type SessionInfo } from "./sessions.ts";
+import { mfaSerialOf, profileRegion, requireSourceProfile, sharedProfiles, sourceKeys, stsSettings, type SharedProfiles, type SourceKeys, type StsProfileSettings } from "./source-profile.ts";
 
-/** Keys hdoc adds to a session profile; the AWS CLI and SDKs ignore keys they do not know. */
-export const EXPIRATION_KEY = "hdoc_expiration";
-export const SOURCE_KEY = "hdoc_source_profile";
-export const SERIAL_KEY = "hdoc_mfa_serial";
-
-export type Profiles = Record<string, Record<string, string | undefined>>;
+export { EXPIRATION_KEY, SERIAL_KEY, SOURCE_KEY, sessionsIn, type SessionInfo } from "./sessions.ts";
 
 export interface SessionFiles {
   credentialsPath: string;
   configPath: string;
-  /** Both shared files as the SDK reads them (config profiles without the `profile ` prefix). */
-  profiles(): Promise<{ config: Profiles; credentials: Profiles }>;
-  readCredentials(): Promise<string | undefined>;
-  updateCredentials(edit: (current: string) => string): Promise<UpdateResult>;
+  readCredentials(): Promise<Uint8Array | undefined>;
+  readConfig(): Promise<Uint8Array | undefined>;
+  updateCredentials(edit: (current: Buffer) => Buffer): Promise<UpdateResult>;
+  updateConfig(edit: (current: Buffer) => Buffer): Promise<UpdateResult>;
 }
 
-export interface StaticCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export type StaticCredentials = SourceKeys;
 
 export interface LoginDeps {
   now(): Date;
   files: SessionFiles;
-  /** An STS port that signs with `credentials`. */
-  sts(credentials: StaticCredentials): StsApi | Promise<StsApi>;
+  /** An STS port that signs with `credentials`, configured from the source profile's `settings`. */
+  sts(credentials: StaticCredentials, settings: StsProfileSettings): StsApi | Promise<StsApi>;
   /** Whether the user can be asked (a terminal); without one, a missing --token-code is a usage error. */
   interactive: boolean;
   /** Asks for the MFA code (the prompt applies `validate`). */
@@ -43,6 +37,8 @@ export interface LoginDeps {
   secret(value: string): void;
   /** A note for the user (stderr). */
   note(line: string): void;
+  /** A warning for the user (stderr). */
+  warn(line: string): void;
   /** Detail shown with --verbose only. */
   detail(line: string): void;
 }
@@ -55,6 +51,8 @@ export interface LoginInput {
   durationSeconds: number;
   minRemainingSeconds: number;
   force: boolean;
+  /** False for `mfa exec --no-write`: the session is returned, never written (default true). */
+  write?: boolean;
 }
 
 export interface LoginResult {
@@ -62,6 +60,11 @@ export interface LoginResult {
   expiration: Date;
   /** False when a still-valid session was kept. */
   renewed: boolean;
+  /** Whether the session is in the credentials file (false only with `write: false` and a new session). */
+  written: boolean;
+  credentials: Required<StaticCredentials>;
+  /** The region of the target profile, else of the source profile. */
+  region?: string;
   sourceProfile?: string;
   account?: string;
   serialNumber?: string;
@@ -76,7 +79,11 @@ function origin(r: Resolved<string>, flag: string, envVar: string, setting: stri
 const sourceOrigin = (r: Resolved<string>) => origin(r, "--source-profile", "HDOC_SOURCE_PROFILE", "sourceProfile");
 const targetOrigin = (r: Resolved<string>) => origin(r, "--target-profile", "HDOC_TARGET_PROFILE", "targetProfile");
 
-export const validateTokenCode = (v: string): string | true => (/^\d{6}$/.test(v.trim()) ? true : "the MFA code is exactly 6 digits");
+/** Codes as authenticator apps show them ("123 456") are the same code. */
+export const normalizeTokenCode = (v: string): string => v.replace(/\s+/g, "");
+export const validateTokenCode = (v: string): string | true => (/^\d{6}$/.test(normalizeTokenCode(v)) ? true : "the MFA code is exactly 6 digits");
+/** Tries in a terminal when STS rejects a code. */
+export const CODE_TRIES = 3;
 
 /** arn:aws:iam::ACCOUNT:user/[path/]NAME (and moto's arn:aws:sts::ACCOUNT:user/NAME) -> arn:aws:iam::ACCOUNT:mfa/NAME. */
 export function serialFromArn(arn: string): string | undefined {
@@ -84,41 +91,8 @@ export function serialFromArn(arn: string): string | undefined {
   return m ? `arn:${m[1]}:iam::${m[2]}:mfa/${m[3]}` : undefined;
 }
 
-const accountFromArn = (arn: string | undefined) => (arn ? /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1] : undefined);
-
 /** STS's SerialNumber constraint: an MFA device ARN or a hardware device's serial number. */
 const SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
-
-export interface SessionInfo {
-  profile: string;
-  expiration: Date;
-  secondsLeft: number;
-  valid: boolean;
-  sourceProfile?: string;
-  serialNumber?: string;
-  account?: string;
-}
-
-/** The profiles of a credentials file that carry hdoc's expiry key, in file order. */
-export function sessionsIn(text: string, now: Date): SessionInfo[] {
-  const out: SessionInfo[] = [];
-  for (const [profile, keys] of parseCredentials(text).profiles) {
-    const raw = keys[EXPIRATION_KEY];
-    if (raw === undefined) continue;
-    const expiration = new Date(raw);
-    const ms = expiration.getTime() - now.getTime();
-    const complete = Boolean(keys.aws_access_key_id && keys.aws_secret_access_key && keys.aws_session_token);
-    out.push({
-      profile,
-      expiration,
-      secondsLeft: Number.isNaN(ms) ? 0 : Math.max(0, Math.floor(ms / 1000)),
-      valid: complete && !Number.isNaN(ms) && ms > 0,
-      ...(keys[SOURCE_KEY] ? { sourceProfile: keys[SOURCE_KEY] } : {}),
-      ...(keys[SERIAL_KEY] ? { serialNumber: keys[SERIAL_KEY], account: accountFromArn(keys[SERIAL_KEY]) } : {}),
-    });
-  }
-  return out;
-}
 
 function checkInput(input: LoginInput): void {
   if (input.source.value === input.target.value) {
@@ -137,9 +111,9 @@ function checkInput(input: LoginInput): void {
 }
 
 /** The session already in the target profile, if it can be kept; throws if the target holds long-term keys. */
-function existingSession(text: string | undefined, input: LoginInput, now: Date, deps: LoginDeps): SessionInfo | undefined {
-  if (text === undefined) return undefined;
-  const keys = parseCredentials(text).profiles.get(input.target.value);
+function existingSession(data: Uint8Array | undefined, input: LoginInput, now: Date, note: (line: string) => void): SessionInfo | undefined {
+  if (data === undefined) return undefined;
+  const keys = parseProfileFile(data).profiles.get(input.target.value);
   if (!keys) return undefined;
   if (keys[EXPIRATION_KEY] === undefined && keys.aws_access_key_id && !keys.aws_session_token) {
     throw new HdocError(
@@ -148,43 +122,14 @@ function existingSession(text: string | undefined, input: LoginInput, now: Date,
       "choose another --target-profile, or rename that profile first",
     );
   }
-  const session = sessionsIn(text, now).find((s) => s.profile === input.target.value);
+  const session = sessionsIn(data, now).find((s) => s.profile === input.target.value);
   if (!session?.valid) return undefined;
   if (session.sourceProfile && session.sourceProfile !== input.source.value) {
-    deps.note(`the session in '${input.target.value}' came from profile '${session.sourceProfile}'; renewing it from '${input.source.value}'`);
+    note(`the session in '${input.target.value}' came from profile '${session.sourceProfile}'; renewing it from '${input.source.value}'`);
     return undefined;
   }
   if (input.force) return undefined;
   return session.secondsLeft > input.minRemainingSeconds ? session : undefined;
-}
-
-async function sourceCredentials(input: LoginInput, deps: LoginDeps): Promise<{ credentials: StaticCredentials; mfaSerial?: { value: string; file: string } }> {
-  const name = input.source.value;
-  const { config, credentials } = await deps.files.profiles();
-  if (!(name in config) && !(name in credentials)) {
-    const known = [...new Set([...Object.keys(credentials), ...Object.keys(config)])].sort();
-    throw new HdocError(
-      "AUTH",
-      `unknown source profile '${name}' (${sourceOrigin(input.source)}): ${known.length ? `the profiles that exist are ${known.join(", ")}` : `no profiles in ${deps.files.credentialsPath} or ${deps.files.configPath}`}`,
-      known.length ? "pick one with --source-profile (or HDOC_SOURCE_PROFILE)" : `add your IAM user's access keys with \`aws configure --profile ${name}\``,
-    );
-  }
-  const keys = { ...config[name], ...credentials[name] };
-  if (!keys.aws_access_key_id || !keys.aws_secret_access_key) {
-    throw new HdocError(
-      "AUTH",
-      `source profile '${name}' has no aws_access_key_id and aws_secret_access_key`,
-      `hdoc mfa login needs an IAM user's long-term access keys in that profile: \`aws configure --profile ${name}\``,
-    );
-  }
-  deps.secret(keys.aws_access_key_id);
-  deps.secret(keys.aws_secret_access_key);
-  if (keys.aws_session_token) deps.secret(keys.aws_session_token);
-  const serialIn = config[name]?.mfa_serial ? { value: config[name]!.mfa_serial!, file: deps.files.configPath } : credentials[name]?.mfa_serial ? { value: credentials[name]!.mfa_serial!, file: deps.files.credentialsPath } : undefined;
-  return {
-    credentials: { accessKeyId: keys.aws_access_key_id, secretAccessKey: keys.aws_secret_access_key, ...(keys.aws_session_token ? { sessionToken: keys.aws_session_token } : {}) },
-    ...(serialIn ? { mfaSerial: serialIn } : {}),
-  };
 }
 
 function resolveSerial(input: LoginInput, fromConfig: { value: string; file: string } | undefined, identity: CallerIdentity): { serial: string; from: string } {
@@ -201,15 +146,66 @@ function resolveSerial(input: LoginInput, fromConfig: { value: string; file: str
   return { serial: derived, from: `derived from the caller identity ${identity.arn}` };
 }
 
+const isCodeRejected = (e: unknown) => e instanceof HdocError && (e as { mfaCodeRejected?: boolean }).mfaCodeRejected === true;
+
+/** Asks STS for the session; in a terminal, a rejected code is asked for again (up to CODE_TRIES). */
+async function getSession(sts: StsApi, input: LoginInput, serial: string, deps: LoginDeps) {
+  let code = input.tokenCode;
+  for (let attempt = 1; ; attempt++) {
+    code = normalizeTokenCode(code ?? (await deps.promptTokenCode(validateTokenCode)));
+    try {
+      return await sts.getSessionToken({ serialNumber: serial, tokenCode: code, durationSeconds: input.durationSeconds });
+    } catch (e) {
+      if (!isCodeRejected(e) || !deps.interactive || attempt >= CODE_TRIES) throw e;
+      deps.note(`code rejected; wait for the next code (try ${attempt + 1} of ${CODE_TRIES})`);
+      code = undefined;
+    }
+  }
+}
+
+function tellAboutWrite(w: UpdateResult, deps: LoginDeps, profile: string): void {
+  for (const p of w.removedLeftovers) deps.note(`removed ${p}, a temporary copy left by an interrupted hdoc`);
+  if (w.mode & 0o077) {
+    deps.warn(`${w.realPath} can be read by others (mode ${(w.mode & 0o777).toString(8).padStart(4, "0")}) and now holds a session token; fix it with: chmod 600 ${w.realPath}`);
+  }
+  deps.detail(`wrote profile '${profile}' to ${w.realPath}${w.created ? " (created, mode 0600)" : ""}`);
+}
+
+/** Writes the source profile's region into [profile <target>] of the config file when the target has none. */
+async function inheritRegion(p: SharedProfiles, input: LoginInput, deps: LoginDeps): Promise<string | undefined> {
+  const own = profileRegion(p, input.target.value);
+  if (own) return own;
+  const region = profileRegion(p, input.source.value);
+  if (!region) return undefined;
+  const w = await deps.files.updateConfig((current) => {
+    if (parseProfileFile(current, "config").profiles.get(input.target.value)?.region) return current;
+    return setProfile(current, input.target.value, [["region", region]], "config");
+  });
+  if (w.changed) deps.note(`set region ${region} for profile '${input.target.value}' in ${w.realPath} (from source profile '${input.source.value}')`);
+  const problem = cliProblem(await deps.files.readConfig() ?? "");
+  if (problem) deps.warn(`the AWS CLI cannot read ${w.realPath}: ${problem}; hdoc changed only [profile ${input.target.value}]`);
+  return region;
+}
+
 export async function login(input: LoginInput, deps: LoginDeps): Promise<LoginResult> {
   checkInput(input);
   const now = deps.now();
-  const kept = existingSession(await deps.files.readCredentials(), input, now, deps);
+  const write = input.write !== false;
+  const credentialsText = await deps.files.readCredentials();
+  const profiles = sharedProfiles({ credentials: credentialsText, config: await deps.files.readConfig(), credentialsPath: deps.files.credentialsPath, configPath: deps.files.configPath });
+  requireSourceProfile(profiles, input.source.value, sourceOrigin(input.source));
+  const kept = existingSession(credentialsText, input, now, deps.note);
   if (kept) {
+    const keys = profiles.credentials.get(kept.profile)!;
+    for (const k of ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]) deps.secret(keys[k]!);
+    const region = profileRegion(profiles, kept.profile) ?? profileRegion(profiles, input.source.value);
     return {
       profile: kept.profile,
       expiration: kept.expiration,
       renewed: false,
+      written: true,
+      credentials: { accessKeyId: keys.aws_access_key_id!, secretAccessKey: keys.aws_secret_access_key!, sessionToken: keys.aws_session_token! },
+      ...(region ? { region } : {}),
       ...(kept.sourceProfile ? { sourceProfile: kept.sourceProfile } : {}),
       ...(kept.account ? { account: kept.account } : {}),
       ...(kept.serialNumber ? { serialNumber: kept.serialNumber } : {}),
@@ -220,19 +216,36 @@ export async function login(input: LoginInput, deps: LoginDeps): Promise<LoginRe
   if (input.tokenCode === undefined && !deps.interactive) {
     throw new HdocError("USAGE", "no --token-code given, and this is not an interactive terminal to ask for the MFA code", "pass the current code from your MFA device: hdoc mfa login --token-code 123456");
   }
-  const source = await sourceCredentials(input, deps);
-  const sts = await deps.sts(source.credentials);
+  const source = sourceKeys(profiles, input.source.value);
+  deps.secret(source.accessKeyId);
+  deps.secret(source.secretAccessKey);
+  if (source.sessionToken) deps.secret(source.sessionToken);
+  const sts = await deps.sts(source, stsSettings(profiles, input.source.value));
   // Checks the long-term keys before the user types a code (and tells us who they are).
   const identity = await sts.getCallerIdentity();
   deps.detail(`source profile '${input.source.value}' is ${identity.arn}`);
-  const { serial, from } = resolveSerial(input, source.mfaSerial, identity);
+  const { serial, from } = resolveSerial(input, mfaSerialOf(profiles, input.source.value), identity);
   deps.note(`MFA device: ${serial} (${from})`);
 
-  const tokenCode = (input.tokenCode ?? (await deps.promptTokenCode(validateTokenCode))).trim();
-  const session = await sts.getSessionToken({ serialNumber: serial, tokenCode, durationSeconds: input.durationSeconds });
+  const session = await getSession(sts, input, serial, deps);
   deps.secret(session.accessKeyId);
   deps.secret(session.secretAccessKey);
   deps.secret(session.sessionToken);
+  const result: LoginResult = {
+    profile: input.target.value,
+    expiration: session.expiration,
+    renewed: true,
+    written: write,
+    credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken },
+    sourceProfile: input.source.value,
+    account: identity.account,
+    serialNumber: serial,
+    credentialsFile: deps.files.credentialsPath,
+  };
+  if (!write) {
+    const region = profileRegion(profiles, input.target.value) ?? profileRegion(profiles, input.source.value);
+    return { ...result, ...(region ? { region } : {}) };
+  }
 
   const values: Array<[string, string]> = [
     ["aws_access_key_id", session.accessKeyId],
@@ -242,22 +255,18 @@ export async function login(input: LoginInput, deps: LoginDeps): Promise<LoginRe
     [SOURCE_KEY, input.source.value],
     [SERIAL_KEY, serial],
   ];
+  let problem: string | undefined;
   const written = await deps.files.updateCredentials((current) => {
     // Re-checked under the lock: another login may have changed the file since it was read.
-    existingSession(current, { ...input, force: true }, now, { ...deps, note: () => undefined });
+    existingSession(current, { ...input, force: true }, now, () => undefined);
     const next = setProfile(current, input.target.value, values);
-    const check = parseCredentials(next).profiles.get(input.target.value);
+    const check = parseProfileFile(next).profiles.get(input.target.value);
     if (!values.every(([k, v]) => check?.[k] === v)) throw new HdocError("INTERNAL", `the edited credentials file would not hold profile '${input.target.value}' correctly; nothing was written`);
+    problem = cliProblem(next);
     return next;
   });
-  deps.detail(`wrote profile '${input.target.value}' to ${written.realPath}${written.created ? " (created, mode 0600)" : ""}`);
-  return {
-    profile: input.target.value,
-    expiration: session.expiration,
-    renewed: true,
-    sourceProfile: input.source.value,
-    account: identity.account,
-    serialNumber: serial,
-    credentialsFile: deps.files.credentialsPath,
-  };
+  tellAboutWrite(written, deps, input.target.value);
+  if (problem) deps.warn(`the AWS CLI cannot read ${written.realPath}: ${problem}; hdoc changed only [${input.target.value}]`);
+  const region = await inheritRegion(profiles, input, deps);
+  return { ...result, ...(region ? { region } : {}) };
 }
