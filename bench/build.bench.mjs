@@ -25,6 +25,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // HDOC_BENCH_BIN runs another hdoc (e.g. an older checkout's bin/hdoc.js) on the same fixtures, for before/after figures.
 const HDOC = process.env.HDOC_BENCH_BIN ? path.resolve(process.env.HDOC_BENCH_BIN) : path.join(REPO, "bin/hdoc.js");
 const COUNT = 20;
+/** The large generated fixture, for the ratios at scale (HDOC_BENCH_LARGE=0 leaves it out). */
+const LARGE = Number(process.env.HDOC_BENCH_LARGE ?? 400);
 const SDK = ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"];
 /** One small library per function, and how its handler uses it. */
 const LIBS = {
@@ -69,8 +71,8 @@ function libraryClosure(names) {
   return out;
 }
 
-/** A 20-function backend in a temporary folder; returns its path. */
-export function generateFixture() {
+/** A backend of `count` functions in a temporary folder; returns its path. */
+export function generateFixture(count = COUNT) {
   const dir = mkdtempSync(path.join(tmpdir(), "hdoc-bench-build-"));
   const put = (rel, text) => {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -94,7 +96,7 @@ export function generateFixture() {
   for (const f of readdirSync(shared)) if (f === "package.json" || (f.endsWith(".ts") && !f.endsWith(".test.ts"))) cpSync(path.join(shared, f), path.join(dir, "functions/shared", f));
   const sdkRange = readJson(path.join(shared, "package.json")).dependencies["@aws-sdk/client-dynamodb"];
   const stacks = { "api.yml": [], "jobs.yml": [] };
-  for (let i = 0; i < COUNT; i++) {
+  for (let i = 0; i < count; i++) {
     const name = `fn-${String(i).padStart(2, "0")}`;
     const lib = LIB_NAMES[i % LIB_NAMES.length];
     const dependencies = { "@hdoc/shared": "*", ...Object.fromEntries(SDK.map((d) => [d, sdkRange])), [lib]: `^${versionOf(lib)}` };
@@ -180,7 +182,41 @@ async function originalApproach(codeDirs, workspaces, strip = []) {
   return { ms, sizes };
 }
 
-async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart) {
+/**
+ * The floor of any Node build tool: one Node process that loads esbuild and calls its API once with
+ * every handler as an entry point (bundle, ESM, minify, linked source maps, the AWS SDK external),
+ * writing to a temporary folder. Whole process, like the hdoc figures.
+ */
+const FLOOR = `
+import { build } from "esbuild";
+const entryPoints = JSON.parse(process.env.FLOOR_ENTRIES);
+await build({ entryPoints, outdir: process.env.FLOOR_OUT, bundle: true, format: "esm", platform: "node", target: "node22", minify: true,
+  sourcemap: "linked", external: ["@aws-sdk/*", "@smithy/*"], mainFields: ["module", "main"], conditions: ["module", "node"], logLevel: "silent",
+  banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" } });
+`;
+async function floorBuild(cwd, nodeFns, dirOf) {
+  const entries = {};
+  nodeFns.forEach((f, i) => {
+    const module = path.join(dirOf(f), f.handler.slice(0, f.handler.lastIndexOf(".")));
+    const file = [".ts", ".mts", ".js", ".mjs", ".cjs"].map((e) => module + e).find((x) => existsSync(x));
+    entries[`${i}/${path.basename(module)}`] = file;
+  });
+  const out = mkdtempSync(path.join(tmpdir(), "hdoc-bench-floor-"));
+  try {
+    return await median(3, async () => {
+      const started = performance.now();
+      const r = await execa("node", ["--input-type=module", "-e", FLOOR], { cwd: REPO, env: { FLOOR_ENTRIES: JSON.stringify(entries), FLOOR_OUT: out }, reject: false });
+      if (r.exitCode !== 0) throw new Error(`the esbuild floor failed: ${r.stderr}`);
+      return { ms: performance.now() - started };
+    });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const x = (a, b) => (a > 0 && b > 0 ? (a / b).toFixed(2) + "x" : "n/a");
+
+async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {}) {
   const list = JSON.parse((await execa("node", [HDOC, "build", "--list", "--json", ...outArgs], { cwd })).stdout);
   const nodeFns = list.functions.filter((f) => f.runtime.startsWith("nodejs"));
   const dirOf = (f) => path.resolve(cwd, path.dirname(f.template), f.codeUri);
@@ -190,17 +226,18 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart) {
     if (existsSync(f)) workspaces.set(readJson(f).name, path.join(cwd, "functions", d));
   }
   // HDOC_BENCH_SKIP_ORIGINAL=1 leaves out the npm installs (minutes) when only hdoc's figures are wanted.
-  const skipOriginal = Boolean(process.env.HDOC_BENCH_SKIP_ORIGINAL);
+  const skipOriginal = Boolean(process.env.HDOC_BENCH_SKIP_ORIGINAL) || o.skipOriginal;
   const none = { ms: NaN, sizes: new Map() };
   const original = skipOriginal ? none : await originalApproach(nodeFns.map(dirOf), workspaces);
   const originalNoSdk = skipOriginal ? none : await originalApproach(nodeFns.map(dirOf), workspaces, SDK);
-  const cold = await hdocBuild(cwd, ["--clean", ...outArgs]);
+  const floor = await floorBuild(cwd, nodeFns, dirOf);
+  const cold = await median(o.coldRuns ?? 3, () => hdocBuild(cwd, ["--clean", ...outArgs]));
   const noop = await median(3, () => hdocBuild(cwd, outArgs));
   changeOne();
   const one = await hdocBuild(cwd, outArgs);
   // The same functions bundled with the AWS SDK inside, to compare with installed folders that hold it.
   const sdkOut = mkdtempSync(path.join(tmpdir(), "hdoc-bench-sdk-"));
-  const withSdk = await hdocBuild(cwd, ["--clean", "--bundle-aws-sdk", "--out-dir", sdkOut]);
+  const withSdk = o.skipSizes ? cold : await hdocBuild(cwd, ["--clean", "--bundle-aws-sdk", "--out-dir", sdkOut]);
   rmSync(sdkOut, { recursive: true, force: true });
 
   const built = cold.doc.functions.filter((f) => f.status === "built" && f.runtime.startsWith("nodejs"));
@@ -216,6 +253,15 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart) {
   };
   const avg = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   return {
+    large: Boolean(o.skipSizes),
+    ratios: {
+      fixture: label,
+      "esbuild floor (ms)": ms(floor.ms),
+      "cold (ms)": ms(cold.ms),
+      "cold/floor": `${x(cold.ms, floor.ms)} (<=1.5x)`,
+      "one changed (ms)": ms(one.ms),
+      "one changed/cold": `${x(one.ms, cold.ms)} (<=0.5x)`,
+    },
     times: {
       fixture: label,
       functions: `${built.length}/${list.functions.length}`,
@@ -273,7 +319,21 @@ export default async function (report) {
       rmSync(out, { recursive: true, force: true });
     }
   }
-  report("hdoc build vs the original per-folder npm install (times)", rows.map((r) => r.times));
+  if (LARGE > 0) {
+    const big = generateFixture(LARGE);
+    try {
+      rows.push(await measure(`generated (${LARGE} functions)`, big, [], () => appendFileSync(path.join(big, "functions/fn-07/handler.ts"), "\nexport const touched = 1;\n"), bareNode, cliStart, { skipOriginal: true, skipSizes: true, coldRuns: 1 }));
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  }
+  report("hdoc build against the floor of a Node build tool (one esbuild API call over every handler)", rows.map((r) => r.ratios));
+  console.log(
+    "esbuild floor = one Node process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify,\n" +
+    "linked source maps, SDK external), median of 3; cold = hdoc build --clean (median of 3; 1 at scale); one changed = hdoc build\n" +
+    "after appending a line to one handler.",
+  );
+  report("hdoc build vs the original per-folder npm install (times)", rows.filter((r) => !r.large).map((r) => r.times));
   console.log(
     "original = copy + npm install --omit=dev of each folder's declared dependencies, one folder after another (warm cache).\n" +
     "cold = hdoc build --clean, whole process; no-op = hdoc build again with nothing changed, whole process, median of 3;\n" +
@@ -281,7 +341,7 @@ export default async function (report) {
     "(from its start to its output: discovery, cache check, bundling, templates, manifest), i.e. without Node's and the CLI's\n" +
     "start-up, which node -e '' (bare Node) and hdoc --version (Node + the CLI) show, each the median of 5.",
   );
-  report("artifact vs installed folder (sizes, bytes of every file; hdoc artifacts include their source map)", rows.map((r) => r.sizes));
+  report("artifact vs installed folder (sizes, bytes of every file; hdoc artifacts include their source map)", rows.filter((r) => !r.large).map((r) => r.sizes));
   console.log(
     "as deployed = hdoc's artifact (AWS SDK left to the Lambda runtime) vs the folder the original approach deploys (SDK installed,\n" +
     "as each package.json declares it); SDK out both sides = the same artifact vs the folder installed without the @aws-sdk packages;\n" +

@@ -1,17 +1,23 @@
-// GET /users/{username} through `hdoc dev` (HTTP -> local API Gateway -> the real get-user handler ->
-// GetItem on the embedded dynalite) versus the same GetItem sent straight to that dynalite, in the
-// same run: 16 concurrent clients, a warm-up, then DURATION_MS each (in alternating 1 s rounds), loopback only. Target: the API layer costs at
-// most 25% of throughput (ratio >= 0.75).
+// `hdoc dev` at start and under load, on the repository's templates with --seed:
+// - launch to the first 200 of GET /users/octocat (a new process each time, median of 3) against
+//   `hdoc --help` (target: at most 6x), and the RSS right after "ready" and once the background
+//   bundling is done (target: at most 150 MiB);
+// - GET /users/{username} through `hdoc dev` (HTTP -> local API Gateway -> the real get-user handler ->
+//   GetItem on the embedded dynalite) versus the same GetItem sent straight to that dynalite, in the
+//   same run, at 16 and 64 concurrent clients: a warm-up, then DURATION_MS each (in alternating 1 s
+//   rounds), loopback only. Target: the API layer costs at most 25% of throughput (ratio >= 0.75).
 import http from "node:http";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { performance } from "node:perf_hooks";
-import { startDev as startDevProcess } from "./dev-process.mjs";
+import { freePort, startDev as startDevProcess } from "./dev-process.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLIENTS = 16;
+const CLIENT_COUNTS = [16, 64];
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10000);
 // Each path is warmed up before the measured rounds: the JIT in the function's worker threads (and the
 // second worker hdoc dev adds under load) and the SDK client's sockets. Kept under the servers' 5 s
@@ -20,12 +26,12 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
 
 const startDev = () => startDevProcess(ROOT, ["--seed"]);
 
-/** Runs `CLIENTS` loops of `once` for `ms`; returns completed requests per second. */
-async function load(once, ms) {
+/** Runs `clients` loops of `once` for `ms`; returns completed requests per second. */
+async function load(once, ms, clients) {
   let done = 0, failed = 0, firstError;
   const end = performance.now() + ms;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+  await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < end) {
       try {
         await once();
@@ -40,7 +46,61 @@ async function load(once, ms) {
   return done / ((performance.now() - started) / 1000);
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Spawns `hdoc dev --seed` and times it to the first 200 of GET /users/octocat; the RSS at "ready" and 3 s later. */
+async function launch() {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/hdoc.js"), "dev", "--seed", "--port", String(port)], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "", readyRss;
+  child.stderr.on("data", (d) => {
+    err += d;
+    if (readyRss === undefined && err.includes("ready;")) readyRss = rssMiB(child.pid);
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`hdoc dev exited: ${err}`);
+      const status = await new Promise((resolve) => http.get(`http://127.0.0.1:${port}/users/octocat`, (res) => { res.resume(); resolve(res.statusCode); }).on("error", () => resolve(0)));
+      if (status === 200) break;
+      await sleep(5);
+    }
+    const firstOk = performance.now() - started;
+    await sleep(3000);
+    return { firstOk, readyRss, settledRss: rssMiB(child.pid) };
+  } finally {
+    await new Promise((r) => { child.once("exit", r); child.kill("SIGTERM"); });
+  }
+}
+
+function helpMs() {
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, [path.join(ROOT, "bin/hdoc.js"), "--help"], { stdio: "ignore" });
+    runs.push(performance.now() - t);
+  }
+  return median(runs);
+}
+
 export default async function (report) {
+  const launches = [];
+  for (let i = 0; i < 3; i++) launches.push(await launch());
+  const help = helpMs();
+  const first = median(launches.map((l) => l.firstOk));
+  report("hdoc dev start-up (repository templates, --seed; median of 3 launches)", [
+    { figure: "launch to first 200 of GET /users/octocat", value: `${first.toFixed(0)} ms` },
+    { figure: "hdoc --help (median of 5)", value: `${help.toFixed(0)} ms` },
+    { figure: "first 200 / hdoc --help (target <= 6x)", value: `${(first / help).toFixed(1)}x` },
+    { figure: "RSS at \"ready\" (target <= 150 MiB)", value: `${median(launches.map((l) => l.readyRss)).toFixed(0)} MiB` },
+    { figure: "RSS 3 s later (functions bundled, one worker started)", value: `${median(launches.map((l) => l.settledRss)).toFixed(0)} MiB` },
+  ]);
+  for (const clients of CLIENT_COUNTS) await throughput(report, clients);
+}
+
+async function throughput(report, CLIENTS) {
   const dev = await startDev();
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
@@ -62,14 +122,14 @@ export default async function (report) {
       const r = await ddb.send(new GetItemCommand({ TableName: "UsersTable", Key: { github_username: { S: "octocat" } } }));
       if (!r.Item) throw new Error("no item");
     };
-    await load(viaApi, WARMUP_MS);
-    await load(direct, WARMUP_MS);
+    await load(viaApi, WARMUP_MS, CLIENTS);
+    await load(direct, WARMUP_MS, CLIENTS);
     // Alternating 1 s rounds (5 s in all for each) so a busy machine's drift hits both paths alike.
     const rounds = Math.max(1, Math.round(DURATION_MS / 1000));
     let directSum = 0, apiSum = 0;
     for (let i = 0; i < rounds; i++) {
-      directSum += await load(direct, DURATION_MS / rounds);
-      apiSum += await load(viaApi, DURATION_MS / rounds);
+      directSum += await load(direct, DURATION_MS / rounds, CLIENTS);
+      apiSum += await load(viaApi, DURATION_MS / rounds, CLIENTS);
     }
     const directRps = directSum / rounds, apiRps = apiSum / rounds;
     ddb.destroy();

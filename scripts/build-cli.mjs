@@ -8,7 +8,13 @@ import { readFileSync, rmSync } from "node:fs";
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 rmSync(new URL("../dist/cli", import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: "cli/main.ts" },
+  // The worker threads of hdoc dev start from files of their own, beside the chunks that start them
+  // (cli/core/dev/worker-script.ts finds them there).
+  entryPoints: {
+    main: "cli/main.ts",
+    "chunks/function-worker": "cli/core/dev/runtime/function-worker.ts",
+    "chunks/dynamo-worker": "cli/core/dev/dynamo-worker.ts",
+  },
   outdir: "dist/cli",
   bundle: true,
   splitting: true,
@@ -20,6 +26,6 @@ await build({
   banner: { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   chunkNames: "chunks/[name]-[hash]",
-  define: { HDOC_VERSION: JSON.stringify(pkg.version) },
+  define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
   logLevel: "warning",
 });

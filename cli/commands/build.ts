@@ -12,6 +12,7 @@ interface BuildOpts {
   template?: string;
   outDir?: string;
   bundleAwsSdk?: boolean;
+  wait: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -40,7 +41,8 @@ export const build: CommandDef<BuildOpts> = {
       .option("--clean", "delete the build folder first and rebuild everything")
       .option("--template <file>", "root template (default: infra/template.yml in the project root)")
       .option("--out-dir <dir>", "build folder (default: .hdoc/build in the project root)")
-      .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy");
+      .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy")
+      .option("--no-wait", "fail at once when another build of the same folder is running (default: wait for it)");
   },
   async run(opts, ctx) {
     const started = process.hrtime.bigint();
@@ -54,12 +56,13 @@ export const build: CommandDef<BuildOpts> = {
 
     if (opts.list) {
       const discovery = await import("../core/build/discovery.ts");
-      const { functions, problems } = discovery.loadFunctions(root, template);
+      const { functions, skipped, problems } = discovery.loadFunctions(root, template);
       const listed = discovery.listFunctions(functions, root);
-      if (io.json) io.result({ template: rel(template), functions: listed, problems: problems.map((p) => p.text) });
+      if (io.json) io.result({ template: rel(template), functions: listed, notBuilt: skipped, problems: problems.map((p) => p.text) });
       else if (listed.length) {
         io.out(table(["Function", "Template", "CodeUri", "Handler", "Runtime", "Architectures"], listed.map((f) => [f.id, f.template, f.codeUri, f.handler, f.runtime, f.architectures.join(",")])));
       } else io.out(`no functions with local code in ${rel(template)} or its nested stacks`);
+      if (!io.json) for (const f of skipped) io.info(`warning: ${f.text}`);
       for (const p of problems) io.info(`error: ${p.text}`);
       return problems.length ? EXIT_CODES.FAILED : EXIT_CODES.OK;
     }
@@ -75,6 +78,9 @@ export const build: CommandDef<BuildOpts> = {
       concurrency: os.availableParallelism(),
       esbuildVersion: core.installedEsbuildVersion(),
       onEvent: progress.event,
+      wait: opts.wait,
+      note: (l) => progress.note(l),
+      cleanup: ctx.cleanup,
       run: subprocessRunner(ctx),
     });
     progress.finish();
@@ -93,9 +99,9 @@ export function subprocessRunner(ctx: Context): (file: string, args: string[], o
   };
 }
 
-function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): void } {
+function makeProgress(ctx: Context): { event(e: BuildEvent): void; note(line: string): void; finish(): void } {
   const { io } = ctx;
-  if (io.json) return { event: () => undefined, finish: () => undefined };
+  if (io.json) return { event: () => undefined, note: (l) => io.info(l), finish: () => undefined };
   let total = 0, done = 0;
   const running = new Set<string>();
   const lineFor = (r: FunctionReport) => {
@@ -107,8 +113,10 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
   if (!io.live) {
     return {
       event(e) {
+        if (e.type === "start" && e.reason) io.info(`${e.id}: ${e.reason}`);
         if (e.type === "done") io.info(lineFor(e.report));
       },
+      note: (l) => io.info(l),
       finish: () => undefined,
     };
   }
@@ -118,6 +126,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
     event(e) {
       if (e.type === "plan") total = e.total;
       if (e.type === "start") running.add(e.id);
+      if (e.type === "start" && e.reason) status.print(`${e.id}: ${e.reason}`);
       if (e.type === "done") {
         done++;
         running.delete(e.report.id);
@@ -125,6 +134,7 @@ function makeProgress(ctx: Context): { event(e: BuildEvent): void; finish(): voi
       }
       draw();
     },
+    note: (l) => status.print(l),
     finish: () => status.clear(),
   };
 }
@@ -146,6 +156,7 @@ function render(report: BuildReport, ms: number, ctx: Context, rel: (f: string) 
     for (const d of (f.details ?? []).slice(1, 10)) io.info(`  ${d}`);
   }
   for (const p of report.problems) io.info(`error: ${p}`);
+  for (const f of report.notBuilt) io.info(`warning: ${f.text}`);
   const stale = report.functions.filter((f) => f.status === "stale").length;
   io.info(`${built} built, ${cached} cached${failed.length ? `, ${failed.length} failed` : ""}${stale ? `, ${stale} not built (run without --function)` : ""} in ${formatMs(ms)}`);
   if (report.template) io.info(`templates: ${report.template} (deploy: sam deploy --template-file ${report.template} ...)`);

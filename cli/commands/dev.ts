@@ -11,18 +11,19 @@ interface DevOpts {
   seedFile?: string;
   template?: string;
   param: string[];
+  envVars?: string;
   schedule?: boolean;
 }
 
 export const DEFAULT_SEED_FILE = "infra/seed/dev-seed.json";
 
-function parsePort(v: string): number {
+export function parsePort(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 65535) throw new HdocError("USAGE", `--port ${JSON.stringify(v)} is not a port number`, "use 1-65535 (0 picks a free port), e.g. --port 3000");
   return n;
 }
 
-function parseParams(list: string[]): Record<string, string> {
+export function parseParams(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of list) {
     const i = p.indexOf("=");
@@ -32,13 +33,17 @@ function parseParams(list: string[]): Record<string, string> {
   return out;
 }
 
+/** --param, as dev and invoke declare it. */
+export const paramOption = () => new Option("--param <Name=Value>", "a root template parameter (repeatable; Stage defaults to dev)").argParser((v: string, prev: string[] = []) => [...prev, v]).default([]);
+export const ENV_VARS_HELP = 'override functions\' environment variables, SAM CLI format: {"FunctionLogicalId": {"VAR": "value"}, "Parameters": {"VAR": "for every function"}}';
+
 export const dev: CommandDef<DevOpts> = {
   path: ["dev"],
   summary: "Run the backend locally (no Docker, no AWS)",
   description:
     "Serves every API route of the templates (nested stacks included) with the functions' real code, on an embedded " +
     "DynamoDB (dynalite) with the templates' tables and a simulated Statistics stream. Edits to handlers apply on the " +
-    "next request. Runs until Ctrl-C (SIGINT) or SIGTERM.",
+    "next request; --env-vars overrides their environment as sam local does. Functions are bundled after \"ready\" and start on first use. Runs until Ctrl-C (SIGINT) or SIGTERM.",
   examples: ["hdoc dev --seed", "hdoc dev --port 4000 --data-dir .hdoc/dev-data", "hdoc dev --seed --schedule --param GitHubApiUrl=http://127.0.0.1:8080", "curl http://127.0.0.1:3000/users/octocat"],
   configure(cmd: Command) {
     cmd
@@ -49,14 +54,16 @@ export const dev: CommandDef<DevOpts> = {
       .option("--seed-file <file>", "load sample data from this file instead (implies --seed)")
       .option("--template <file>", "root template (default: infra/template.yml in the project root)")
       .option("--schedule", "run the functions' Schedule events (the Statistics Parser): once at start, then at their rate")
-      .addOption(new Option("--param <Name=Value>", "a root template parameter (repeatable; Stage defaults to dev)").argParser((v: string, prev: string[] = []) => [...prev, v]).default([]));
+      .addOption(paramOption())
+      .option("--env-vars <file>", ENV_VARS_HELP);
   },
   async run(opts, ctx) {
     const port = parsePort(opts.port);
     const parameters = parseParams(opts.param);
     const settings = await ctx.settings();
     const root = settings.root;
-    const { startDev } = await import("../core/dev/server.ts");
+    const [{ startDev }, { readEnvVars }] = await Promise.all([import("../core/dev/server.ts"), import("../core/dev/env-vars.ts")]);
+    const envVars = opts.envVars ? readEnvVars(path.resolve(ctx.cwd, opts.envVars), opts.envVars) : undefined;
     const io = ctx.io;
     const seedFile = opts.seedFile ? path.resolve(ctx.cwd, opts.seedFile) : opts.seed ? path.join(root, DEFAULT_SEED_FILE) : undefined;
     process.setSourceMapsEnabled(true);
@@ -68,6 +75,7 @@ export const dev: CommandDef<DevOpts> = {
       dataDir: opts.dataDir ? path.resolve(ctx.cwd, opts.dataDir) : undefined,
       seedFile,
       parameters,
+      envVars,
       schedule: opts.schedule,
       log: {
         info: (l) => io.info(l),

@@ -9,6 +9,7 @@ import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
+import { invoke } from "./invoke.ts";
 import { devToken } from "./dev/token.ts";
 import { deployCommand } from "./deploy/deploy.ts";
 import { diffCommand } from "./deploy/diff.ts";
@@ -22,4 +23,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, doctor, completion];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, invoke, doctor, completion];

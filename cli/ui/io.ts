@@ -3,7 +3,7 @@
  * Commands and core logic talk to an `Io`; tests pass a recording one (see test/helpers/io.ts).
  */
 import { HdocError } from "../errors.ts";
-import { Redactor } from "./redact.ts";
+import { Redactor, type RedactingStream } from "./redact.ts";
 import { paint, type Colour } from "./style.ts";
 
 export interface PromptApi {
@@ -29,8 +29,11 @@ export interface IoOptions {
 
 export class Io {
   readonly redactor: Redactor;
+  /** Live progress arrives in pieces: a secret split across two of them is still masked. */
+  private readonly progressOut: RedactingStream;
   constructor(private readonly o: IoOptions) {
     this.redactor = o.redactor ?? new Redactor();
+    this.progressOut = this.redactor.stream((text) => this.o.stderr.write(text));
   }
 
   get json(): boolean { return this.o.json; }
@@ -70,12 +73,15 @@ export class Io {
   /** Whether the run's JSON document was printed already. */
   get resultPrinted(): boolean { return this.printed; }
   /** Progress and notes on stderr. */
-  info(line: string): void { this.o.stderr.write(this.redactor.redact(line) + "\n"); }
+  info(line: string): void {
+    this.progressOut.flush();
+    this.o.stderr.write(this.redactor.redact(line) + "\n");
+  }
   warn(line: string): void { this.info(this.color("warning: ", "yellow") + line); }
   /** Only with --verbose. */
   verbose(line: string): void { if (this.o.verbose) this.info(this.color(line, "dim")); }
   /** Raw write to stderr for live progress (no newline added). */
-  progress(text: string): void { this.o.stderr.write(this.redactor.redact(text)); }
+  progress(text: string): void { this.progressOut.write(text); }
 
   private requireInteractive(what: string, flag: string): void {
     if (!this.interactive) throw new HdocError("USAGE", `${what} needs an answer but this is not an interactive terminal`, `pass ${flag}`);

@@ -31,6 +31,7 @@ const FAILURES: Record<string, { args: () => string[]; exitCode: number; env?: R
   deploy: { args: () => ["deploy", "--stage", "prdo"], exitCode: 2 },
   diff: { args: () => ["diff", "--stage", "prdo"], exitCode: 2 },
   doctor: { args: () => ["doctor", "--profile", "no-such-profile"], exitCode: 9 },
+  invoke: { args: () => ["invoke", "NoSuchFunction"], exitCode: 6 },
   completion: { args: () => ["completion", "tcsh"], exitCode: 2 },
 };
 

@@ -6,7 +6,7 @@
  * a failure inside one of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
@@ -38,7 +38,6 @@ const keysIn = async (bucket: string) => ((await new S3Client(sdk()).send(new Li
 const eventLines = (stderr: string) => stderr.split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l));
 
 beforeAll(async () => {
-  const { writeFileSync } = await import("node:fs");
   writeFileSync(h.credentialsFile, `[mfa]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\naws_session_token = ${SESSION}\n`);
   moto = await startMoto();
   replay = await startCloudFormationEndpoint({ proxyTo: moto.url });
@@ -141,6 +140,40 @@ describe("hdoc deploy|diff with nested stacks (replay endpoint; S3 in moto)", ()
     expect(replay.calls).not.toContain("ExecuteChangeSet");
     expect(replay.createForms[0]).toMatchObject({ IncludeNestedStacks: "true", RoleARN: BACKEND_ROLE, "Parameters.member.1.ParameterKey": "Stage", "Parameters.member.1.ParameterValue": "dev" });
     expect(await keysIn(BACKEND_BUCKET)).toHaveLength(functions + 4);
+  });
+
+  it("takes bucket and role from the environment CodeBuild sets, before the pipeline stack", async () => {
+    replay.load("backendApiChange");
+    const role = "arn:aws:iam::123456789012:role/from-the-environment";
+    const r = await hdoc(["diff", "--stage", "dev"], replay.url, { ARTIFACTS_BUCKET: BUCKET, CFN_EXECUTION_ROLE_ARN: role });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`artifacts: s3://${BUCKET}/backend/dev/ (bucket from $ARTIFACTS_BUCKET)`);
+    expect(r.stderr).toContain(`execution role: ${role} (from $CFN_EXECUTION_ROLE_ARN)`);
+    expect(replay.createForms[0]?.RoleARN).toBe(role);
+    expect(replay.calls).not.toContain("ListStackResources");
+  });
+
+  it("reads the stage's section of a samconfig file (prefix, role, tags, parameters); flags win", async () => {
+    replay.load("backendApiChange");
+    const config = path.join(h.home, "samconfig.toml");
+    writeFileSync(config, [
+      "version = 0.1",
+      "[dev.deploy.parameters]",
+      `s3_bucket = "${BUCKET}"`,
+      's3_prefix = "from-samconfig"',
+      'role_arn = "arn:aws:iam::123456789012:role/from-samconfig"',
+      'tags = ["team=web", "stage=ignored-by-flag"]',
+      'parameter_overrides = "AppName=hdocx"',
+    ].join("\n"));
+    const r = await hdoc(["diff", "--stage", "dev", "--config-file", config, "--s3-prefix", "from-flag", "--tags", "stage=dev"], replay.url);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`artifacts: s3://${BUCKET}/from-flag/ (bucket from samconfig)`);
+    const form = replay.createForms[0]!;
+    expect(form.RoleARN).toBe("arn:aws:iam::123456789012:role/from-samconfig");
+    const pairs = (prefix: string, k: string, v: string) => Object.fromEntries(Object.entries(form).filter(([key]) => key.startsWith(prefix) && key.endsWith(`.${k}`)).map(([key, val]) => [val, form[key.replace(new RegExp(`\\.${k}$`), `.${v}`)]]));
+    expect(pairs("Tags.member", "Key", "Value")).toEqual({ project: "100daysofcloud", stage: "dev", team: "web" });
+    expect(pairs("Parameters.member", "ParameterKey", "ParameterValue")).toEqual({ Stage: "dev", AppName: "hdocx" });
+    expect((await keysIn(BUCKET)).filter((k) => k.startsWith("from-flag/"))).toHaveLength(functions + 4);
   });
 
   it("diff --keep leaves the change set, --json gives the nested changes", async () => {

@@ -1,27 +1,30 @@
 /**
- * One esbuild bundle per Node.js function. The bundle is ESM written as `<handler module>.mjs`, so
- * the Lambda Node.js runtime (which looks for .js, .mjs then .cjs) loads it as an ES module without
- * a package.json next to it: ESM keeps `import` of the runtime's AWS SDK v3 working, allows
- * top-level await during init and tree-shakes better than CommonJS. A `createRequire` banner lets
- * bundled CommonJS dependencies still `require()` Node built-ins.
+ * The one esbuild configuration of a Node.js function, used by `hdoc build` (minified, linked source
+ * map, written to the artifact folder) and `hdoc dev` (inline source map, kept in memory) alike, so
+ * both refuse the same undeclared import and the same file outside the repository.
  *
- * Every bare import must be declared in the package.json that owns the importing file (the
- * function's own package.json for its files; a workspace package's for that package's files);
- * anything else fails the build naming function, file and package.
+ * The bundle is ESM written as `<handler module>.mjs`, so the Lambda Node.js runtime (which looks for
+ * .js, .mjs then .cjs) loads it as an ES module without a package.json next to it: ESM keeps
+ * `import` of the runtime's AWS SDK v3 working, allows top-level await during init and tree-shakes
+ * better than CommonJS. A `createRequire` banner lets bundled CommonJS dependencies still
+ * `require()` Node built-ins.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import type { BuildFailure, Message, Metafile, Plugin } from "esbuild";
+import type { BuildFailure, BuildOptions, Message, Metafile } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
+import { declaredDependenciesPlugin } from "./declared-dependencies.ts";
+import { outsideRepository } from "./containment.ts";
+import { entryPointsOf, handlerFile, splitHandler as splitHandlerText } from "../cfn/handler-file.ts";
 
 export interface NodeBuildOptions {
   repoRoot: string;
   /** Bundle @aws-sdk/* and @smithy/* instead of using the runtime's copy. */
   bundleAwsSdk: boolean;
   minify: boolean;
-  sourcemap: boolean;
+  /** "linked" for deployment (a .map beside the bundle), "inline" for hdoc dev, false for none. */
+  sourcemap: "linked" | "inline" | false;
 }
 
 export interface NodeBuildResult {
@@ -60,96 +63,18 @@ export function installedEsbuildVersion(from: string = path.dirname(fileURLToPat
 }
 
 export const AWS_SDK_EXTERNALS = ["@aws-sdk/*", "@smithy/*"];
-const ENTRY_EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cjs"];
-
 /** Splits a Handler ("src/handler.handler") into its module path and exported name. */
 export function splitHandler(handler: string): { module: string; exportName: string } {
-  const dot = handler.lastIndexOf(".");
-  if (dot <= 0 || dot === handler.length - 1) throw new FunctionBuildError(`Handler ${JSON.stringify(handler)} is not <file>.<export>`);
-  return { module: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
+  const split = splitHandlerText(handler);
+  if (!split) throw new FunctionBuildError(`Handler ${JSON.stringify(handler)} is not <file>.<export>`);
+  return split;
 }
 
-/** The handler's source file: CodeUri + module + the first of .ts .mts .js .mjs .cjs that exists. */
-export function resolveEntry(fn: Pick<FunctionInfo, "codeDir" | "handler">): { entry: string; module: string; exportName: string } {
-  const { module, exportName } = splitHandler(fn.handler);
-  for (const ext of ENTRY_EXTENSIONS) {
-    const entry = path.join(fn.codeDir, module + ext);
-    if (existsSync(entry)) return { entry, module, exportName };
-  }
-  throw new FunctionBuildError(`handler file ${module}{${ENTRY_EXTENSIONS.join(",")}} not found in ${fn.codeDir}`);
-}
-
-const BUILTINS = new Set(builtinModules);
-/** "@scope/name/sub" -> "@scope/name"; "name/sub" -> "name"; undefined for relative, absolute, built-in. */
-export function packageNameOf(specifier: string): string | undefined {
-  if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("#") || specifier.startsWith("node:")) return undefined;
-  const parts = specifier.split("/");
-  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
-  if (BUILTINS.has(name)) return undefined;
-  return name;
-}
-
-interface Manifest {
-  file: string | undefined;
-  declared: Set<string>;
-  dev: Set<string>;
-}
-
-function readManifest(file: string | undefined): Manifest {
-  if (!file) return { file, declared: new Set(), dev: new Set() };
-  const pkg = JSON.parse(readFileSync(file, "utf8")) as Record<string, Record<string, string> | undefined>;
-  const keys = (k: string) => Object.keys(pkg[k] ?? {});
-  return {
-    file,
-    declared: new Set([...keys("dependencies"), ...keys("optionalDependencies"), ...keys("peerDependencies"), String(pkg.name ?? "")]),
-    dev: new Set(keys("devDependencies")),
-  };
-}
-
-/**
- * The package.json that owns a file: the function's own one for files under its CodeUri (none means
- * nothing is declared), else the nearest one above the file inside the repository.
- */
-function ownerManifest(file: string, codeDir: string, repoRoot: string): string | undefined {
-  const inside = (dir: string, f: string) => !path.relative(dir, f).startsWith("..");
-  if (inside(codeDir, file)) {
-    const own = path.join(codeDir, "package.json");
-    return existsSync(own) ? own : undefined;
-  }
-  for (let dir = path.dirname(file); inside(repoRoot, dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "package.json");
-    if (existsSync(candidate)) return candidate;
-    if (dir === repoRoot || path.dirname(dir) === dir) break;
-  }
-  return undefined;
-}
-
-/** Fails the build on a bare import that the importing file's package.json does not declare. */
-export function declaredDependenciesPlugin(fn: Pick<FunctionInfo, "id" | "codeDir">, repoRoot: string, externals: string[]): Plugin {
-  const cache = new Map<string | undefined, Manifest>();
-  const manifest = (file: string | undefined) => {
-    let m = cache.get(file);
-    if (!m) cache.set(file, (m = readManifest(file)));
-    return m;
-  };
-  return {
-    name: "hdoc-declared-dependencies",
-    setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.kind === "entry-point" || !args.importer || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        const name = packageNameOf(args.path);
-        if (!name) return undefined;
-        const owner = manifest(ownerManifest(args.importer, fn.codeDir, repoRoot));
-        if (owner.declared.has(name)) return undefined;
-        const file = path.relative(repoRoot, args.importer);
-        const where = owner.file ? path.relative(repoRoot, owner.file) : `${path.relative(repoRoot, path.join(fn.codeDir, "package.json"))} (missing)`;
-        const isExternal = externals.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e));
-        const why = owner.dev.has(name) ? "is only a devDependency in" : "is not declared in";
-        const text = `${fn.id}: ${file} imports "${name}", which ${why} ${where}`;
-        return { errors: [{ text, detail: isExternal ? "external" : undefined }] };
-      });
-    },
-  };
+/** The handler's source file (handler-file.ts: the one rule build, dev and the checks share). */
+export function resolveEntry(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties">): { entry: string; module: string; exportName: string } {
+  const r = handlerFile({ ...fn, entryPoints: entryPointsOf(fn.buildProperties) });
+  if ("error" in r) throw new FunctionBuildError(r.error);
+  return { entry: r.file, module: r.module, exportName: r.exportName };
 }
 
 /** esbuild messages as "file:line:col: text" (the location relative to the repository). */
@@ -162,39 +87,40 @@ export function formatMessages(messages: Message[], repoRoot: string): string[] 
 
 export const outputFileFor = (module: string): string => `${module}.mjs`;
 
-/** Bundles one Node.js function into `artifactDir`; throws FunctionBuildError with every message. */
-export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, opts: NodeBuildOptions): Promise<NodeBuildResult> {
-  const { build } = await import("esbuild");
-  const target = esbuildTarget(fn.runtime);
-  const { entry, module, exportName } = resolveEntry(fn);
+const REQUIRE_BANNER = "import{createRequire as __hdocCreateRequire}from'node:module';const require=__hdocCreateRequire(import.meta.url);";
+
+/** The base configuration: everything but where the output goes. */
+export function esbuildOptions(fn: FunctionInfo, entry: string, opts: NodeBuildOptions): BuildOptions {
   const external = opts.bundleAwsSdk ? [] : AWS_SDK_EXTERNALS;
-  const outfile = path.join(artifactDir, outputFileFor(module));
-  let metafile: Metafile;
-  let warnings: Message[];
+  return {
+    absWorkingDir: opts.repoRoot,
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: esbuildTarget(fn.runtime),
+    mainFields: ["module", "main"],
+    conditions: ["module", "node"],
+    treeShaking: true,
+    minify: opts.minify,
+    sourcemap: opts.sourcemap,
+    sourcesContent: false,
+    legalComments: "none",
+    external,
+    metafile: true,
+    logLevel: "silent",
+    banner: { js: REQUIRE_BANNER },
+    plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, external)],
+  };
+}
+
+/** Runs one bundle; throws FunctionBuildError with every message, a missing export, or a file outside the repository. */
+async function bundle(fn: FunctionInfo, opts: NodeBuildOptions, output: Pick<BuildOptions, "outfile" | "outdir" | "write">): Promise<{ metafile: Metafile; warnings: Message[]; code?: string; entry: string; module: string }> {
+  const { build } = await import("esbuild");
+  const { entry, module, exportName } = resolveEntry(fn);
+  let result;
   try {
-    const result = await build({
-      absWorkingDir: opts.repoRoot,
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target,
-      mainFields: ["module", "main"],
-      conditions: ["module", "node"],
-      treeShaking: true,
-      minify: opts.minify,
-      sourcemap: opts.sourcemap ? "linked" : false,
-      sourcesContent: false,
-      legalComments: "none",
-      external,
-      metafile: true,
-      logLevel: "silent",
-      banner: { js: "import{createRequire as __hdocCreateRequire}from'node:module';const require=__hdocCreateRequire(import.meta.url);" },
-      plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, external)],
-    });
-    metafile = result.metafile;
-    warnings = result.warnings;
+    result = await build({ ...esbuildOptions(fn, entry, opts), ...output });
   } catch (e) {
     const failure = e as BuildFailure;
     if (!Array.isArray(failure.errors)) throw e;
@@ -203,13 +129,88 @@ export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, 
     const summary = first?.pluginName === "hdoc-declared-dependencies" ? "undeclared dependency" : "compile error";
     throw new FunctionBuildError(`${summary}: ${lines[0] ?? "esbuild failed"}${lines.length > 1 ? ` (+${lines.length - 1} more)` : ""}`, lines);
   }
-  const output = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
-  const exports = output?.[1].exports ?? [];
+  const metafile = result.metafile!;
+  const outside = outsideRepository(Object.keys(metafile.inputs).map((f) => path.resolve(opts.repoRoot, f)), opts.repoRoot);
+  if (outside.length) {
+    throw new FunctionBuildError(`${outside[0]} is outside the repository (after following symlinks)${outside.length > 1 ? ` (+${outside.length - 1} more)` : ""}`, outside);
+  }
+  const out = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
+  const exports = out?.[1].exports ?? [];
   if (!exports.includes(exportName)) {
     throw new FunctionBuildError(`${path.relative(opts.repoRoot, entry)} does not export "${exportName}" (Handler ${fn.handler}; it exports: ${exports.join(", ") || "nothing"})`);
   }
-  return {
-    inputs: Object.keys(metafile.inputs).map((f) => path.resolve(opts.repoRoot, f)),
-    warnings: formatMessages(warnings, opts.repoRoot),
-  };
+  return { metafile, warnings: result.warnings, code: result.outputFiles?.find((f) => !f.path.endsWith(".map"))?.text, entry, module };
+}
+
+const inputsOf = (metafile: Metafile, repoRoot: string) => Object.keys(metafile.inputs).map((f) => path.resolve(repoRoot, f));
+
+/** Bundles one Node.js function into `artifactDir` (hdoc build). */
+export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, opts: NodeBuildOptions): Promise<NodeBuildResult> {
+  const { module } = resolveEntry(fn);
+  const r = await bundle(fn, opts, { outfile: path.join(artifactDir, outputFileFor(module)) });
+  return { inputs: inputsOf(r.metafile, opts.repoRoot), warnings: formatMessages(r.warnings, opts.repoRoot) };
+}
+
+/** Bundles one Node.js function in memory (hdoc dev): the code, its entry and export, and the files it read. */
+export async function bundleInMemory(fn: FunctionInfo, opts: Omit<NodeBuildOptions, "minify" | "sourcemap">, outDir: string): Promise<{ code: string; entry: string; exportName: string; inputs: string[] }> {
+  const r = await bundle(fn, { ...opts, minify: false, sourcemap: "inline" }, { write: false, outdir: outDir });
+  return { code: r.code ?? "", entry: r.entry, exportName: splitHandler(fn.handler).exportName, inputs: inputsOf(r.metafile, opts.repoRoot) };
+}
+
+/** Every file a bundle read, from its entry through the metafile's import graph (keys as esbuild writes them). */
+function closureOf(metafile: Metafile, start: string): string[] {
+  const seen = new Set([start]);
+  const stack = [start];
+  while (stack.length) {
+    for (const imp of metafile.inputs[stack.pop()!]?.imports ?? []) {
+      if (imp.external || seen.has(imp.path) || !metafile.inputs[imp.path]) continue;
+      seen.add(imp.path);
+      stack.push(imp.path);
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * Bundles several functions of one Node.js runtime in a single esbuild run (each its own entry
+ * point, no shared chunks: every artifact stands alone), so the code they share is parsed once and
+ * esbuild spreads the work over the cores. `dirOf` gives each function's staging folder, all under
+ * `root`. Undefined when anything fails or does not check out: the caller then bundles them one by
+ * one, which names each function's own error.
+ */
+export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions): Promise<Map<string, NodeBuildResult> | undefined> {
+  if (new Set(fns.map((f) => f.runtime)).size !== 1) return undefined;
+  const { build } = await import("esbuild");
+  let entries;
+  try {
+    entries = fns.map((fn) => ({ fn, ...resolveEntry(fn) }));
+  } catch {
+    return undefined;
+  }
+  const key = (abs: string) => path.relative(opts.repoRoot, abs).split(path.sep).join("/");
+  const base = esbuildOptions(fns[0]!, entries[0]!.entry, opts);
+  let metafile: Metafile;
+  try {
+    const result = await build({
+      ...base,
+      entryPoints: entries.map((e) => ({ in: e.entry, out: path.relative(root, path.join(dirOf(e.fn), e.module)) })),
+      outdir: root,
+      outExtension: { ".js": ".mjs" },
+      plugins: [declaredDependenciesPlugin(fns, opts.repoRoot, base.external ?? [])],
+    });
+    metafile = result.metafile!;
+  } catch {
+    return undefined;
+  }
+  const results = new Map<string, NodeBuildResult>();
+  for (const e of entries) {
+    const start = key(e.entry);
+    if (!metafile.inputs[start]) return undefined;
+    const inputs = closureOf(metafile, start).map((f) => path.resolve(opts.repoRoot, f));
+    if (outsideRepository(inputs, opts.repoRoot).length) return undefined;
+    const out = Object.values(metafile.outputs).find((o) => o.entryPoint === start);
+    if (!out?.exports.includes(e.exportName)) return undefined;
+    results.set(e.fn.id, { inputs, warnings: [] });
+  }
+  return results;
 }

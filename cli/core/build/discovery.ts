@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
-import { discoverFunctions, formatProblem, type FunctionInfo, type StackNode } from "../cfn/templates.ts";
+import { discoverFunctions, formatProblem, skippedLine, type FunctionInfo, type SkippedFunction, type StackNode } from "../cfn/templates.ts";
 
 export interface ListedFunction {
   id: string;
@@ -29,18 +29,30 @@ export interface DiscoveredProblem {
 
 const FUNCTION_TYPES = new Set(["AWS::Serverless::Function", "AWS::Lambda::Function"]);
 
-export function loadFunctions(repoRoot: string, template: string): { stacks: StackNode[]; functions: FunctionInfo[]; problems: DiscoveredProblem[] } {
+/** A function hdoc leaves as it is (image, s3, inline, zip): a warning, never an error. */
+export interface NotBuilt {
+  id: string;
+  logicalId: string;
+  template: string;
+  reason: SkippedFunction["reason"];
+  text: string;
+}
+
+export const notBuilt = (skipped: SkippedFunction[], repoRoot: string): NotBuilt[] =>
+  skipped.map((f) => ({ id: f.id, logicalId: f.logicalId, template: path.relative(repoRoot, f.template) || f.template, reason: f.reason, text: skippedLine(f, repoRoot) }));
+
+export function loadFunctions(repoRoot: string, template: string, overrides: Record<string, string> = {}): { stacks: StackNode[]; functions: FunctionInfo[]; skipped: NotBuilt[]; problems: DiscoveredProblem[] } {
   if (!existsSync(template)) {
     throw new HdocError("NOT_FOUND", `template ${path.relative(repoRoot, template) || template} does not exist`, "run hdoc build from the repository root, or pass --template <file>");
   }
-  const d = discoverFunctions(template, repoRoot);
+  const d = discoverFunctions(template, repoRoot, overrides);
   const problems = d.problems.map((p): DiscoveredProblem => {
     const stack = d.stacks.find((s) => s.file === p.template);
     const type = p.logicalId && stack ? (stack.body.Resources as Record<string, { Type?: string }> | undefined)?.[p.logicalId]?.Type : undefined;
     const id = stack && type && FUNCTION_TYPES.has(type) ? [...stack.path, p.logicalId].join("/") : undefined;
     return { id, logicalId: p.logicalId, template: path.relative(repoRoot, p.template) || p.template, text: formatProblem(p, repoRoot) };
   });
-  return { stacks: d.stacks, functions: d.functions, problems };
+  return { stacks: d.stacks, functions: d.functions, skipped: notBuilt(d.skipped, repoRoot), problems };
 }
 
 export function listFunctions(functions: FunctionInfo[], repoRoot: string): ListedFunction[] {

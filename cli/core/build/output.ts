@@ -7,12 +7,13 @@
  *   <out>/manifest.json                per function: input hash, artifact size, build time
  *   <out>/cache.json                   file stamps, parsed discovery, written templates (see build-cache.ts)
  *
- * Every template is copied with CodeUri/Code pointing at the function's artifact folder and
- * Location/TemplateURL at the built child template, as paths relative to the template itself,
- * which is what `sam deploy --template-file` and `aws cloudformation package` resolve. Other local
- * file references (DefinitionUri, ContentUri, AWS::Include...) are pointed back at the originals.
+ * Every template is its source edited in place (template-edit.ts): CodeUri/Code pointing at the
+ * function's artifact folder and Location/TemplateURL at the built child template, as paths relative
+ * to the template itself, which is what `sam deploy --template-file` and `aws cloudformation package`
+ * resolve. Other local file references (Globals.Function.CodeUri, DefinitionUri, ContentUri,
+ * AWS::Include...) are pointed back at the originals. Nothing else changes, not even quoting.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, Json, StackNode, TemplateBody } from "../cfn/templates.ts";
 import { writeFileAtomicSync } from "../fs/atomic-write.ts";
@@ -48,67 +49,79 @@ export function relativeRef(fromFile: string, to: string): string {
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 
-/** Points AWS::Include Locations (anywhere in the template) back at the original files. */
-function rewriteIncludes(node: Json, from: string, to: string, refs: Set<string>): Json {
-  if (Array.isArray(node)) return node.map((n) => rewriteIncludes(n, from, to, refs));
-  if (!isObj(node)) return node;
-  const out: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(node)) out[k] = rewriteIncludes(v, from, to, refs);
-  const t = out["Fn::Transform"];
-  if (isObj(t) && t.Name === "AWS::Include" && isObj(t.Parameters) && isLocal(t.Parameters.Location)) {
-    const original = path.resolve(path.dirname(from), t.Parameters.Location);
-    refs.add(original);
-    if (existsSync(original)) out["Fn::Transform"] = { ...t, Parameters: { ...t.Parameters, Location: relativeRef(to, original) } };
-  }
-  return out;
+/** The slice of template-edit.ts's TemplateEditor this module uses (passed in, so that loading it loads no YAML library). */
+export interface Editor {
+  readonly body: TemplateBody;
+  mapAt(keys: string[]): { node: unknown; path: Array<string | number> } | undefined;
+  setString(at: { node: unknown; path: Array<string | number> }, key: string, value: string): void;
+  setPath(keys: string[], key: string, value: string): void;
+  maps(): Array<{ node: unknown; path: Array<string | number> }>;
+  toString(): string;
 }
+export type MakeEditor = (text: string, file: string) => Editor;
+
+const FUNCTION_CODE: Record<string, string> = { "AWS::Serverless::Function": "CodeUri", "AWS::Lambda::Function": "Code" };
+
+const valueAt = (body: Json, p: Array<string | number>): Json | undefined => {
+  let v: Json | undefined = body;
+  for (const k of p) v = Array.isArray(v) ? v[k as number] : isObj(v) ? v[k as string] : undefined;
+  return v;
+};
 
 /**
- * One stack's template, rewritten for its place in the build folder. `refs` collects the original
- * local files it points back at (whether they exist decides the result).
+ * One stack's template, edited in place for its place in the build folder: each built function's
+ * code property points at its artifact folder, each nested stack at its built template, and every
+ * other local path (Globals.Function.CodeUri, a zip CodeUri, DefinitionUri, ContentUri, AWS::Include
+ * Location...) back at the original file, relative to the written template. A local path that does
+ * not exist is left as written (it is not hdoc's to judge; `sam deploy` reports it). `refs` collects
+ * the original local files whose existence decided the result.
  */
-export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string, refs = new Set<string>()): { file: string; body: TemplateBody } {
+export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor, refs = new Set<string>()): { file: string; text: string } {
   const outFile = templateOutFile(outDir, node.path);
-  const body = rewriteIncludes(structuredClone(node.body), node.file, outFile, refs) as TemplateBody;
+  const editor = makeEditor(readFileSync(node.file, "utf8"), node.file);
+  const body = editor.body;
   const resources = isObj(body.Resources) ? body.Resources : {};
-  const globals = isObj(body.Globals) && isObj(body.Globals.Function) ? body.Globals.Function : undefined;
-  if (globals && "CodeUri" in globals) delete globals.CodeUri; // every local function gets its own below
+  const pointBack = (value: Json | undefined, set: (rel: string) => void) => {
+    if (!isLocal(value)) return;
+    const original = path.resolve(path.dirname(node.file), value);
+    refs.add(original);
+    if (existsSync(original)) set(relativeRef(outFile, original));
+  };
+  const built = new Set(functions.filter((f) => f.template === node.file && f.stackPath.join("/") === node.path.join("/")).map((f) => f.logicalId));
   for (const child of node.children) {
-    const res = resources[child.logicalId];
-    if (isObj(res) && isObj(res.Properties)) res.Properties[child.property] = relativeRef(outFile, templateOutFile(outDir, [...node.path, child.logicalId]));
+    editor.setPath(["Resources", child.logicalId, "Properties"], child.property, relativeRef(outFile, templateOutFile(outDir, [...node.path, child.logicalId])));
   }
-  for (const fn of functions.filter((f) => f.template === node.file && f.stackPath.join("/") === node.path.join("/"))) {
-    const res = resources[fn.logicalId];
-    if (!isObj(res)) continue;
-    if (!isObj(res.Properties)) res.Properties = {};
-    res.Properties[fn.codeProperty] = relativeRef(outFile, artifactDirOf(outDir, fn.id));
+  for (const fn of functions.filter((f) => built.has(f.logicalId) && f.template === node.file)) {
+    editor.setPath(["Resources", fn.logicalId, "Properties"], fn.codeProperty, relativeRef(outFile, artifactDirOf(outDir, fn.id)));
   }
+  const globals = editor.mapAt(["Globals", "Function"]);
+  if (globals) pointBack(valueAt(body, [...globals.path, "CodeUri"]), (rel) => editor.setString(globals, "CodeUri", rel));
   for (const [logicalId, res] of Object.entries(resources)) {
-    if (!isObj(res) || typeof res.Type !== "string" || !isObj(res.Properties)) continue;
-    for (const prop of LOCAL_FILE_PROPERTIES[res.Type] ?? []) {
-      const value = res.Properties[prop];
-      if (!isLocal(value)) continue;
-      const original = path.resolve(path.dirname(node.file), value);
-      refs.add(original);
-      if (existsSync(original)) res.Properties[prop] = relativeRef(outFile, original);
-      else throw new Error(`${node.file} ${logicalId}: ${prop} ${value} does not exist`);
-    }
+    if (!isObj(res) || typeof res.Type !== "string") continue;
+    const props = editor.mapAt(["Resources", logicalId, "Properties"]);
+    if (!props || !isObj(res.Properties)) continue;
+    const code = FUNCTION_CODE[res.Type];
+    const local = [...(LOCAL_FILE_PROPERTIES[res.Type] ?? []), ...(code && !built.has(logicalId) ? [code] : [])];
+    for (const prop of local) pointBack(res.Properties[prop], (rel) => editor.setString(props, prop, rel));
   }
-  return { file: outFile, body };
+  for (const m of editor.maps()) {
+    const v = valueAt(body, m.path);
+    if (!isObj(v) || v.Name !== "AWS::Include" || !isObj(v.Parameters)) continue;
+    const params = editor.mapAt(m.path.map(String).concat("Parameters"));
+    const location = v.Parameters.Location;
+    if (params && m.path.every((k) => typeof k === "string")) pointBack(location, (rel) => editor.setString(params, "Location", rel));
+  }
+  return { file: outFile, text: editor.toString() };
 }
 
-/**
- * Writes every rewritten template (serialised by `serialize`, templates.ts's serializeTemplate,
- * passed in so that loading this module does not load the YAML library); returns the files written
- * and the original local files they point back at.
- */
-export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, serialize: (body: TemplateBody) => string): { files: string[]; refs: string[] } {
+/** Writes every rewritten template; returns the files written and the original local files they point back at. */
+export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor): { files: string[]; refs: string[] } {
   removeTemplates(outDir);
   const files: string[] = [];
   const refs = new Set<string>();
   for (const node of stacks) {
-    const { file, body } = rewriteStack(node, functions, outDir, refs);
-    writeFileAtomicSync(file, serialize(body), { mode: 0o644 });
+    const { file, text } = rewriteStack(node, functions, outDir, makeEditor, refs);
+    writeFileAtomicSync(file, text, { mode: 0o644 });
     files.push(file);
   }
   return { files, refs: [...refs].sort() };

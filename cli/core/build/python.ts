@@ -6,7 +6,8 @@
 import { cpSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo } from "../cfn/templates.ts";
-import { FunctionBuildError, splitHandler } from "./bundler.ts";
+import { FunctionBuildError } from "./bundler.ts";
+import { handlerFile } from "../cfn/handler-file.ts";
 
 export const isPythonRuntime = (runtime: string): boolean => /^python3\.\d+$/.test(runtime);
 
@@ -52,9 +53,9 @@ export function pythonSources(codeDir: string): string[] {
 
 /** Checks that the handler's module exists and defines the handler; throws FunctionBuildError. */
 export function checkPythonHandler(fn: Pick<FunctionInfo, "codeDir" | "handler">): void {
-  const { module, exportName } = splitHandler(fn.handler);
-  const file = path.join(fn.codeDir, module.replace(/\./g, "/") + ".py");
-  if (!existsSync(file)) throw new FunctionBuildError(`handler file ${path.relative(fn.codeDir, file)} not found in ${fn.codeDir}`);
+  const r = handlerFile({ ...fn, runtime: "python3" });
+  if ("error" in r) throw new FunctionBuildError(r.error);
+  const { file, exportName } = r;
   const defines = new RegExp(`^(async\\s+)?def\\s+${exportName}\\s*\\(|^${exportName}\\s*=`, "m");
   if (!defines.test(readFileSync(file, "utf8"))) throw new FunctionBuildError(`${path.basename(file)} does not define "${exportName}" (Handler ${fn.handler})`);
 }

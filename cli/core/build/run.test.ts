@@ -292,7 +292,7 @@ Resources:
     try {
       const r = await build({ template: tpl, outDir: fx.file(".hdoc/broken") });
       const err = Object.fromEntries(r.functions.map((f) => [f.id, `${f.status} ${f.error}`]));
-      expect(err.NoFile).toMatch(/^failed infra\/broken\.yml NoFile: handler file nothere\{\.ts,.*\} not found/);
+      expect(err.NoFile).toMatch(/^failed infra\/broken\.yml NoFile: Handler nothere.handler: no nothere\{\.ts,.*\} in/);
       expect(err.Java).toMatch(/^failed infra\/broken\.yml Java: unsupported runtime java21/);
       expect(err.Outside).toMatch(/^failed infra\/broken\.yml Outside: CodeUri path "..\/..\/.." leaves the repository/);
       expect(err.NoCode).toMatch(/^failed infra\/broken\.yml NoCode: AWS::Serverless::Function has no CodeUri/);

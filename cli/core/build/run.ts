@@ -11,16 +11,23 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { HdocError } from "../../errors.ts";
-import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
-import type { DiscoveredProblem } from "./discovery.ts";
-import { bundleNodeFunction, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+import type { FunctionInfo } from "../cfn/templates.ts";
+import { discover, pool } from "./planning.ts";
+import type { BuildReport, BuildRequest, FunctionReport } from "./report.ts";
+export type { BuildEvent, BuildReport, BuildRequest, FunctionReport, FunctionStatus } from "./report.ts";
+import { removeBuildLeftovers } from "./leftovers.ts";
+import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
+import { selectFunctions } from "./select.ts";
+export { selectFunctions } from "./select.ts";
+import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
-import { buildPythonFunction, isPythonRuntime, pythonSources, type RunCommand } from "./python.ts";
+import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import {
-  classifyInputs, discard, FileDigests, folderSize, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
+import { artifactChange, recordArtifact } from "./artifacts.ts";
+import { codeDirOutside, outsideRepository } from "./containment.ts";
 import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./output.ts";
 
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
@@ -32,127 +39,25 @@ export const BUILD_FORMAT = 1;
  */
 const CODE_ID = import.meta.url;
 
-export interface BuildRequest {
-  repoRoot: string;
-  /** Root template (absolute). */
-  template: string;
-  /** Build folder (absolute). */
-  outDir: string;
-  /** --function names (logical id or nested id); empty = all. */
-  only: string[];
-  clean: boolean;
-  bundleAwsSdk: boolean;
-  concurrency: number;
-  /** Runs a subprocess (pip), returning exit code and combined output. */
-  run: RunCommand;
-  esbuildVersion: string;
-  onEvent?(e: BuildEvent): void;
-  /** Monotonic milliseconds, for build times. */
-  now?(): number;
-  /** Wall-clock milliseconds, compared with file times to decide which file stamps can be trusted. */
-  clock?(): number;
-}
-
-export type FunctionStatus = "built" | "cached" | "failed" | "stale";
-
-export interface FunctionReport {
-  id: string;
-  logicalId: string;
-  /** Template, relative to the repository. */
-  template: string;
-  runtime: string;
-  status: FunctionStatus;
-  /** Artifact folder, relative to the repository. */
-  artifact?: string;
-  hash?: string;
-  size?: number;
-  ms?: number;
-  error?: string;
-  details?: string[];
-}
-
-export type BuildEvent =
-  | { type: "plan"; total: number; toBuild: number }
-  | { type: "start"; id: string }
-  | { type: "done"; report: FunctionReport };
-
-export interface BuildReport {
-  root: string;
-  outDir: string;
-  /** Root template written (relative to the repository), when every function is current. */
-  template?: string;
-  templates: string[];
-  functions: FunctionReport[];
-  /** Problems not tied to one function (a nested stack without Location, a template that does not parse). */
-  problems: string[];
-  ok: boolean;
-  /** How much the build cache saved: discovery taken from it, and how many files had to be read and hashed. */
-  cache: { discovery: boolean; filesHashed: number };
-}
-
-/** Picks the functions named by --function (logical id when unambiguous, or the nested id). */
-export function selectFunctions(functions: FunctionInfo[], names: string[]): Set<string> {
-  if (!names.length) return new Set(functions.map((f) => f.id));
-  const picked = new Set<string>();
-  for (const name of names) {
-    const exact = functions.find((f) => f.id === name);
-    const byLogical = functions.filter((f) => f.logicalId === name);
-    if (exact) picked.add(exact.id);
-    else if (byLogical.length === 1) picked.add(byLogical[0]!.id);
-    else if (byLogical.length > 1) {
-      throw new HdocError("USAGE", `--function ${name} matches ${byLogical.length} functions: ${byLogical.map((f) => f.id).join(", ")}`, "name it by its nested id, e.g. --function " + byLogical[0]!.id);
-    } else {
-      throw new HdocError("NOT_FOUND", `--function ${name}: no such function in the templates`, `known functions: ${functions.map((f) => f.id).join(", ") || "none"} (hdoc build --list)`);
-    }
-  }
-  return picked;
-}
-
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-/** What discovery found, and whether it came from the cache. */
-interface Discovered {
-  stacks: StackNode[];
-  functions: FunctionInfo[];
-  problems: DiscoveredProblem[];
-  fromCache: boolean;
-}
-
 /**
- * The functions of the templates: from the cache when every template it read still has the same
- * digest and every function's code is still there; else parsed (and remembered when there was no
- * problem and every template had been still long enough for its stamp to be trusted).
+ * One build at a time per build folder: a second waits for the first (a note names it: pid, what,
+ * since when) or, with `wait: false`, fails at once; a lock left by a killed build is taken over.
  */
-async function discover(req: BuildRequest, cache: BuildCache, digests: FileDigests): Promise<Discovered> {
-  const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.repoRoot, req.template]);
-  const c = cache.discovery;
-  if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
-    return { stacks: c.stacks, functions: c.functions, problems: [], fromCache: true };
-  }
-  const { loadFunctions } = await import("./discovery.ts");
-  const d = loadFunctions(req.repoRoot, req.template);
-  const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
-  if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
-    cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions };
-  } else delete cache.discovery;
-  return { ...d, fromCache: false };
+export async function runBuild(req: BuildRequest): Promise<BuildReport> {
+  const options: LockOptions = { purpose: "build", waitMs: req.wait === false ? 0 : (req.waitMs ?? 10 * 60_000), note: req.note, cleanup: req.cleanup };
+  return withLock(lockPathFor(req.outDir), options, () => buildLocked(req));
 }
 
-export async function runBuild(req: BuildRequest): Promise<BuildReport> {
+async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const now = req.now ?? (() => performance.now());
   const rel = (f: string) => path.relative(req.repoRoot, f);
   if (req.clean) rmSync(req.outDir, { recursive: true, force: true });
+  else for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
   const cacheFile = path.join(req.outDir, CACHE_FILE);
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, problems, fromCache } = await discover(req, cache, digests);
+  const { stacks, functions, skipped, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template }, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -186,16 +91,28 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
 
   const relTemplate = new Map(stacks.map((s) => [s.file, rel(s.file)]));
   const base = (fn: FunctionInfo): Omit<FunctionReport, "status"> => ({ id: fn.id, logicalId: fn.logicalId, template: relTemplate.get(fn.template) ?? rel(fn.template), runtime: fn.runtime });
-  const isCurrent = (fn: FunctionInfo): ManifestEntry | undefined => {
+  /** The manifest entry when the function's artifact is current, else why it must be built. */
+  const isCurrent = (fn: FunctionInfo): { prev: ManifestEntry } | { reason: string; artifact?: boolean } => {
     const prev = manifest.functions[fn.id];
-    if (!prev || !existsSync(path.join(req.outDir, prev.artifact))) return undefined;
+    if (!prev) return { reason: "not built before" };
     const sources = isPythonRuntime(fn.runtime) ? pythonSources(fn.codeDir).map(rel) : prev.inputs;
-    return hashOf(fn, sources, prev.packages) === prev.hash ? prev : undefined;
+    if (hashOf(fn, sources, prev.packages) !== prev.hash) return { reason: "sources changed" };
+    const change = artifactChange(path.join(req.outDir, prev.artifact), prev.outputs, digests);
+    return change ? { reason: change, artifact: true } : { prev };
   };
 
   const todo: FunctionInfo[] = [];
+  const why = new Map<string, string>();
   for (const fn of functions) {
-    const prev = isCurrent(fn);
+    const outside = codeDirOutside(fn.codeDir, req.repoRoot);
+    if (outside) {
+      reports.push({ ...base(fn), status: "failed", error: `${rel(fn.template)} ${fn.logicalId}: ${outside}` });
+      delete manifest.functions[fn.id];
+      continue;
+    }
+    const current = isCurrent(fn);
+    const prev = "prev" in current ? current.prev : undefined;
+    if ("reason" in current && current.artifact) why.set(fn.id, current.reason);
     if (prev) {
       const r: FunctionReport = { ...base(fn), status: "cached", artifact: rel(path.join(req.outDir, prev.artifact)), hash: prev.hash, size: prev.size, ms: 0 };
       reports.push(r);
@@ -205,34 +122,59 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
-  await pool(todo, req.concurrency, async (fn) => {
-    req.onEvent?.({ type: "start", id: fn.id });
+  // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
+  // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
+  const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
+  const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
+  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime)).map((f) => f.runtime))) {
+    const group = todo.filter((f) => f.runtime === runtime);
+    if (group.length < 2) continue;
     const started = now();
+    const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
+    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions);
+    const ms = (now() - started) / group.length;
+    for (const fn of group) {
+      const r = together?.get(fn.id);
+      if (r) prebuilt.set(fn.id, { staging: stagings.get(fn.id)!, inputs: r.inputs, ms });
+      else rmSync(stagings.get(fn.id)!, { recursive: true, force: true });
+    }
+  }
+
+  await pool(todo, req.concurrency, async (fn) => {
+    req.onEvent?.({ type: "start", id: fn.id, reason: why.get(fn.id) });
+    const done = prebuilt.get(fn.id);
+    const started = now() - (done?.ms ?? 0);
     const finalDir = artifactDirOf(req.outDir, fn.id);
     let staging: string | undefined;
     let report: FunctionReport;
     try {
       let sources: string[], packages: string[];
-      staging = stagingDir(finalDir);
-      if (isNodeRuntime(fn.runtime)) {
-        const r = await bundleNodeFunction(fn, staging, { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true });
+      if (done) {
+        staging = done.staging;
+        ({ sources, packages } = classifyInputs(done.inputs, req.repoRoot));
+      } else if (isNodeRuntime(fn.runtime)) {
+        staging = stagingDir(finalDir);
+        const r = await bundleNodeFunction(fn, staging, nodeOptions);
         ({ sources, packages } = classifyInputs(r.inputs, req.repoRoot));
       } else if (isPythonRuntime(fn.runtime)) {
+        staging = stagingDir(finalDir);
         const r = await buildPythonFunction(fn, staging, req.run);
+        const out = outsideRepository(r.inputs, req.repoRoot);
+        if (out.length) throw new FunctionBuildError(`${out[0]} is outside the repository (after following symlinks)`, out);
         sources = r.inputs.map(rel);
         packages = [];
       } else {
         throw new FunctionBuildError(`unsupported runtime ${fn.runtime} (hdoc builds nodejs*.x and python3.* functions)`);
       }
       const hash = hashOf(fn, sources, packages);
-      const size = folderSize(staging);
       promote(staging, finalDir);
+      const { outputs, size } = recordArtifact(finalDir, digests);
       const ms = Math.round(now() - started);
       manifest.functions[fn.id] = {
         id: fn.id, template: rel(fn.template), logicalId: fn.logicalId, runtime: fn.runtime, artifact: path.relative(req.outDir, finalDir),
-        hash, inputs: sources, packages, size, buildMs: ms, builtAt: new Date().toISOString(),
+        hash, inputs: sources, packages, outputs, size, buildMs: ms, builtAt: new Date().toISOString(),
       };
-      report = { ...base(fn), status: "built", artifact: rel(finalDir), hash, size, ms };
+      report = { ...base(fn), status: "built", artifact: rel(finalDir), hash, size, ms, ...(why.has(fn.id) ? { reason: why.get(fn.id) } : {}) };
     } catch (e) {
       discard(staging, finalDir);
       delete manifest.functions[fn.id];
@@ -262,8 +204,8 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
       templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
     } else {
       try {
-        const { serializeTemplate } = await import("../cfn/templates.ts");
-        const written = writeTemplates(stacks, functions, req.outDir, serializeTemplate);
+        const { TemplateEditor } = await import("../cfn/template-edit.ts");
+        const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
         templates = written.files;
         const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
         cache.written = { key, outputs, refs: written.refs };
@@ -290,6 +232,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
     templates: templates.map(rel),
     functions: reports,
     problems: stackProblems,
+    notBuilt: skipped,
     ok,
     cache: { discovery: fromCache, filesHashed: digests.hashed },
   };

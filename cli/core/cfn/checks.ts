@@ -4,16 +4,16 @@
  * every Ref / GetAtt / Sub / Condition names something that exists (GetAtt X.Outputs.Y against
  * the child stack's Outputs), and no write route is left without an authorizer (route-auth.ts). Problems are collected, each naming template and logical id.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { discoverFunctions, type Json, type Problem, type StackNode, type TemplateBody } from "./templates.ts";
+import { discoverFunctions, type FunctionInfo, type Json, type Problem, type StackNode, type TemplateBody } from "./templates.ts";
+import { entryPointsOf, handlerFile } from "./handler-file.ts";
 import { isObj } from "./json.ts";
 import { routeAuthProblems } from "./route-auth.ts";
 
 export const PSEUDO_PARAMETERS = new Set([
   "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
 ]);
-const HANDLER_EXTENSIONS = [".ts", ".mts", ".js", ".mjs", ".cjs"];
 
 const keys = (v: Json | undefined) => new Set(isObj(v) ? Object.keys(v) : []);
 const isServerless = (body: TemplateBody) =>
@@ -32,13 +32,11 @@ export function exportsName(source: string, name: string): boolean {
 }
 
 /** Checks a function's Handler ("file.export") against its code folder. */
-export function handlerProblem(codeDir: string, handler: string): string | undefined {
-  const dot = handler.lastIndexOf(".");
-  if (dot <= 0) return `Handler ${JSON.stringify(handler)} is not "<file>.<export>"`;
-  const base = handler.slice(0, dot), fn = handler.slice(dot + 1);
-  const file = HANDLER_EXTENSIONS.map((e) => path.join(codeDir, base + e)).find((f) => existsSync(f));
-  if (!file) return `Handler ${handler}: no ${base}{${HANDLER_EXTENSIONS.join(",")}} in ${codeDir}`;
-  if (!exportsName(readFileSync(file, "utf8"), fn)) return `Handler ${handler}: ${path.basename(file)} does not export ${fn}`;
+export function handlerProblem(fn: Pick<FunctionInfo, "codeDir" | "handler" | "runtime" | "buildProperties">): string | undefined {
+  const r = handlerFile({ ...fn, entryPoints: entryPointsOf(fn.buildProperties) });
+  if ("error" in r) return r.error;
+  if (fn.runtime.startsWith("python")) return undefined;
+  if (!exportsName(readFileSync(r.file, "utf8"), r.exportName)) return `Handler ${fn.handler}: ${path.basename(r.file)} does not export ${r.exportName}`;
   return undefined;
 }
 
@@ -47,16 +45,39 @@ export function subReferences(text: string): string[] {
   return [...text.matchAll(/\$\{([^}!][^}]*)\}/g)].map((m) => m[1]!.trim());
 }
 
+/** SAM's generated sub-resource names per resource type (`!Ref MyFunction.Alias`, `!Ref MyApi.Stage`...). */
+const GENERATED: Record<string, string[]> = {
+  "AWS::Serverless::Function": [".Alias", ".Version", ".DestinationTopic", ".DestinationQueue", "Role", "Url", "UrlPublicPermissions"],
+  "AWS::Serverless::Api": [".Stage", ".Deployment", ".DomainName", ".UsagePlan", ".UsagePlanKey", ".ApiKey"],
+  "AWS::Serverless::HttpApi": [".Stage", ".DomainName"],
+  "AWS::Serverless::StateMachine": ["Role", ".Alias", ".Version"],
+  "AWS::Serverless::SimpleTable": [],
+};
+
+/**
+ * The names the SAM translator generates and a template may refer to: the implicit APIs, the
+ * `<Resource>.<Sub>` references of the SAM docs (Alias, Version, Stage, Deployment, DomainName,
+ * UsagePlan, ApiKey), each function's Role and event resources (`<Fn><Event>`, `<Fn><Event>Permission`)
+ * and embedded connectors (`<Resource><Connector>`).
+ */
+export function samGeneratedNames(body: TemplateBody): Set<string> {
+  const out = new Set(["ServerlessRestApi", "ServerlessHttpApi", "ServerlessRestApi.Stage", "ServerlessRestApi.Deployment", "ServerlessHttpApi.Stage"]);
+  for (const [id, r] of Object.entries(isObj(body.Resources) ? body.Resources : {})) {
+    if (!isObj(r)) continue;
+    for (const suffix of GENERATED[String(r.Type)] ?? []) out.add(`${id}${suffix}`);
+    const props = isObj(r.Properties) ? r.Properties : {};
+    if (r.Type === "AWS::Serverless::Function" && isObj(props.Events)) {
+      for (const e of Object.keys(props.Events)) out.add(`${id}${e}`).add(`${id}${e}Permission`);
+    }
+    if (isObj(r.Connectors)) for (const c of Object.keys(r.Connectors)) out.add(`${id}${c}`);
+  }
+  return out;
+}
+
 function checkReferences(node: StackNode, byFile: Map<string, StackNode>, problems: Problem[]): void {
   const body = node.body;
   const params = keys(body.Parameters), resources = keys(body.Resources), conditions = keys(body.Conditions);
-  const implicit = new Set<string>();
-  if (isServerless(body)) {
-    implicit.add("ServerlessRestApi").add("ServerlessHttpApi");
-    for (const [id, r] of Object.entries(isObj(body.Resources) ? body.Resources : {})) {
-      if (isObj(r) && r.Type === "AWS::Serverless::Function") implicit.add(`${id}Role`);
-    }
-  }
+  const implicit = isServerless(body) ? samGeneratedNames(body) : new Set<string>();
   const childOutputs = (resourceId: string): Set<string> | undefined => {
     const child = node.children.find((c) => c.logicalId === resourceId);
     if (!child) return undefined;
@@ -70,7 +91,9 @@ function checkReferences(node: StackNode, byFile: Map<string, StackNode>, proble
     report(where, `Ref ${target}: no such parameter, resource or pseudo parameter`);
   };
   const getAtt = (where: string, target: string, attr: string | undefined) => {
-    if (!resources.has(target) && !implicit.has(target)) return report(where, `GetAtt ${target}.${attr ?? ""}: no such resource`);
+    // !GetAtt Fn.Alias.Name: SAM's generated name, then the attribute.
+    const generated = attr && implicit.has(`${target}.${attr.split(".")[0]}`);
+    if (!resources.has(target) && !implicit.has(target) && !generated) return report(where, `GetAtt ${target}.${attr ?? ""}: no such resource`);
     if (attr?.startsWith("Outputs.")) {
       const outputs = childOutputs(target);
       const out = attr.slice("Outputs.".length);
@@ -120,7 +143,7 @@ function checkReferences(node: StackNode, byFile: Map<string, StackNode>, proble
     if (!isObj(r)) continue;
     if (typeof r.Condition === "string") condition(id, r.Condition);
     for (const dep of [r.DependsOn ?? []].flat()) {
-      if (typeof dep === "string" && !resources.has(dep)) report(id, `DependsOn ${dep}: no such resource`);
+      if (typeof dep === "string" && !resources.has(dep) && !implicit.has(dep)) report(id, `DependsOn ${dep}: no such resource`);
     }
     visit(id, r.Properties, none);
   }
@@ -155,7 +178,7 @@ export function checkTemplates(rootFile: string, repoRoot: string): Problem[] {
     checkReferences(node, byFile, problems);
   }
   for (const fn of found.functions) {
-    const p = handlerProblem(fn.codeDir, fn.handler);
+    const p = handlerProblem(fn);
     if (p) problems.push({ template: fn.template, logicalId: fn.logicalId, message: p });
   }
   problems.push(...routeAuthProblems(found.functions, found.stacks));

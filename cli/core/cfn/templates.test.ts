@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { discoverFunctions, parseTemplate, serializeTemplate, withGlobals } from "./templates.ts";
+import { discoverFunctions, mergeGlobals, withGlobals } from "./templates.ts";
+import { checkTemplates } from "./checks.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "hdoc-tpl-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -12,41 +13,6 @@ const put = (rel: string, text: string) => {
   writeFileSync(f, text);
   return f;
 };
-
-describe("parseTemplate", () => {
-  it("turns CloudFormation short-form tags into long form", () => {
-    const body = parseTemplate(
-      ["A: !Ref Stage", "B: !GetAtt Table.StreamArn", "C: !Sub '${AppName}-x'", "D: !Join ['-', [a, !Ref B]]", "E: !If [IsProd, 1, 2]", "F: !Equals [!Ref Stage, prod]", "G: !Condition IsProd", "H: !GetAtt [T, Arn]"].join("\n"),
-      "t.yml",
-    );
-    expect(body).toEqual({
-      A: { Ref: "Stage" },
-      B: { "Fn::GetAtt": ["Table", "StreamArn"] },
-      C: { "Fn::Sub": "${AppName}-x" },
-      D: { "Fn::Join": ["-", ["a", { Ref: "B" }]] },
-      E: { "Fn::If": ["IsProd", 1, 2] },
-      F: { "Fn::Equals": [{ Ref: "Stage" }, "prod"] },
-      G: { Condition: "IsProd" },
-      H: { "Fn::GetAtt": ["T", "Arn"] },
-    });
-  });
-
-  it("names the file and line of a YAML error", () => {
-    expect(() => parseTemplate("A: [1,\nB: 2", "bad.yml")).toThrow(/bad\.yml:\d+/);
-  });
-
-  it("round-trips through serializeTemplate", () => {
-    const body = parseTemplate("Resources:\n  X:\n    Type: AWS::S3::Bucket\n    Properties: { BucketName: !Sub '${A}' }\n", "t.yml");
-    expect(parseTemplate(serializeTemplate(body), "t2.yml")).toEqual(body);
-  });
-
-  // YAML 1.1 (what parseTemplate, cfn-lint's and the SAM translator's readers speak) takes these
-  // unquoted for a date, booleans and a base-60 number; the written template must keep them strings.
-  it.each([["2010-09-09"], ["2012-10-17"], ["yes"], ["on"], ["off"], ["y"], ["1:20"], ["0x1F"], ["1e3"], ["~"]])("writes %j so that it reads back as that string", (value) => {
-    const text = serializeTemplate({ AWSTemplateFormatVersion: value, Resources: { X: { Type: "T", Properties: { V: value } } } });
-    expect(parseTemplate(text, "t.yml")).toEqual({ AWSTemplateFormatVersion: value, Resources: { X: { Type: "T", Properties: { V: value } } } });
-  });
-});
 
 describe("discoverFunctions", () => {
   it("follows both nested types, applies Globals and reports each problem with template and logical id", () => {
@@ -126,5 +92,105 @@ Resources:
 
   it("withGlobals lets the function's own value win", () => {
     expect(withGlobals({ Timeout: 3, MemorySize: 128 }, { Timeout: 10 })).toEqual({ Timeout: 10, MemorySize: 128 });
+  });
+});
+
+put("app/handler.ts", "export const handler = async () => 1;\n");
+put("app/code.zip", "PK");
+
+/**
+ * Cases from the SAM CLI's test templates (tests/integration/testdata/buildcmd, .../invoke,
+ * tests/functional/.../templates): CodeUri `.` next to the template, CodeUri and Handler through
+ * `!Ref` to a parameter with a Default, Runtime from Globals, PackageType Image, a .zip CodeUri,
+ * InlineCode, an S3 CodeUri.
+ */
+const fn = (props: string, extra = "") => `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  CodeParam: { Type: String, Default: . }
+  HandlerParam: { Type: String, Default: handler.handler }
+  RuntimeParam: { Type: String, Default: nodejs22.x }
+  NoDefault: { Type: String }
+${extra}Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: ${props}
+`;
+
+describe("discovery as SAM resolves it", () => {
+  it.each([
+    ["CodeUri: . (was read as NaN and the function silently skipped)", fn("{ CodeUri: ., Handler: handler.handler, Runtime: nodejs22.x }"), { codeUri: ".", handler: "handler.handler" }],
+    ["CodeUri: !Ref to a parameter's Default", fn("{ CodeUri: !Ref CodeParam, Handler: handler.handler, Runtime: nodejs22.x }"), { codeUri: "." }],
+    ["CodeUri: !Sub over a parameter", fn("{ CodeUri: !Sub '${CodeParam}/', Handler: handler.handler, Runtime: nodejs22.x }"), { codeUri: "./" }],
+    ["Handler: !Ref and Runtime: !Ref", fn("{ CodeUri: ., Handler: !Ref HandlerParam, Runtime: !Ref RuntimeParam }"), { handler: "handler.handler", runtime: "nodejs22.x" }],
+    ["Runtime and Handler through Globals", fn("{ CodeUri: . }", "Globals:\n  Function: { Runtime: !Ref RuntimeParam, Handler: handler.handler }\n"), { runtime: "nodejs22.x" }],
+    ["CodeUri from Globals", fn("{ Handler: handler.handler, Runtime: nodejs22.x }", "Globals:\n  Function: { CodeUri: . }\n"), { codeUri: "." }],
+    ["Metadata BuildMethod makefile", fn("{ CodeUri: ., Handler: handler.handler, Runtime: provided.al2023 }").replace("    Properties:", "    Metadata: { BuildMethod: makefile }\n    Properties:"), { buildMethod: "makefile" }],
+  ])("builds a function with %s", (_what, text, expected) => {
+    const file = put(`t${Math.random().toString(36).slice(2)}/../app/t.yml`, text);
+    const d = discoverFunctions(file, root);
+    expect(d.problems).toEqual([]);
+    expect(d.functions).toHaveLength(1);
+    expect(d.functions[0]).toMatchObject(expected);
+  });
+
+  it("takes a --param override before the Default", () => {
+    put("other/handler.ts", "export const handler = 1;\n");
+    const d = discoverFunctions(put("app/o.yml", fn("{ CodeUri: !Ref CodeParam, Handler: handler.handler, Runtime: nodejs22.x }")), root, { CodeParam: "../other" });
+    expect(d.functions[0]!.codeDir).toBe(path.join(root, "other"));
+  });
+
+  it.each([
+    ["image", fn("{ PackageType: Image, ImageUri: repo:latest }"), /PackageType Image \(repo:latest\)/],
+    ["zip", fn("{ CodeUri: code.zip, Handler: handler.handler, Runtime: nodejs22.x }"), /code\.zip is an archive/],
+    ["inline", fn("{ InlineCode: 'exports.handler = 1', Handler: index.handler, Runtime: nodejs22.x }"), /InlineCode/],
+    ["s3", fn("{ CodeUri: s3://bucket/key.zip, Handler: a.b, Runtime: nodejs22.x }"), /s3:\/\/bucket/],
+    ["s3", fn("{ CodeUri: { Bucket: b, Key: k }, Handler: a.b, Runtime: nodejs22.x }"), /S3 location/],
+    ["s3", fn("{ Handler: a.b, Runtime: nodejs22.x }", "Globals:\n  Function: { CodeUri: s3://bucket/key.zip }\n"), /s3:\/\//],
+  ])("lists a %s function as not built, without an error", (reason, text, detail) => {
+    const d = discoverFunctions(put("app/s.yml", text), root);
+    expect(d.problems).toEqual([]);
+    expect(d.functions).toEqual([]);
+    expect(d.skipped).toHaveLength(1);
+    expect(d.skipped[0]).toMatchObject({ reason, logicalId: "Fn" });
+    expect(d.skipped[0]!.detail).toMatch(detail);
+  });
+
+  it("says why an intrinsic cannot be resolved instead of 'has no Handler'", () => {
+    const d = discoverFunctions(put("app/u.yml", fn("{ CodeUri: ., Handler: !Ref NoDefault, Runtime: nodejs22.x }")), root);
+    expect(d.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^Handler cannot be resolved: !Ref NoDefault is not a parameter with a value/)]);
+  });
+
+  it("merges Globals as the SAM translator does: maps by key, lists appended, intrinsics replaced", () => {
+    expect(mergeGlobals({ Environment: { Variables: { A: "1", B: "g" } }, Layers: ["l1"], Tags: { Ref: "T" }, Timeout: 3 }, { Environment: { Variables: { B: "2" } }, Layers: ["l2"], Tags: { x: "y" }, Timeout: 9 }))
+      .toEqual({ Environment: { Variables: { A: "1", B: "2" } }, Layers: ["l1", "l2"], Tags: { x: "y" }, Timeout: 9 });
+  });
+});
+
+describe("template checks know SAM's generated names", () => {
+  it("does not report Fn.Alias, Fn.Version, Api.Stage, Api.Deployment, GetAtt Fn.Alias.Name or a connector in DependsOn", () => {
+    const file = put("app/g.yml", `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: Prod }
+  Fn:
+    Type: AWS::Serverless::Function
+    Connectors:
+      TableConn: { Properties: { Destination: { Id: Api }, Permissions: [Read] } }
+    Properties: { CodeUri: ., Handler: handler.handler, Runtime: nodejs22.x, AutoPublishAlias: live }
+  Other:
+    Type: AWS::SNS::Topic
+    DependsOn: [FnTableConn, Api.Stage]
+    Properties:
+      Tags:
+        - { Key: a, Value: !Ref Fn.Alias }
+        - { Key: b, Value: !Ref Fn.Version }
+        - { Key: c, Value: !Ref Api.Stage }
+        - { Key: d, Value: !Ref Api.Deployment }
+        - { Key: e, Value: !GetAtt Fn.Alias.Name }
+        - { Key: f, Value: !GetAtt [Fn.Alias, Name] }
+        - { Key: g, Value: !Ref Missing.Alias }
+`);
+    expect(checkTemplates(file, root).map((p) => p.message)).toEqual(["Ref Missing.Alias: no such parameter, resource or pseudo parameter"]);
   });
 });

@@ -25,7 +25,7 @@ export interface PackageRequest {
   bucket: string;
   /** Key prefix without a trailing slash; "" for the bucket's root. */
   prefix: string;
-  /** Uploads at once (default 4). */
+  /** Uploads at once (default 8). */
   concurrency?: number;
   onEvent?(e: PackageEvent): void;
 }
@@ -137,7 +137,7 @@ export async function packageTemplates(req: PackageRequest, deps: { store: Artif
     return p;
   };
   const settle = async (items: Pending[]) =>
-    mapLimited(items, req.concurrency ?? 4, async (item) => {
+    mapLimited(items, req.concurrency ?? 8, async (item) => {
       const { data, ext, contentType } = await item.body();
       const digest = sha256(data);
       const key = keyOf(digest, ext);
@@ -152,25 +152,27 @@ export async function packageTemplates(req: PackageRequest, deps: { store: Artif
 
   const packaged = new Map<string, string>(); // stack path -> packaged text
   const nested: Record<string, string> = {};
-  // walkStacks lists parents before children: the reverse packages every child before its parent.
-  for (const node of [...walk.stacks].reverse()) {
-    const stackId = node.path.join("/");
-    const body = structuredClone(node.body) as TemplateBody;
-    const artifacts = artifactsOf(node, body, rel);
-    await settle(artifacts);
-    const children: Pending[] = node.children.map((child) => {
+  const bodies = walk.stacks.map((node) => ({ node, id: node.path.join("/"), body: structuredClone(node.body) as TemplateBody }));
+  // Every artifact of every stack at once (they depend on nothing), then the templates level by
+  // level from the deepest, since a template's text holds the URLs of its children's.
+  await settle(bodies.flatMap(({ node, body }) => artifactsOf(node, body, rel)));
+  const depth = Math.max(...bodies.map((b) => b.node.path.length));
+  for (let level = depth; level >= 0; level--) {
+    const here = bodies.filter((b) => b.node.path.length === level);
+    await settle(here.flatMap(({ node, id, body }) => node.children.map((child): Pending => {
       const childPath = [...node.path, child.logicalId].join("/");
       const res = (body.Resources as { [k: string]: { Properties: { [k: string]: Json } } })[child.logicalId]!;
       return {
-        stack: stackId, logicalId: child.logicalId, property: child.property, kind: "template", source: rel(child.file),
+        stack: id, logicalId: child.logicalId, property: child.property, kind: "template", source: rel(child.file),
         body: async () => ({ data: Buffer.from(packaged.get(childPath)!, "utf8"), ext: ".template", contentType: "text/yaml" }),
         apply: (location) => { res.Properties[child.property] = location; },
       };
-    });
-    await settle(children);
-    const text = serializeTemplate(body);
-    packaged.set(stackId, text);
-    if (stackId) nested[stackId] = text;
+    })));
+    for (const { id, body } of here) {
+      const text = serializeTemplate(body);
+      packaged.set(id, text);
+      if (id) nested[id] = text;
+    }
   }
 
   objects.sort((a, b) => (a.kind === "template" ? 1 : 0) - (b.kind === "template" ? 1 : 0) || a.stack.localeCompare(b.stack) || a.logicalId.localeCompare(b.logicalId) || a.property.localeCompare(b.property));

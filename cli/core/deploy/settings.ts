@@ -79,7 +79,7 @@ export async function resolveBackend(opts: DeployOptions, ctx: Context, git?: Gi
   const pick = (flag: string | undefined, fallback: string) => (flag ? path.resolve(ctx.cwd, flag) : path.join(root, fallback));
   const configFile = pick(opts.configFile, BACKEND_CONFIG);
   const sam = await loadSamConfig(configFile, Boolean(opts.configFile));
-  let cfg: StageConfig & { roleArn?: string } = {};
+  let cfg: StageConfig = {};
   if (sam) {
     const section = sam.envs[stage.stage];
     if (!section && opts.configFile) {

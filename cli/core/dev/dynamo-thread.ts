@@ -1,33 +1,22 @@
 /**
  * dynalite in a worker thread of this process: the same in-process, loopback-only database as
- * `startLocalDynamo` (local-tables.ts), but on its own event loop, so the handlers' AWS SDK work and
- * the database do not take turns on one thread. Same contract: `{ endpoint, stop() }`.
+ * `startLocalDynamo` (tables.ts), but on its own event loop, so the handlers' AWS SDK work and the
+ * database do not take turns on one thread. Same contract: `{ endpoint, stop() }`.
  */
 import { Worker } from "node:worker_threads";
 import { createRequire } from "node:module";
 import type { LocalDynamo } from "./tables.ts";
-
-const WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const dynalite = require(workerData.dynalite);
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(workerData.dataDir ? { path: workerData.dataDir } : {}) });
-server.on("error", (e) => parentPort.postMessage({ error: e.message }));
-server.listen(0, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on("message", (m) => {
-  if (m !== "stop") return;
-  server.closeAllConnections && server.closeAllConnections();
-  server.close(() => parentPort.postMessage({ stopped: true }));
-});
-`;
+import type { DynamoWorkerData, FromDynamoWorker } from "./dynamo-worker.ts";
+import { workerScript } from "./worker-script.ts";
 
 export async function startDynamoThread(opts: { dataDir?: string } = {}): Promise<LocalDynamo> {
-  const dynalitePath = createRequire(import.meta.url).resolve("dynalite");
-  const worker = new Worker(WORKER, { eval: true, workerData: { dynalite: dynalitePath, dataDir: opts.dataDir } });
+  const workerData: DynamoWorkerData = { dynalite: createRequire(import.meta.url).resolve("dynalite"), dataDir: opts.dataDir };
+  const worker = new Worker(await workerScript("dynamo-worker"), { workerData });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once("error", reject);
-    worker.on("message", (m: { port?: number; error?: string }) => {
-      if (m.port) resolve(m.port);
-      if (m.error) reject(new Error(`the embedded DynamoDB failed: ${m.error}`));
+    worker.on("message", (m: FromDynamoWorker) => {
+      if ("port" in m) resolve(m.port);
+      if ("error" in m) reject(new Error(`the embedded DynamoDB failed: ${m.error}`));
     });
   });
   let stopped: Promise<void> | undefined;
@@ -36,7 +25,7 @@ export async function startDynamoThread(opts: { dataDir?: string } = {}): Promis
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         const done = () => void worker.terminate().then(() => resolve());
-        worker.on("message", (m: { stopped?: boolean }) => m.stopped && done());
+        worker.on("message", (m: FromDynamoWorker) => "stopped" in m && done());
         worker.once("exit", () => resolve());
         worker.postMessage("stop");
       })),

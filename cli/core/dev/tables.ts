@@ -10,7 +10,7 @@ import {
   type CreateTableInput,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { resourcesOf, walkStacks, formatProblem, type Json } from "../cfn/templates.ts";
+import { resourcesOf, walkStacks, formatProblem, type Json, type StackNode } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 
 export interface TableDefinition {
@@ -44,8 +44,13 @@ const pick = (o: Json, keys: readonly string[]) =>
 export function tableDefinitions(rootTemplate: string, repoRoot: string): TableDefinition[] {
   const walk = walkStacks(rootTemplate, repoRoot);
   if (walk.problems.length) throw new TableDefinitionError(walk.problems.map((p) => formatProblem(p, repoRoot)).join("; "));
+  return tablesOf(walk.stacks);
+}
+
+/** Every DynamoDB table of stacks already walked. */
+export function tablesOf(stacks: StackNode[]): TableDefinition[] {
   const out: TableDefinition[] = [];
-  for (const stack of walk.stacks) {
+  for (const stack of stacks) {
     for (const [logicalId, res] of resourcesOf(stack.body)) {
       if (res.Type !== "AWS::DynamoDB::Table") continue;
       const id = [...stack.path, logicalId].join("/");

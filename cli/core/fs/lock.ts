@@ -40,7 +40,7 @@ export interface Lock {
 /** The lock file that protects `file`. */
 export const lockPathFor = (file: string): string => `${file}.lock`;
 
-/** A lock left by hdoc versions before 0.2 (proper-lockfile: a folder, its mtime refreshed every 2 s). */
+/** A lock left by earlier hdoc versions (proper-lockfile: a folder, its mtime refreshed every 2 s). */
 const LEGACY_STALE_MS = 10_000;
 /** A lock file without a readable record (not written by hdoc, or by the no-hard-link fallback mid-write). */
 const UNREADABLE_STALE_MS = 5_000;

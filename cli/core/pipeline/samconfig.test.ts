@@ -65,6 +65,8 @@ parameter_overrides = ["Stage=dev", "X=\\"y z\\""]
 tags = ["k=v"]
 resolve_s3 = true
 s3_bucket = "b"
+s3_prefix = "backend/dev"
+role_arn = "arn:aws:iam::123456789012:role/deployer"
 confirm_changeset = false
 `,
       "s.toml",
@@ -77,6 +79,8 @@ confirm_changeset = false
       parameterOverrides: { Stage: "dev", X: "y z" },
       tags: { k: "v" },
       s3Bucket: "b",
+      s3Prefix: "backend/dev",
+      roleArn: "arn:aws:iam::123456789012:role/deployer",
     });
     expect(cfg.envs.default).toEqual({ region: "eu-west-1" });
   });

@@ -16,6 +16,8 @@ export interface StageConfig {
   tags?: Record<string, string>;
   s3Bucket?: string;
   s3Prefix?: string;
+  /** SAM's role_arn: the role CloudFormation deploys with (read by `hdoc deploy`). */
+  roleArn?: string;
 }
 
 export interface SamConfig {
@@ -108,6 +110,7 @@ function stageConfig(params: Table, where: string): StageConfig {
   cfg.region = str("region", REGION, "an AWS region such as us-east-1");
   cfg.s3Bucket = str("s3_bucket");
   cfg.s3Prefix = str("s3_prefix");
+  cfg.roleArn = str("role_arn");
   if (params.confirm_changeset !== undefined) {
     if (typeof params.confirm_changeset !== "boolean") throw new HdocError("USAGE", `${where} confirm_changeset must be true or false, got ${JSON.stringify(params.confirm_changeset)}`);
     cfg.confirmChangeset = params.confirm_changeset;

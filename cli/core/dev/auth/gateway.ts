@@ -4,13 +4,15 @@
  * made with them), and a warning for every route whose authorizer hdoc cannot emulate.
  */
 import path from "node:path";
-import type { Route } from "../api/local-api.ts";
+import type { Route } from "../api/routes.ts";
 import { authorize, type AuthOutcome } from "./authorizer.ts";
 import { localIssuer } from "./issuer.ts";
 import type { LocalCredentials, SignedRequest } from "./sigv4.ts";
 
+import { LOCAL_CREDENTIALS } from "../local-aws.ts";
+
 /** What `hdoc dev` puts in the functions' environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). */
-export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+export { LOCAL_CREDENTIALS };
 
 /** The folder of the local issuer's key: `<repo>/.hdoc/dev`. */
 export const issuerDir = (repoRoot: string) => path.join(repoRoot, ".hdoc", "dev");

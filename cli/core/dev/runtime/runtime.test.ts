@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** A project with one folder per function (`handler.ts` from `code`) and a runtime over it. */
-function project(fns: Record<string, { code: string; env?: Record<string, string>; timeoutSeconds?: number }>, opts: Partial<RuntimeOptions> = {}) {
+function project(fns: Record<string, { code: string; env?: Record<string, string>; timeoutSeconds?: number; memoryMb?: number }>, opts: Partial<RuntimeOptions> = {}) {
   const root = mkdtempSync(path.join(tmpdir(), "hdoc-runtime-"));
   dirs.push(root);
   const functions: RuntimeFunction[] = Object.entries(fns).map(([id, f]) => {
@@ -25,7 +25,7 @@ function project(fns: Record<string, { code: string; env?: Record<string, string
       info: { logicalId: id, id, stackPath: [], template: path.join(root, "template.yml"), type: "AWS::Serverless::Function", codeProperty: "CodeUri", codeUri: id, codeDir, handler: "handler.handler", runtime: "nodejs22.x", architectures: ["x86_64"], properties: {} },
       env: f.env ?? {},
       timeoutSeconds: f.timeoutSeconds ?? 3,
-      memoryMb: 128,
+      memoryMb: f.memoryMb ?? 128,
     };
   });
   const runtime = new LocalRuntime({ repoRoot: root, workDir: path.join(root, ".hdoc", "run"), functions, region: "us-east-1", checkEveryMs: 0, ...opts });
@@ -125,7 +125,16 @@ describe("LocalRuntime: each function in a worker of its own", () => {
     });
     writeFileSync(marker, "");
     const results = (await Promise.all(held)) as Array<{ instance: string }>;
-    expect(results.every((r) => r.instance === firstWorker || r.instance === other)).toBe(true);
+    // Both held calls were taken by the first worker: the second one was started for the calls after them.
+    expect(results.map((r) => r.instance)).toEqual([firstWorker, firstWorker]);
+    expect(other).not.toBe(firstWorker);
+    // The limit: with both workers busy, more calls are spread over the two and start no third.
+    const marker2 = path.join(root, "go2");
+    const more = [1, 2, 3, 4].map(() => runtime.invoke("Busy", { waitFor: marker2 }));
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(marker2, "");
+    const spread = ((await Promise.all(more)) as Array<{ instance: string }>).map((r) => r.instance);
+    expect(new Set(spread)).toEqual(new Set([firstWorker, other]));
     expect(runtime.workers("Busy")).toBe(2);
   });
 
@@ -144,9 +153,54 @@ describe("LocalRuntime: each function in a worker of its own", () => {
   it("reports a handler that does not bundle or export the named function, and picks up the fix", async () => {
     const { runtime, file } = project({ Bad: { code: "export const other = 1;\n" } });
     const failures = await runtime.prepare();
-    expect(failures.map((f) => f.error.message)).toEqual(["Bad: Bad/handler.ts does not export a function named handler"]);
-    await expect(runtime.invoke("Bad", {})).rejects.toThrow("does not export a function named handler");
+    expect(failures.map((f) => f.error.message)).toEqual(['Bad: cannot bundle: Bad/handler.ts does not export "handler" (Handler handler.handler; it exports: other)']);
+    await expect(runtime.invoke("Bad", {})).rejects.toThrow('does not export "handler"');
     writeFileSync(file("Bad"), "export const handler = async () => ({ fixed: true });\n");
     expect(await runtime.invoke("Bad", {})).toEqual({ fixed: true });
+  });
+
+  it("refuses an import the function's package.json does not declare, as hdoc build does (was: dev bundled it)", async () => {
+    const { root, runtime } = project({ Undeclared: { code: `import { parse } from "yaml";\nexport const handler = async () => parse("a: 1");\n` } });
+    writeFileSync(path.join(root, "Undeclared", "package.json"), JSON.stringify({ name: "undeclared", dependencies: {} }));
+    await expect(runtime.invoke("Undeclared", {})).rejects.toThrow('imports "yaml", which is not declared in Undeclared/package.json');
+  });
+
+  it("stops a handler at its MemorySize: the invocation fails with out of memory, the worker is replaced (was: the process grew without bound)", async () => {
+    const code = `const held: unknown[] = [];\nexport const handler = async (event: { grow?: boolean }) => {\n  while (event.grow) held.push(new Array(1e5).fill({ x: Math.random() }));\n  return { ok: true };\n};\n`;
+    const { runtime } = project({ Greedy: { code, memoryMb: 64 } });
+    await expect(runtime.invoke("Greedy", { grow: true })).rejects.toThrow("Greedy: Runtime exited: out of memory (64 MB)");
+    expect(await runtime.invoke("Greedy", {})).toEqual({ ok: true });
+    expect(runtime.workers("Greedy")).toBe(2);
+  });
+
+  it("gives functions the endpoint and credentials it is handed, never this process's AWS variables (was: read from process.env)", async () => {
+    const code = `export const handler = async () => ({ endpoint: process.env.AWS_ENDPOINT_URL, key: process.env.AWS_ACCESS_KEY_ID ?? null, token: process.env.AWS_SESSION_TOKEN ?? null, profile: process.env.AWS_PROFILE ?? null });`;
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIAREALKEYFROMSHELL", AWS_SESSION_TOKEN: "real-session-token", AWS_PROFILE: "prod", AWS_ENDPOINT_URL: "https://real.example" });
+    try {
+      const { runtime } = project({ Env: { code } }, { baseEnv: { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" } });
+      expect(await runtime.invoke("Env", {})).toEqual({ endpoint: "http://127.0.0.1:1", key: "local", token: null, profile: null });
+    } finally {
+      for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"]) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    }
+  });
+
+  it("starts nothing before it is needed; warm() bundles without a worker; a dozen functions print no MaxListenersExceededWarning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const fns = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`F${i}`, { code: "export const handler = async () => { console.log(process.env.AWS_LAMBDA_FUNCTION_NAME); return " + i + "; };" }]));
+      const { runtime } = project(fns, { functionOutput: process.stderr });
+      expect([runtime.builds("F0"), runtime.liveWorkers()]).toEqual([0, 0]);
+      expect(await runtime.warm()).toEqual([]);
+      expect([runtime.builds("F0"), runtime.builds("F11"), runtime.liveWorkers()]).toEqual([1, 1, 0]);
+      expect(await Promise.all(Object.keys(fns).map((id) => runtime.invoke(id, {})))).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      expect(runtime.liveWorkers()).toBe(12);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(warnings.map((w) => w.name)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });

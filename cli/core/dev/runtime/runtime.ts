@@ -1,25 +1,26 @@
 /**
- * Runs Lambda handlers locally, each function in a worker thread of its own (as Lambda runs each
- * function in its own sandbox). Each function's TypeScript is bundled with esbuild (the AWS SDK stays
- * external) into a per-run work folder inside the repository (so the SDK resolves from its
- * node_modules); its worker imports the bundle with the function's environment as its own
- * `process.env` (the template's variables plus the Lambda-provided ones). The main thread posts an
- * event to the worker and awaits the result, so the handlers' SDK work runs beside the HTTP server,
- * not on its thread.
+ * Runs Lambda handlers locally, each function in worker threads of its own (as Lambda runs each
+ * function in its own sandbox). A function is bundled (bundle.ts: the build's esbuild configuration,
+ * the AWS SDK left external) into a per-run work folder inside the repository, so the SDK resolves
+ * from its node_modules, and its workers import the bundle with the function's environment as their
+ * own `process.env`: Lambda's variables, the endpoint and credentials this runtime is given, then the
+ * template's. Nothing here reads or writes this process's environment.
  *
- * Before an invocation the bundle's inputs (esbuild's metafile) are checked for changes, at most
- * every `checkEveryMs`: a changed function is rebuilt and gets a new worker (editing a handler takes
- * effect without a restart). A worker that is replaced, or whose invocation ran past the template's
- * Timeout, takes no new invocations and is terminated once those in flight are settled (a timed-out
- * one counts as settled): a handler stuck in a loop stops, the other invocations finish or time out.
+ * Nothing is bundled or started until it is needed: `warm()` bundles in the background, the first
+ * invocation starts a worker. Before an invocation the bundle's inputs are checked for changes, at
+ * most every `checkEveryMs`: a changed function is rebuilt and gets a new worker (editing a handler
+ * takes effect without a restart). A worker that is replaced, or whose invocation ran past the
+ * template's Timeout, takes no new invocations and is terminated once those in flight are settled
+ * (a timed-out one counts as settled): a handler stuck in a loop stops, the others finish or time out.
  */
-import { build, type Metafile } from "esbuild";
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { FunctionInfo } from "../../cfn/templates.ts";
+import type { FunctionWorkerData } from "./protocol.ts";
+import { bundleForDev, changed, entryOf, stamps, type Built } from "./bundle.ts";
+import { WorkerPool, type Instance } from "./worker-pool.ts";
 
 export interface RuntimeFunction {
   info: FunctionInfo;
@@ -35,6 +36,8 @@ export interface RuntimeOptions {
   workDir: string;
   functions: RuntimeFunction[];
   region: string;
+  /** What every function sees under the template's variables (the local endpoint and credentials). */
+  baseEnv?: Record<string, string>;
   /** How often (at most) a function's input files are checked for edits; default 100 ms. */
   checkEveryMs?: number;
   /**
@@ -49,89 +52,11 @@ export interface RuntimeOptions {
   now?: () => number;
 }
 
-/** What the worker is told: the bundle to import and how to build the Lambda context. */
-interface WorkerData {
-  file: string;
-  exportName: string;
-  notAFunction: string;
-  context: { functionName: string; memoryLimitInMB: string; invokedFunctionArn: string; logGroupName: string };
-}
-type WireError = { name?: string; message: string; stack?: string };
-type FromWorker = { ready: true } | { loadError: WireError } | { id: number; result: unknown } | { id: number; error: WireError };
-interface ToWorker { id: number; event: unknown; requestId: string; deadline: number }
-
-/**
- * The worker's side (written next to the bundles as runner.mjs). A load failure is reported, not
- * thrown, so the main thread can tell it from a crash.
- */
-const RUNNER = `import { parentPort, workerData } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
-process.setSourceMapsEnabled(true);
-const wire = (e) => (e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : { message: typeof e === "string" ? e : JSON.stringify(e) ?? String(e) });
-let handler;
-try {
-  handler = (await import(pathToFileURL(workerData.file).href))[workerData.exportName];
-  if (typeof handler !== "function") throw new Error(workerData.notAFunction);
-} catch (e) {
-  parentPort.postMessage({ loadError: wire(e) });
-}
-if (typeof handler === "function") {
-  parentPort.on("message", async ({ id, event, requestId, deadline }) => {
-    const context = {
-      ...workerData.context,
-      functionVersion: "$LATEST",
-      awsRequestId: requestId,
-      logStreamName: "local",
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined, fail: () => undefined, succeed: () => undefined,
-    };
-    try {
-      const result = await (handler.length >= 3
-        ? new Promise((resolve, reject) => {
-            const r = handler(event, context, (err, res) => (err ? reject(err) : resolve(res)));
-            if (r && typeof r.then === "function") r.then(resolve, reject);
-          })
-        : handler(event, context));
-      try {
-        parentPort.postMessage({ id, result });
-      } catch (e) {
-        parentPort.postMessage({ id, error: { name: "TypeError", message: "the handler returned a value that cannot be serialised: " + e.message } });
-      }
-    } catch (e) {
-      parentPort.postMessage({ id, error: wire(e) });
-    }
-  });
-  parentPort.postMessage({ ready: true });
-}
-`;
-
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
-}
-
-/** One worker running one build of a function. */
-interface Instance {
-  worker: Worker;
-  pending: Map<number, Pending>;
-  /** Takes no new invocations; terminated when `pending` is empty. */
-  retired: boolean;
-  dead: boolean;
-}
-
-interface Built {
-  file: string;
-  exportName: string;
-  entry: string;
-  /** input file -> "mtime:size" when built. */
-  inputs: Map<string, string>;
-}
-
 interface Slot {
   fn: RuntimeFunction;
   built?: Built;
+  /** The bundle in progress, shared by concurrent callers. */
+  bundling?: Promise<Built>;
   /** The workers taking invocations, all running `built`. */
   pool: Instance[];
   /** The build or start in progress, shared by concurrent invocations. */
@@ -144,42 +69,14 @@ interface Slot {
   workers: number;
 }
 
-const REQUIRE_BANNER = `import { createRequire as __hdocCreateRequire } from "node:module"; const require = __hdocCreateRequire(import.meta.url);`;
-
-const fingerprint = (file: string): string => {
-  try {
-    const s = statSync(file);
-    return `${s.mtimeMs}:${s.size}`;
-  } catch {
-    return "missing";
-  }
-};
-
-const fromWire = (w: WireError): Error => {
-  const e = new Error(w.message);
-  if (w.name) e.name = w.name;
-  e.stack = w.stack ?? `${e.name}: ${w.message}`;
-  return e;
-};
-
-/** The file a Handler setting names ("src/app.handler" -> <codeDir>/src/app.{ts,mts,js,mjs,cjs}) and its export. */
-export function handlerEntry(info: FunctionInfo): { entry: string; exportName: string } | { error: string } {
-  const dot = info.handler.lastIndexOf(".");
-  if (dot <= 0) return { error: `Handler ${JSON.stringify(info.handler)} is not <file>.<export>` };
-  const base = path.join(info.codeDir, info.handler.slice(0, dot));
-  const entry = [".ts", ".mts", ".js", ".mjs", ".cjs"].map((e) => base + e).find((f) => existsSync(f));
-  if (!entry) return { error: `Handler ${JSON.stringify(info.handler)}: no ${path.relative(info.codeDir, base)}.ts (or .js) in ${info.codeDir}` };
-  return { entry, exportName: info.handler.slice(dot + 1) };
-}
+/** Variables of this process a function may see (nothing secret: no AWS credentials or profile). */
+const PASSED_THROUGH = ["PATH", "TZ", "LANG"];
 
 export class LocalRuntime {
   private readonly slots = new Map<string, Slot>();
-  private readonly runnerFile: string;
   private readonly checkEveryMs: number;
   private readonly now: () => number;
-  /** Every worker not yet terminated (replaced ones may still be finishing invocations). */
-  private readonly live = new Set<Instance>();
-  private nextId = 0;
+  private readonly threads = new WorkerPool();
   private disposed = false;
   private readonly maxWorkers: number;
   private readonly busyAt: number;
@@ -188,8 +85,6 @@ export class LocalRuntime {
     this.checkEveryMs = o.checkEveryMs ?? 100;
     this.now = o.now ?? (() => performance.now());
     mkdirSync(o.workDir, { recursive: true });
-    this.runnerFile = path.join(o.workDir, "runner.mjs");
-    writeFileSync(this.runnerFile, RUNNER);
     this.maxWorkers = Math.max(1, o.maxWorkersPerFunction ?? Math.min(4, availableParallelism()));
     this.busyAt = o.busyAt ?? 4;
     for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], checkedAt: -Infinity, builds: 0, workers: 0 });
@@ -198,11 +93,15 @@ export class LocalRuntime {
   /** The environment a function sees: Lambda's own variables, then the template's. */
   private lambdaEnv(fn: RuntimeFunction): Record<string, string> {
     const name = fn.info.logicalId;
+    const passed = Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
     return {
-      ...pick(process.env, ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "PATH", "TZ", "LANG"]),
+      ...passed,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...this.o.baseEnv,
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutSeconds),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs_hdoc_dev",
       LAMBDA_TASK_ROOT: fn.info.codeDir,
@@ -212,15 +111,42 @@ export class LocalRuntime {
     };
   }
 
-  functionIds(): string[] { return [...this.slots.keys()]; }
+  functionIds(): string[] {
+    return [...this.slots.keys()];
+  }
 
   /** How many times a function was bundled (for tests and --verbose). */
-  builds(id: string): number { return this.slots.get(id)?.builds ?? 0; }
+  builds(id: string): number {
+    return this.slots.get(id)?.builds ?? 0;
+  }
 
   /** How many workers a function has had (a rebuild, a timeout or a crash starts a new one). */
-  workers(id: string): number { return this.slots.get(id)?.workers ?? 0; }
+  workers(id: string): number {
+    return this.slots.get(id)?.workers ?? 0;
+  }
 
-  /** Builds and starts every function now; returns the failures (the server still starts; a fixed file is picked up). */
+  /** Workers running now, across functions. */
+  liveWorkers(): number {
+    return this.threads.live.size;
+  }
+
+  /** Bundles every function that has no bundle yet (those named in `first` first), starting no worker; returns the failures. */
+  async warm(first: string[] = []): Promise<Array<{ id: string; error: Error }>> {
+    const failures: Array<{ id: string; error: Error }> = [];
+    const order = [...first.flatMap((id) => this.slots.get(id) ?? []), ...this.slots.values()];
+    for (const s of new Set(order)) {
+      if (this.disposed) break;
+      if (s.built || s.failed) continue;
+      try {
+        await this.bundle(s);
+      } catch (e) {
+        failures.push({ id: s.fn.info.id, error: e as Error });
+      }
+    }
+    return failures;
+  }
+
+  /** Builds and starts every function now; returns the failures. */
   async prepare(): Promise<Array<{ id: string; error: Error }>> {
     const failures: Array<{ id: string; error: Error }> = [];
     await Promise.all([...this.slots.values()].map(async (s) => {
@@ -233,9 +159,25 @@ export class LocalRuntime {
     return failures;
   }
 
-  private changed(inputs: Map<string, string>): boolean {
-    for (const [file, fp] of inputs) if (fingerprint(file) !== fp) return true;
-    return false;
+  /** The function's bundle, rebuilt when an input changed; a failure is remembered with what to watch. */
+  private bundle(slot: Slot): Promise<Built> {
+    if (slot.bundling) return slot.bundling;
+    if (slot.built && !changed(slot.built.inputs)) return Promise.resolve(slot.built);
+    slot.bundling = bundleForDev(slot.fn.info, this.o.repoRoot, this.o.workDir)
+      .then((built) => {
+        slot.built = built;
+        slot.builds++;
+        slot.failed = undefined;
+        return built;
+      }, (e: unknown) => {
+        // A failed build has no metafile: watch the entry and what the last build read, rebuild when any changes.
+        const entry = entryOf(slot.fn.info);
+        const watch = [...(entry ? [entry] : []), ...(slot.built?.inputs ?? slot.failed?.inputs ?? new Map<string, string>()).keys()];
+        slot.failed = { error: e as Error, inputs: stamps(watch) };
+        throw e;
+      })
+      .finally(() => (slot.bundling = undefined));
+    return slot.bundling;
   }
 
   /** Makes sure the function has workers running its current code: starts one when the code changed or none is left. */
@@ -244,42 +186,32 @@ export class LocalRuntime {
     const t = this.now();
     if (slot.pool.length && t - slot.checkedAt < this.checkEveryMs) return;
     slot.checkedAt = t;
-    if (slot.pool.length && slot.built && !this.changed(slot.built.inputs)) return;
-    if (!slot.pool.length && slot.failed && !this.changed(slot.failed.inputs)) throw slot.failed.error;
+    if (slot.pool.length && slot.built && !changed(slot.built.inputs)) return;
+    if (!slot.pool.length && slot.failed && !changed(slot.failed.inputs)) throw slot.failed.error;
     slot.starting = this.start(slot).finally(() => (slot.starting = undefined));
     return slot.starting;
   }
 
   private async start(slot: Slot): Promise<void> {
-    const fail = (error: Error, inputs: Map<string, string>): never => {
-      slot.failed = { error, inputs };
+    let built: Built;
+    try {
+      built = await this.bundle(slot);
+    } catch (e) {
       this.replacePool(slot, []);
-      throw error;
-    };
-    let built = slot.built;
-    if (!built || this.changed(built.inputs)) {
-      try {
-        built = await this.bundle(slot);
-      } catch (e) {
-        // A failed build has no metafile: watch the entry and what the last build read, rebuild when any changes.
-        const entry = handlerEntry(slot.fn.info);
-        const watch = [...("entry" in entry ? [entry.entry] : []), ...(slot.built?.inputs ?? slot.failed?.inputs ?? new Map<string, string>()).keys()];
-        return fail(e as Error, new Map(watch.map((f) => [f, fingerprint(f)])));
-      }
-      slot.built = built;
-      slot.builds++;
+      throw e;
     }
     try {
       this.replacePool(slot, [await this.spawn(slot, built)]);
     } catch (e) {
-      return fail(e as Error, built.inputs);
+      slot.failed = { error: e as Error, inputs: built.inputs };
+      this.replacePool(slot, []);
+      throw e;
     }
-    slot.failed = undefined;
   }
 
   /** The old workers take no new invocations and end when theirs are settled. */
   private replacePool(slot: Slot, pool: Instance[]): void {
-    for (const inst of slot.pool) this.retire(inst);
+    for (const inst of slot.pool) this.threads.retire(inst);
     slot.pool = pool;
   }
 
@@ -290,59 +222,17 @@ export class LocalRuntime {
     if (best.pending.size >= this.busyAt && slot.pool.length < this.maxWorkers && !slot.growing && slot.built && !this.disposed) {
       const built = slot.built;
       slot.growing = this.spawn(slot, built)
-        .then((inst) => void (slot.built === built && slot.pool.length && !this.disposed ? slot.pool.push(inst) : this.retire(inst)))
+        .then((inst) => void (slot.built === built && slot.pool.length && !this.disposed ? slot.pool.push(inst) : this.threads.retire(inst)))
         .catch(() => undefined) // the running workers keep serving; a broken build shows up at the next rebuild
         .finally(() => (slot.growing = undefined));
     }
     return best;
   }
 
-  private async bundle(slot: Slot): Promise<Built> {
-    const info = slot.fn.info;
-    const target = handlerEntry(info);
-    if ("error" in target) throw new Error(`${info.id}: ${target.error}`);
-    let metafile: Metafile;
-    let code: string;
-    try {
-      const r = await build({
-        entryPoints: [target.entry],
-        bundle: true,
-        write: false,
-        outdir: this.o.workDir,
-        format: "esm",
-        platform: "node",
-        target: "node20",
-        metafile: true,
-        sourcemap: "inline",
-        external: ["@aws-sdk/*", "@smithy/*"],
-        banner: { js: REQUIRE_BANNER },
-        absWorkingDir: this.o.repoRoot,
-        logLevel: "silent",
-      });
-      metafile = r.metafile;
-      code = r.outputFiles[0]!.text;
-    } catch (e) {
-      const err = e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> } & Error;
-      const first = err.errors?.[0];
-      const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
-      throw new Error(`${info.id}: cannot bundle ${path.relative(this.o.repoRoot, target.entry)}: ${where}${first?.text ?? err.message}`);
-    }
-    const inputs = new Map<string, string>();
-    for (const rel of Object.keys(metafile.inputs)) {
-      const abs = path.resolve(this.o.repoRoot, rel);
-      inputs.set(abs, fingerprint(abs));
-    }
-    const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
-    const file = path.join(this.o.workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}.mjs`);
-    if (!existsSync(file)) writeFileSync(file, code);
-    return { file, exportName: target.exportName, entry: target.entry, inputs };
-  }
-
-  /** Starts a worker on a build; resolves once the handler is imported. */
   private spawn(slot: Slot, built: Built): Promise<Instance> {
     const fn = slot.fn;
     const name = fn.info.logicalId;
-    const workerData: WorkerData = {
+    const workerData: FunctionWorkerData = {
       file: built.file,
       exportName: built.exportName,
       notAFunction: `${fn.info.id}: ${path.relative(this.o.repoRoot, built.entry)} does not export a function named ${built.exportName}`,
@@ -353,50 +243,11 @@ export class LocalRuntime {
         logGroupName: `/aws/lambda/${name}`,
       },
     };
-    const worker = new Worker(this.runnerFile, { workerData, env: this.lambdaEnv(fn), stdout: true });
-    // Written, not piped: a pipe adds listeners to the destination per worker (MaxListenersExceededWarning past 10).
-    const output = this.o.functionOutput ?? process.stderr;
-    worker.stdout.on("data", (chunk: Buffer) => output.write(chunk));
     slot.workers++;
-    const inst: Instance = { worker, pending: new Map(), retired: false, dead: false };
-    this.live.add(inst);
-    return new Promise<Instance>((resolve, reject) => {
-      let ready = false;
-      worker.on("message", (m: FromWorker) => {
-        if ("ready" in m) {
-          ready = true;
-          resolve(inst);
-        } else if ("loadError" in m) {
-          inst.dead = true;
-          void worker.terminate();
-          reject(fromWire(m.loadError));
-        } else {
-          const p = inst.pending.get(m.id);
-          if (!p) return; // timed out already
-          inst.pending.delete(m.id);
-          clearTimeout(p.timer);
-          if ("error" in m) p.reject(fromWire(m.error));
-          else p.resolve(m.result);
-          if (inst.retired && inst.pending.size === 0) this.terminate(inst);
-        }
-      });
-      const gone = (why: Error) => {
-        this.live.delete(inst);
-        this.leave(slot, inst);
-        if (inst.dead) return;
-        inst.dead = true;
-        inst.retired = true;
-        if (!ready) reject(why);
-        for (const p of inst.pending.values()) {
-          clearTimeout(p.timer);
-          p.reject(why);
-        }
-        inst.pending.clear();
-      };
-      // A crash (an uncaught exception or unhandled rejection outside the handler) ends the worker, as it ends a Lambda sandbox.
-      worker.on("error", (e) => gone(e));
-      worker.on("exit", (code) => gone(new Error(`${fn.info.id}: the function's worker exited (code ${code})`)));
-    });
+    return this.threads.spawn(
+      { id: fn.info.id, workerData, env: this.lambdaEnv(fn), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
+      (inst) => this.leave(slot, inst),
+    );
   }
 
   private leave(slot: Slot, inst: Instance): void {
@@ -404,18 +255,7 @@ export class LocalRuntime {
     if (i >= 0) slot.pool.splice(i, 1);
   }
 
-  private retire(inst: Instance): void {
-    inst.retired = true;
-    if (inst.pending.size === 0) this.terminate(inst);
-  }
-
-  private terminate(inst: Instance): void {
-    if (inst.dead) return;
-    inst.dead = true;
-    void inst.worker.terminate();
-  }
-
-  /** Invokes a function like Lambda would; rejects when the handler throws or times out. */
+  /** Invokes a function like Lambda would; rejects when the handler throws, runs out of memory or times out. */
   async invoke(id: string, event: unknown, requestId: string = randomUUID()): Promise<unknown> {
     const slot = this.slots.get(id);
     if (!slot) throw new Error(`no function ${id}`);
@@ -423,31 +263,17 @@ export class LocalRuntime {
     if (!slot.pool.length) await this.ensure(slot); // the last one crashed or timed out in the meantime: a new one
     if (!slot.pool.length) throw new Error(`${id}: its worker keeps ending before it can be invoked`);
     const inst = this.pick(slot);
-    const seconds = slot.fn.timeoutSeconds;
-    const msg: ToWorker = { id: ++this.nextId, event, requestId, deadline: Date.now() + seconds * 1000 };
-    return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        inst.pending.delete(msg.id);
-        reject(new Error(`Task timed out after ${seconds.toFixed(2)} seconds`));
-        // The worker may be stuck: it takes nothing new and ends when its other invocations are settled.
-        this.leave(slot, inst);
-        this.retire(inst);
-      }, seconds * 1000);
-      inst.pending.set(msg.id, { resolve, reject, timer });
-      inst.worker.postMessage(msg);
+    // The worker may be stuck: it takes nothing new and ends when its other invocations are settled.
+    return this.threads.call(inst, event, requestId, slot.fn.timeoutSeconds * 1000, () => {
+      this.leave(slot, inst);
+      this.threads.retire(inst);
     });
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    await Promise.all([...this.slots.values()].flatMap((s) => [s.starting?.catch(() => undefined), s.growing]));
-    await Promise.all([...this.live].map((i) => i.worker.terminate()));
+    await Promise.all([...this.slots.values()].flatMap((s) => [s.starting?.catch(() => undefined), s.bundling?.catch(() => undefined), s.growing]));
+    await this.threads.terminateAll();
     rmSync(this.o.workDir, { recursive: true, force: true });
   }
-}
-
-function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of keys) if (env[k] !== undefined) out[k] = env[k]!;
-  return out;
 }

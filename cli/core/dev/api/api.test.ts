@@ -3,13 +3,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { requestListener, collectRoutes, fromProxyResult, handleRequest, matchRoute, parseResourcePath, preflightHeaders, sortRoutes, toProxyEvent, type ApiInfo, type Route } from "./local-api.ts";
+import { collectRoutes, parseResourcePath, sortRoutes, type ApiInfo, type Route } from "./routes.ts";
+import { matchRoute, preflightHeaders } from "./router.ts";
+import { fromProxyResult, toProxyEvent } from "./proxy-event.ts";
+import { handleRequest, MAX_REQUEST_BYTES, requestListener } from "./listener.ts";
 import { discoverFunctions } from "../../cfn/templates.ts";
 import { StackResolver } from "../../cfn/stack-refs.ts";
 import { diffSnapshots, matchesPattern } from "../stream.ts";
 
-const api: ApiInfo = { id: "Api", stage: "dev", cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"] };
-const route = (method: string, resource: string, functionId = resource): Route => ({ method, resource, segments: parseResourcePath(resource)!, functionId, api });
+const api: ApiInfo = { id: "Api", apiId: "abcdefghij", stage: "dev", variables: null, cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"] };
+const route = (method: string, resource: string, functionId = resource): Route => ({ method, resource, segments: parseResourcePath(resource)!, functionId, api, resourceId: "abc123" });
 const req = (over: Partial<Parameters<typeof toProxyEvent>[0]> = {}) => ({ method: "GET", url: "/", rawHeaders: [], body: Buffer.alloc(0), sourceIp: "127.0.0.1", ...over });
 
 describe("route matching", () => {
@@ -44,14 +47,65 @@ describe("request -> proxy event", () => {
   const r = route("POST", "/items/{id}");
   it("keeps repeated headers and query parameters in the multi-value forms, the last value in the single ones", () => {
     const e = toProxyEvent(req({ method: "POST", url: "/items/7?a=1&a=2&b=x%20y", rawHeaders: ["Accept", "a/b", "X-Many", "1", "X-Many", "2"] }), r, { id: "7" }, new Date("2026-04-09T12:34:56Z"), "rid");
-    expect(e.headers).toEqual({ Accept: "a/b", "X-Many": "2" });
-    expect(e.multiValueHeaders).toEqual({ Accept: ["a/b"], "X-Many": ["1", "2"] });
+    expect(e.headers).toMatchObject({ Accept: "a/b", "X-Many": "2" });
+    expect(e.multiValueHeaders).toMatchObject({ Accept: ["a/b"], "X-Many": ["1", "2"] });
     expect(e.queryStringParameters).toEqual({ a: "2", b: "x y" });
     expect(e.multiValueQueryStringParameters).toEqual({ a: ["1", "2"], b: ["x y"] });
     expect(e.pathParameters).toEqual({ id: "7" });
     expect(e.body).toBeNull();
     expect(e.requestContext).toMatchObject({ requestId: "rid", stage: "dev", resourcePath: "/items/{id}", path: "/dev/items/7", requestTime: "09/Apr/2026:12:34:56 +0000", requestTimeEpoch: Date.parse("2026-04-09T12:34:56Z") });
   });
+  /**
+   * The official sample REST proxy event (aws/aws-lambda-go events/testdata/apigw-request.json, the
+   * same shape as the API Gateway developer guide's example and aws-powertools' test events):
+   * resourceId "roq9wj" (6 characters), apiId "gy415nuibc" (10), X-Forwarded-For "client, proxy",
+   * X-Forwarded-Port and -Proto, stageVariables an object, `path` without the stage.
+   */
+  it("gives API Gateway's headers, ids, stage variables and no authorizer key when none ran", () => {
+    const withVars: Route = { ...r, api: { ...api, variables: { tableName: "t1" } } };
+    const e = toProxyEvent(req({ method: "POST", url: "/items/7", rawHeaders: ["Host", "localhost:3000", "X-Forwarded-For", "10.1.1.1"], sourceIp: "127.0.0.1", localPort: 3000 }), withVars, { id: "7" }, new Date("2026-04-09T12:34:56Z"), "rid");
+    expect(e.headers).toMatchObject({ "X-Forwarded-For": "10.1.1.1, 127.0.0.1", "X-Forwarded-Port": "3000", "X-Forwarded-Proto": "http" });
+    expect(e.headers["X-Amzn-Trace-Id"]).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(e.headers["X-Amzn-Trace-Id"]!.slice(7, 15)).toBe(Math.floor(Date.parse("2026-04-09T12:34:56Z") / 1000).toString(16));
+    expect(e.stageVariables).toEqual({ tableName: "t1" });
+    expect(e.requestContext.resourceId).toMatch(/^[a-z0-9]{6}$/);
+    expect(e.requestContext.apiId).toMatch(/^[a-z0-9]{10}$/);
+    expect("authorizer" in e.requestContext).toBe(false);
+    expect(JSON.parse(JSON.stringify(e))).toEqual(e);
+  });
+
+  it("puts an authorizer's context into requestContext.authorizer when the caller passes one", () => {
+    const e = toProxyEvent(req(), r, {}, new Date(), "rid", { authorizer: { claims: { sub: "u1" } }, identity: { cognitoIdentityId: "id-1" } });
+    expect(e.requestContext.authorizer).toEqual({ claims: { sub: "u1" } });
+    expect(e.requestContext.identity.cognitoIdentityId).toBe("id-1");
+  });
+
+  it("merges headers repeated with different case under the first spelling (last value single, all values multi)", () => {
+    const e = toProxyEvent(req({ rawHeaders: ["X-Token", "a", "x-token", "b", "X-TOKEN", "c"] }), r, {}, new Date());
+    expect(e.multiValueHeaders["X-Token"]).toEqual(["a", "b", "c"]);
+    expect(e.headers["X-Token"]).toBe("c");
+    expect(Object.keys(e.headers).filter((k) => k.toLowerCase() === "x-token")).toEqual(["X-Token"]);
+  });
+
+  it("gives path without the stage and requestContext.path with it, for a stage-prefixed URL (was /Prod/hello/x and /Prod/Prod/hello/x)", () => {
+    const prodApi: ApiInfo = { ...api, stage: "Prod" };
+    const routes = sortRoutes([{ ...route("GET", "/hello/{name}"), api: prodApi }]);
+    const m = matchRoute(routes, "GET", "/Prod/hello/x");
+    if (!m || !("route" in m)) throw new Error("no match");
+    const e = toProxyEvent(req({ url: "/Prod/hello/x" }), m.route, m.pathParameters, new Date(), "rid", { path: m.path });
+    expect([e.path, e.requestContext.path]).toEqual(["/hello/x", "/Prod/hello/x"]);
+  });
+
+  it("sends a stage-prefixed URL to the Api of that stage, not to another Api's greedy route", () => {
+    const a: ApiInfo = { ...api, id: "A", stage: "dev" };
+    const b: ApiInfo = { ...api, id: "B", stage: "Prod" };
+    const routes = sortRoutes([{ ...route("ANY", "/{proxy+}", "greedyA"), api: a }, { ...route("GET", "/hello/{name}", "helloB"), api: b }]);
+    const m = matchRoute(routes, "GET", "/Prod/hello/x");
+    expect(m && "route" in m ? [m.route.functionId, m.path] : m).toEqual(["helloB", "/hello/x"]);
+    const other = matchRoute(routes, "GET", "/something/else");
+    expect(other && "route" in other ? other.route.functionId : other).toBe("greedyA");
+  });
+
   it("uses null for absent query and path parameters, as API Gateway does", () => {
     const e = toProxyEvent(req(), route("GET", "/"), {}, new Date());
     expect([e.queryStringParameters, e.multiValueQueryStringParameters, e.pathParameters]).toEqual([null, null, null]);
@@ -83,31 +137,77 @@ describe("handler result -> HTTP response", () => {
     expect([thrown.status, thrown.body.toString()]).toEqual([500, '{"message":"Internal server error"}']);
     expect(errors.join("\n")).toContain("secret detail");
   });
+
+  it("answers 502 for a function hdoc cannot run (an image function), saying why on the console, without invoking", async () => {
+    const errors: string[] = [];
+    let invoked = false;
+    const reply = await handleRequest(req({ url: "/img" }), {
+      routes: [{ ...route("GET", "/img", "Api/ImageFn"), unavailable: "image: PackageType Image (repo:latest)" }],
+      invoke: async () => { invoked = true; return {}; }, log: () => undefined, error: (l: string) => errors.push(l), now: () => new Date(),
+    });
+    expect([reply.status, invoked]).toEqual([502, false]);
+    expect(errors).toEqual(["Api/ImageFn cannot run locally (image: PackageType Image (repo:latest)): GET /img answers 502"]);
+  });
 });
 
 describe("requestListener", () => {
-  it("answers 502 for a header value with a newline and keeps serving (was: writeHead threw and ended hdoc dev)", async () => {
-    const errors: string[] = [];
-    let bad = true;
+  /** A real HTTP server around the listener; `result` is what the handler returns next. */
+  async function serve(result: () => unknown) {
+    const errors: string[] = [], lines: string[] = [];
+    let invoked = 0;
     const listener = requestListener({
-      routes: [route("GET", "/x")],
-      invoke: async () => (bad ? { statusCode: 200, headers: { "x-note": "one\ntwo" }, body: "ok" } : { statusCode: 200, body: "fine" }),
-      log: () => undefined,
+      routes: [route("ANY", "/x")],
+      invoke: async () => (invoked++, result()),
+      log: (l) => lines.push(l),
       error: (l) => errors.push(l),
       now: () => new Date(),
     });
     const server = createServer(listener);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    return { url, errors, lines, invoked: () => invoked, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  // Each of these made writeHead throw (or sent what API Gateway refuses); the server must answer 502, say why, and keep serving.
+  it.each([
+    ["a header value with a newline (was: writeHead threw and ended hdoc dev)", { statusCode: 200, headers: { "x-note": "one\ntwo" }, body: "ok" }, /header Node cannot send/],
+    ["an invalid header name", { statusCode: 200, headers: { "bad name": "x" }, body: "ok" }, /header Node cannot send/],
+    ["a header name with a colon", { statusCode: 200, multiValueHeaders: { "x:y": ["1"] }, body: "ok" }, /header Node cannot send/],
+    ["huge headers", { statusCode: 200, headers: { "x-big": "a".repeat(20_000) }, body: "ok" }, /headers of 2\d{4} bytes, over 10240/],
+    ["a body that is an object", { statusCode: 200, body: { not: "a string" } }, /body must be a string/],
+    ["a body that is a number", { statusCode: 200, body: 42 }, /body must be a string/],
+    ["a status code that is not one", { statusCode: 1000, body: "ok" }, /is not an HTTP status/],
+  ])("answers 502 for %s, logs why, and keeps serving", async (_name, bad, why) => {
+    let next: unknown = bad;
+    const s = await serve(() => next);
     try {
-      const first = await fetch(url);
+      const first = await fetch(s.url);
       expect([first.status, await first.text()]).toEqual([502, '{"message":"Internal server error"}']);
-      expect(errors.join("\n")).toMatch(/header Node cannot send/);
-      bad = false;
-      const second = await fetch(url);
+      expect(s.errors.join("\n")).toMatch(why);
+      next = { statusCode: 200, body: "fine" };
+      const second = await fetch(s.url);
       expect([second.status, await second.text()]).toEqual([200, "fine"]);
     } finally {
-      await new Promise((r) => server.close(r));
+      await s.close();
+    }
+  });
+
+  it("answers 413 Request Too Long for a body over 10 MB without calling the function, declared or chunked (was: buffered whole)", async () => {
+    const s = await serve(() => ({ statusCode: 200, body: "called" }));
+    try {
+      const declared = await fetch(s.url, { method: "POST", body: Buffer.alloc(MAX_REQUEST_BYTES + 1024 * 1024, 1) });
+      expect([declared.status, await declared.json()]).toEqual([413, { message: "Request Too Long" }]);
+      async function* chunks() {
+        for (let i = 0; i < 11; i++) yield Buffer.alloc(1024 * 1024, 2);
+      }
+      const chunked = await fetch(s.url, { method: "POST", body: ReadableStream.from(chunks()), duplex: "half" } as RequestInit);
+      expect([chunked.status, await chunked.json()]).toEqual([413, { message: "Request Too Long" }]);
+      expect(s.invoked()).toBe(0);
+      const atLimit = await fetch(s.url, { method: "POST", body: Buffer.alloc(MAX_REQUEST_BYTES, 3) });
+      expect([atLimit.status, await atLimit.text()]).toEqual([200, "called"]);
+      expect(s.lines.filter((l) => / 413 /.test(l))).toHaveLength(2);
+    } finally {
+      await s.close();
     }
   });
 });

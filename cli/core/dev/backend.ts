@@ -1,0 +1,129 @@
+/**
+ * The local backend as the templates describe it, read once for `hdoc dev` and `hdoc invoke`: the
+ * stacks (root parameters applied), every function with its environment resolved the way the
+ * deployed stack would resolve it (local table names and ARNs), the tables, and which functions
+ * consume which table's stream. Nothing is started here.
+ */
+import { existsSync } from "node:fs";
+import { HdocError } from "../../errors.ts";
+import { discoverFunctions, formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import { isObj } from "../cfn/json.ts";
+import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
+import type { RuntimeFunction } from "./runtime/runtime.ts";
+import type { StreamSource, ViewType } from "./stream.ts";
+import { tablesOf, TableDefinitionError, type TableDefinition } from "./tables.ts";
+import { applyEnvVars, type EnvOverrides } from "./env-vars.ts";
+
+export const LOCAL_REGION = "us-east-1";
+export const LOCAL_ACCOUNT = "123456789012";
+
+export interface BackendOptions {
+  repoRoot: string;
+  template: string;
+  /** Values for the root template's parameters (Stage defaults to "dev"). */
+  parameters: Record<string, string>;
+  /** --env-vars overrides (SAM CLI format). */
+  envVars?: EnvOverrides;
+  warn(line: string): void;
+}
+
+export interface LocalBackend {
+  stacks: StackNode[];
+  functions: FunctionInfo[];
+  /** Functions hdoc cannot run (image, s3, inline, zip), with why. */
+  skipped: Discovery["skipped"];
+  resolver: StackResolver;
+  tables: TableDefinition[];
+  tableName(def: TableDefinition): string;
+  /** The stack a function belongs to. */
+  stackOf(fn: FunctionInfo): StackNode;
+  /** What the runtime runs: each function with its environment, Timeout and MemorySize. */
+  runtimeFunctions: RuntimeFunction[];
+  /** The stream sources, given the names the tables were created with. */
+  streams(tableNames: Record<string, string>): StreamSource[];
+}
+
+export function templateProblems(problems: Problem[], repoRoot: string): HdocError {
+  const lines = problems.map((p) => formatProblem(p, repoRoot));
+  return new HdocError("NOT_VALID", `the templates have ${problems.length} problem(s):\n  ${lines.join("\n  ")}`, "fix the templates (the same checks run in CI), then run hdoc dev again");
+}
+
+const num = (v: Json | undefined, d: number) => (typeof v === "number" ? v : typeof v === "string" && Number(v) > 0 ? Number(v) : d);
+
+export function loadBackend(o: BackendOptions): LocalBackend {
+  if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run from the repository (infra/template.yml), or pass --template <file>");
+  const found = discoverFunctions(o.template, o.repoRoot);
+  if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
+  let defs: TableDefinition[];
+  try {
+    defs = tablesOf(found.stacks);
+  } catch (e) {
+    if (e instanceof TableDefinitionError) throw new HdocError("NOT_VALID", `the templates have a problem: ${e.message}`, "fix the table definition in the templates");
+    throw e;
+  }
+  const root = found.stacks.find((s) => s.path.length === 0)!;
+  const rootParams = isObj(root.body.Parameters) ? root.body.Parameters : {};
+  const parameters = { ...o.parameters };
+  if (isObj(rootParams.Stage) && rootParams.Stage.Default === undefined) parameters.Stage ??= "dev";
+  for (const k of Object.keys(parameters)) {
+    if (!(k in rootParams)) throw new HdocError("USAGE", `--param ${k}: the root template has no parameter ${k}`, `its parameters: ${Object.keys(rootParams).join(", ") || "none"}`);
+  }
+  const rootBody = { ...root.body, Parameters: Object.fromEntries(Object.entries(rootParams).map(([k, v]) => [k, k in parameters ? { ...(isObj(v) ? v : {}), Default: parameters[k]! } : v])) };
+  const stacks: StackNode[] = found.stacks.map((s) => (s === root ? { ...s, body: rootBody } : s));
+  const stackOf = (fn: FunctionInfo) => stacks.find((s) => s.path.join("/") === fn.stackPath.join("/"))!;
+
+  const tableName = (def: TableDefinition) => (defs.filter((d) => d.logicalId === def.logicalId).length > 1 ? def.id.replace(/\//g, "-") : def.logicalId);
+  const defOf = (ref: ResourceRef) => defs.find((d) => d.id === [...ref.stack.path, ref.logicalId].join("/"));
+  const tableArn = (def: TableDefinition) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${tableName(def)}`;
+  const resolver = new StackResolver(stacks, {
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT,
+    attr(ref) {
+      const def = defOf(ref);
+      if (def) return ref.attr === undefined ? tableName(def) : ref.attr === "Arn" ? tableArn(def) : ref.attr === "StreamArn" && def.stream ? `${tableArn(def)}/stream/local` : undefined;
+      if (ref.attr === undefined) return ref.logicalId;
+      if (ref.attr === "Arn") return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${ref.logicalId}`;
+      return undefined;
+    },
+  });
+
+  const runtimeFunctions: RuntimeFunction[] = found.functions.map((fn) => {
+    const env: Record<string, string> = {};
+    const vars = isObj(fn.properties.Environment) && isObj(fn.properties.Environment.Variables) ? fn.properties.Environment.Variables : {};
+    const overridden = applyEnvVars({}, Object.keys(vars), o.envVars ?? {}, fn);
+    for (const [k, v] of Object.entries(vars)) {
+      if (k in overridden) {
+        env[k] = overridden[k]!;
+        continue;
+      }
+      const r = resolver.text(stackOf(fn), v);
+      if (r.kind === "value") env[k] = r.value;
+      else o.warn(`${fn.id}: environment variable ${k} has no local value (${r.why}); left unset (set it with --env-vars)`);
+    }
+    return { info: fn, env, timeoutSeconds: num(fn.properties.Timeout, 3), memoryMb: num(fn.properties.MemorySize, 128) };
+  });
+
+  const streams = (tableNames: Record<string, string>): StreamSource[] => {
+    const sources: StreamSource[] = [];
+    for (const def of defs.filter((d) => d.stream)) {
+      const consumers = found.functions.flatMap((fn) => {
+        const events = isObj(fn.properties.Events) ? Object.values(fn.properties.Events) : [];
+        return events.filter((ev) => isObj(ev) && ev.Type === "DynamoDB").flatMap((ev) => {
+          const p = isObj(ev) && isObj(ev.Properties) ? ev.Properties : {};
+          const r = resolver.resolve(stackOf(fn), p.Stream);
+          if (r.kind !== "resource" || r.ref.attr !== "StreamArn" || defOf(r.ref) !== def) return [];
+          const filters = isObj(p.FilterCriteria) && Array.isArray(p.FilterCriteria.Filters)
+            ? p.FilterCriteria.Filters.flatMap((f) => (isObj(f) && typeof f.Pattern === "string" ? [JSON.parse(f.Pattern) as unknown] : []))
+            : [];
+          return [{ functionId: fn.id, batchSize: typeof p.BatchSize === "number" ? p.BatchSize : 100, filters }];
+        });
+      });
+      if (!consumers.length) continue;
+      const keyNames = (def.input.KeySchema ?? []).map((k) => k.AttributeName!);
+      sources.push({ tableName: tableNames[def.id]!, keyNames, viewType: def.stream as ViewType, streamArn: `${tableArn(def)}/stream/local`, consumers });
+    }
+    return sources;
+  };
+
+  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
+}
