@@ -97,7 +97,8 @@ export async function obtainToken(source: TokenSource, serverType: ServerType, t
   } else if (source.kind === "ssm") {
     raw = await tokens.ssmParameter(source.name);
   } else {
-    raw = await io.password(`Personal access token for ${serverType}`, "--token-env VAR or --token-ssm-parameter NAME", (v) => (v.trim() ? true : "the token must not be empty"));
+    // what the run would refuse is refused here, and asked again
+    raw = await io.password(`Personal access token for ${serverType}`, "--token-env VAR or --token-ssm-parameter NAME", tokenProblem);
   }
   io.redactor.add(raw);
   const token = raw.trim();
@@ -106,6 +107,14 @@ export async function obtainToken(source: TokenSource, serverType: ServerType, t
   if (!token) throw new HdocError("USAGE", `the token from ${from} is empty`, "set it to a personal access token; nothing was changed");
   if (/\s/.test(token)) throw new HdocError("USAGE", `the token from ${from} contains whitespace, so it is not a personal access token`, "check the value; nothing was changed");
   return token;
+}
+
+/** Why a typed token would be refused (empty, or with whitespace inside), or true. */
+export function tokenProblem(v: string): string | true {
+  const t = v.trim();
+  if (!t) return "the token must not be empty";
+  if (/\s/.test(t)) return "a personal access token has no spaces: paste it again";
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,9 +169,12 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
   const { serverType } = input;
   checkSteps(input);
 
-  // 1. The token, before anything else: a missing or empty one stops the run with nothing changed.
+  // 1. A token from the environment or SSM first: a missing or empty one stops the run with nothing
+  //    changed. A token typed at the prompt is asked for after the plan is shown (step 3).
+  //    Without a terminal the prompt cannot be answered: that is said at once, before any AWS call.
+  const prompted = input.tokenSource.kind === "prompt" && io.interactive;
   const promptLater = input.dryRun && input.tokenSource.kind === "prompt";
-  const token = input.import && !promptLater ? await obtainToken(input.tokenSource, serverType, deps.tokens, io) : undefined;
+  let token = input.import && !prompted && !promptLater ? await obtainToken(input.tokenSource, serverType, deps.tokens, io) : undefined;
 
   // 2. What is stored now, and where.
   const before = await listSourceCredentials(codebuild);
@@ -196,6 +208,9 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
     io.out("Dry run: nothing was changed.");
     return result("dry-run", before);
   }
+
+  if (input.import && prompted) token = await obtainToken(input.tokenSource, serverType, deps.tokens, io);
+  if (input.import && token === undefined) throw new HdocError("INTERNAL", "no token was obtained for the import");
 
   // 4. Confirmation, only when something is about to be deleted (--yes answers it).
   if (toDelete.length > 0) {
