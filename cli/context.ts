@@ -27,6 +27,13 @@ export interface Context {
    * SIGTERM), so the command can shut down cleanly; a second Ctrl-C ends the process at once.
    */
   untilStopped(): Promise<string>;
+  /**
+   * For a command with work to tidy on Ctrl-C (or SIGTERM): while registered, the first signal calls
+   * `interrupt` instead of ending the process, so the command can stop at a safe point, clean up and say
+   * what state things are in; a second signal ends the process at once, printing `forced()` if given.
+   * Returns the function that unregisters it. Only cli/main.ts touches process signals.
+   */
+  onInterrupt(handler: InterruptHandler): () => void;
   /** Undo steps (temporary files, held locks) that main runs if a signal ends the process. */
   cleanup: Cleanup;
   /** The program's commands and their options as declared (what completion scripts are made from). */
@@ -39,4 +46,10 @@ export interface CommandNode {
   /** Long (or short) flags, e.g. "--stage"; `takesValue` when a value follows. */
   options: Array<{ flag: string; takesValue: boolean }>;
   commands: CommandNode[];
+}
+
+export interface InterruptHandler {
+  interrupt(signal: string): void;
+  /** One line for a forced exit (second Ctrl-C): what may be left behind and how to check it. */
+  forced?(): string | undefined;
 }

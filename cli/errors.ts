@@ -25,7 +25,13 @@ export const EXIT_CODES = {
   DECLINED: 8,
   /** A status check found the thing not usable (e.g. `hdoc mfa status` on an expired session). */
   NOT_VALID: 9,
-  /** Ctrl-C / SIGINT. */
+  /** The stack is busy: an operation or another deploy's change set is in flight (follow it with --watch). */
+  BUSY: 10,
+  /** The stack exists but nothing was deployed into it yet (REVIEW_IN_PROGRESS: a change set was never executed). */
+  NOT_DEPLOYED: 11,
+  /** The last operation failed and CloudFormation rolled it back (ROLLBACK_COMPLETE, UPDATE_ROLLBACK_COMPLETE). */
+  ROLLED_BACK: 12,
+  /** Ctrl-C / SIGINT (the message says what was left in which state). */
   INTERRUPTED: 130,
 } as const;
 

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
-import type { CommandNode, Context, GlobalOptions } from "./context.ts";
+import type { CommandNode, Context, GlobalOptions, InterruptHandler } from "./context.ts";
 import type { CommandDef } from "./commands/command.ts";
 import { EXIT_CODES, HdocError, interruptedOr, isHdocError } from "./errors.ts";
 import { closest } from "./suggest.ts";
@@ -32,6 +32,8 @@ export interface ProgramDeps {
   commands?: CommandDef[];
   /** Resolves with the signal name when the user asks a long-running command to stop (Ctrl-C, SIGTERM). */
   untilStopped?(): Promise<string>;
+  /** Registers a command's Ctrl-C handler (see Context.onInterrupt); returns its unregister function. */
+  onInterrupt?(handler: InterruptHandler): () => void;
   /** What a signal undoes before the process ends (temporary files, locks); one per run by default. */
   cleanup?: CleanupRegistry;
 }
@@ -42,7 +44,8 @@ Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_SHARED_CREDENTIALS_F
 HDOC_SOURCE_PROFILE, HDOC_TARGET_PROFILE, HDOC_CONFIG, NO_COLOR.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 credentials/authentication, 4 AWS API error,
 5 endpoint unreachable, 6 not found, 7 operation failed, 8 declined/confirmation needed,
-9 not valid (status checks), 130 interrupted.`;
+9 not valid (status checks: failed), 10 busy (an operation in flight), 11 nothing deployed yet,
+12 rolled back, 130 interrupted.`;
 
 /** The commander tree as data: names, summaries, flags (hidden commands and --help/--version left out). */
 function treeOf(cmd: Command): CommandNode {
@@ -56,7 +59,7 @@ function treeOf(cmd: Command): CommandNode {
 
 function makeContext(global: GlobalOptions, deps: ProgramDeps, command?: Command): Context {
   const color = global.color && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
-  const io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, json: global.json, verbose: global.verbose, yes: global.yes, color, prompts: deps.prompts });
+  const io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, json: global.json, verbose: global.verbose, yes: global.yes, color, prompts: deps.prompts, ...(Number(deps.env.COLUMNS) > 0 ? { columns: Number(deps.env.COLUMNS) } : {}) });
   deps.onIo?.(io);
   let settings: Promise<ProjectSettings> | undefined;
   return {
@@ -67,6 +70,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps, command?: Command
     settings: () => (settings ??= loadProjectSettings(deps.cwd, deps.env)),
     now: deps.now ?? (() => new Date()),
     untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
+    onInterrupt: (handler) => (deps.onInterrupt ? deps.onInterrupt(handler) : () => {}),
     cleanup: deps.cleanup ?? new CleanupRegistry(),
     commandTree: () => {
       let root = command;
@@ -187,7 +191,8 @@ function printError(err: unknown, io: Io | undefined, deps: ProgramDeps, verbose
   }
   if (isHdocError(err)) {
     if (err.code === "INTERRUPTED") {
-      write("interrupted");
+      write(err.message === "interrupted" ? "interrupted" : `interrupted: ${err.message}`);
+      if (err.hint) write(`hint: ${err.hint}`);
       return EXIT_CODES.INTERRUPTED;
     }
     if (err.code === "DECLINED") {
@@ -223,10 +228,25 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     onExit: (code) => (exitCode = code),
     onIo: (i) => (io = i),
   };
-  // Ctrl-C ends a run with 130, unless the command is waiting in ctx.untilStopped() (hdoc dev): then
-  // it shuts down cleanly, and a second Ctrl-C still ends it at once.
+  // Ctrl-C ends a run with 130, unless the command is waiting in ctx.untilStopped() (hdoc dev) or has
+  // registered ctx.onInterrupt (a deploy): then it stops cleanly and says what state things are in, and
+  // a second Ctrl-C still ends it at once.
   let stopWaiters: Array<(signal: string) => void> = [];
+  const handlers: InterruptHandler[] = [];
+  let interrupting: InterruptHandler | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupting) {
+      const line = interrupting.forced?.();
+      deps.cleanup?.runAll();
+      deps.stderr.write(`\ninterrupted again: stopping now${line ? `\n${line}` : ""}\n`);
+      process.exit(signal === "SIGINT" ? EXIT_CODES.INTERRUPTED : 143);
+    }
+    const handler = handlers[handlers.length - 1];
+    if (handler) {
+      interrupting = handler;
+      handler.interrupt(signal);
+      return;
+    }
     if (stopWaiters.length) {
       const waiting = stopWaiters;
       stopWaiters = [];
@@ -242,6 +262,13 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     new Promise<string>((resolve) => {
       stopWaiters.push(resolve);
     });
+  deps.onInterrupt ??= (handler) => {
+    handlers.push(handler);
+    return () => {
+      const i = handlers.indexOf(handler);
+      if (i >= 0) handlers.splice(i, 1);
+    };
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {

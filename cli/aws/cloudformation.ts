@@ -15,6 +15,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   type Capability,
   type Change,
 } from "@aws-sdk/client-cloudformation";
@@ -33,7 +34,9 @@ export interface StackInfo {
   creationTime?: Date;
   lastUpdatedTime?: Date;
   outputs: StackOutput[];
+  /** ParameterValue as given (an SSM parameter's path, not its resolved value; NoEcho values as ****). */
   parameters: Record<string, string>;
+  tags: Record<string, string>;
 }
 
 export interface ResourceChange {
@@ -47,6 +50,8 @@ export interface ResourceChange {
 
 export interface ChangeSetInfo {
   id: string;
+  /** The stack the change set belongs to (its ARN). */
+  stackId?: string;
   status: string;
   statusReason?: string;
   executionStatus?: string;
@@ -77,15 +82,27 @@ export interface CreateChangeSetInput {
   includeNestedStacks?: boolean;
   /** The role CloudFormation deploys with (the stage's execution role), instead of the caller's credentials. */
   roleArn?: string;
-  /** The change set's description (default "hdoc pipeline deploy"). */
+  /** Who made it ("hdoc pipeline deploy by user@host, pid 123"): another run reads it to say who is deploying. */
   description?: string;
 }
 
-export type CreateChangeSetResult = { id: string } | { noChanges: true; reason: string };
+/** The change set's id and its stack's id (ARN): after a CREATE on a stack in REVIEW_IN_PROGRESS, follow the stack by id. */
+export type CreateChangeSetResult = { id: string; stackId?: string } | { noChanges: true; reason: string };
+
+export interface ChangeSetSummary {
+  id: string;
+  name: string;
+  status: string;
+  executionStatus?: string;
+  creationTime?: Date;
+  description?: string;
+}
 
 export interface CloudFormationApi {
   /** undefined when the stack does not exist. */
   describeStack(stackName: string): Promise<StackInfo | undefined>;
+  /** The stack's change sets (all pages). */
+  listChangeSets(stackName: string): Promise<ChangeSetSummary[]>;
   createChangeSet(input: CreateChangeSetInput): Promise<CreateChangeSetResult>;
   /** All pages of changes. */
   describeChangeSet(changeSetId: string, stackName: string): Promise<ChangeSetInfo>;
@@ -140,9 +157,13 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
         name: s.StackName ?? stackName,
         status: s.StackStatus ?? "UNKNOWN",
         outputs: (s.Outputs ?? []).map((o) => ({ key: o.OutputKey ?? "", value: o.OutputValue ?? "", ...(o.Description ? { description: o.Description } : {}) })),
-        parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ResolvedValue ?? p.ParameterValue ?? ""])),
+        parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""])),
+        tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
       };
-      for (const [k, v] of Object.entries(info.parameters)) options.onParameter?.(k, v);
+      for (const p of s.Parameters ?? []) {
+        options.onParameter?.(p.ParameterKey ?? "", p.ParameterValue ?? "");
+        if (p.ResolvedValue) options.onParameter?.(p.ParameterKey ?? "", p.ResolvedValue);
+      }
       if (s.StackStatusReason) info.statusReason = s.StackStatusReason;
       if (s.CreationTime) info.creationTime = s.CreationTime;
       if (s.LastUpdatedTime) info.lastUpdatedTime = s.LastUpdatedTime;
@@ -162,10 +183,10 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
             Tags: pairs(input.tags).map(([Key, Value]) => ({ Key, Value })),
             ...(input.includeNestedStacks ? { IncludeNestedStacks: true } : {}),
             ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
-            Description: input.description ?? "hdoc pipeline deploy",
+            Description: (input.description ?? "hdoc").slice(0, 1024),
           }),
         );
-        return { id: out.Id ?? input.changeSetName };
+        return { id: out.Id ?? input.changeSetName, ...(out.StackId ? { stackId: out.StackId } : {}) };
       } catch (e) {
         // moto (and older CloudFormation behaviour) refuse an empty UPDATE change set at creation.
         if (isNoUpdates(e)) return { noChanges: true, reason: (e as Error).message };
@@ -176,7 +197,7 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
     async describeChangeSet(changeSetId, stackName) {
       const changes: ResourceChange[] = [];
       let token: string | undefined;
-      let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string } | undefined;
+      let first: { Status?: string; StatusReason?: string; ExecutionStatus?: string; ChangeSetId?: string; StackId?: string } | undefined;
       do {
         // a nested stack's change set is named by its ARN, which already says which stack it belongs to
         const stack = changeSetId.startsWith("arn:") ? {} : { StackName: stackName };
@@ -187,11 +208,32 @@ export function cloudFormationApi(target: AwsTarget, options: AdapterOptions = {
       } while (token);
       return {
         id: first?.ChangeSetId ?? changeSetId,
+        ...(first?.StackId ? { stackId: first.StackId } : {}),
         status: first?.Status ?? "UNKNOWN",
         ...(first?.StatusReason ? { statusReason: first.StatusReason } : {}),
         ...(first?.ExecutionStatus ? { executionStatus: first.ExecutionStatus } : {}),
         changes,
       };
+    },
+
+    async listChangeSets(stackName) {
+      const out: ChangeSetSummary[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call("ListChangeSets", () => client.send(new ListChangeSetsCommand({ StackName: stackName, NextToken: token })));
+        for (const c of page.Summaries ?? []) {
+          out.push({
+            id: c.ChangeSetId ?? c.ChangeSetName ?? "",
+            name: c.ChangeSetName ?? "",
+            status: c.Status ?? "UNKNOWN",
+            ...(c.ExecutionStatus ? { executionStatus: c.ExecutionStatus } : {}),
+            ...(c.CreationTime ? { creationTime: c.CreationTime } : {}),
+            ...(c.Description ? { description: c.Description } : {}),
+          });
+        }
+        token = page.NextToken;
+      } while (token);
+      return out;
     },
 
     async executeChangeSet(changeSetId, stackName) {

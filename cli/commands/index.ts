@@ -7,6 +7,7 @@ import { codebuildCredentials } from "./codebuild/credentials.ts";
 import { codebuildReset } from "./codebuild/reset-credentials.ts";
 import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
+import { pipelineDiff } from "./pipeline/diff.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
 import { invoke } from "./invoke.ts";
@@ -23,4 +24,4 @@ export const GROUPS: Record<string, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, invoke, doctor, completion];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineDiff, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, invoke, doctor, completion];

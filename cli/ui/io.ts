@@ -25,6 +25,8 @@ export interface IoOptions {
   yes: boolean;
   prompts: PromptApi;
   redactor?: Redactor;
+  /** COLUMNS from the environment: the width when the terminal does not report one. */
+  columns?: number;
 }
 
 export class Io {
@@ -41,6 +43,11 @@ export class Io {
   get yes(): boolean { return this.o.yes; }
   /** Live progress (rewriting lines) only when stderr is a terminal. */
   get live(): boolean { return Boolean(this.o.stderr.isTTY) && !this.o.json; }
+  /** The width live lines are fitted to: the terminal's, else COLUMNS, else 80. */
+  get columns(): number {
+    const tty = (this.o.stderr as { columns?: number }).columns;
+    return tty && tty > 0 ? tty : this.o.columns && this.o.columns > 0 ? this.o.columns : 80;
+  }
   get interactive(): boolean { return this.o.stdinIsTTY && Boolean(this.o.stderr.isTTY); }
 
   color(text: string, c: Colour): string { return this.o.color ? paint(text, c) : text; }

@@ -24,6 +24,7 @@ const FAILURES: Record<string, { args: () => string[]; exitCode: number; env?: R
   "codebuild credentials": { args: () => ["codebuild", "credentials", "--endpoint-url", closed], exitCode: 5, env: keys },
   "codebuild reset-credentials": { args: () => ["codebuild", "reset-credentials", "--server-type", "NOPE"], exitCode: 2 },
   "pipeline deploy": { args: () => ["pipeline", "deploy", "--stage", "prdo"], exitCode: 2 },
+  "pipeline diff": { args: () => ["pipeline", "diff", "--stage", "prdo"], exitCode: 2 },
   "pipeline status": { args: () => ["pipeline", "status", "--stage", "prdo"], exitCode: 2 },
   build: { args: () => ["build", "--template", "no-such-template.yml"], exitCode: 6 },
   dev: { args: () => ["dev", "--port", "99999"], exitCode: 2 },

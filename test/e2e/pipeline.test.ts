@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient, CreateChangeSetCommand, DeleteChangeSetCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { REPO_ROOT, runHdoc, runHdocInTerminal, tempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
@@ -25,7 +25,10 @@ let project: string; // a copy of the project on git branch main (-> prod)
 
 const sdk = () => ({ region: "us-east-1", endpoint: moto.url, credentials: KEYS });
 const stackParam = async (stack: string, key: string) => {
-  const out = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: stack }));
+  const out = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: stack })).catch((e: Error) => {
+    if (/does not exist/.test(e.message)) return { Stacks: [] };
+    throw e;
+  });
   return { status: out.Stacks?.[0]?.StackStatus, value: out.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue };
 };
 const deploy = (args: string[], endpoint = moto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
@@ -61,7 +64,8 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/creating change set hdoc-dev-\S+ \(CREATE\)/);
     expect(r.stderr).toMatch(/Add\s+CodeBuildProject\s+AWS::CodeBuild::Project/);
-    expect(r.stdout).toContain(`stack ${STACK}: CREATE_COMPLETE (stage dev, us-east-1)`);
+    expect(r.stdout).toMatch(new RegExp(`^stack ${STACK}: CREATE_COMPLETE in \\d+s \\(stage dev, us-east-1\\)$`, "m"));
+    expect(r.stderr).not.toMatch(/\(\d+ events?\)/); // one summary line, not two
     expect((await stackParam(STACK, "Stage")).status).toBe("CREATE_COMPLETE");
     noSecrets(r.stdout + r.stderr);
   });
@@ -92,12 +96,27 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect((await stackParam(STACK, "BuildComputeType")).value).toBe("BUILD_GENERAL1_MEDIUM");
   });
 
-  it("refuses prod (from git branch main) without --yes when not interactive: exit 8, nothing executed", async () => {
+  it("never infers prod from git branch main: suggests dev, and without a terminal or --yes refuses before any AWS call", async () => {
     const r = await deploy([], moto.url, { cwd: project });
-    expect(r.stderr).toContain("stage: prod (from git branch 'main')");
+    expect(r.stderr).toContain("stage: dev (from git branch 'main'; prod only with --stage prod)");
     expect(r.exitCode).toBe(8);
-    expect(r.stderr).toContain("re-run with --yes");
-    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).not.toMatch(/COMPLETE/);
+    expect(r.stderr).toContain("needs a confirmation, and this is not an interactive terminal: nothing was done");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
+  });
+
+  it("`deploy --yes` on branch main deploys dev, never prod", async () => {
+    const r = await deploy(["--yes", "--stack-name", "hdoc-backend-mainbranch-codepipeline"], moto.url, { cwd: project });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("(stage dev, us-east-1)");
+    expect((await stackParam("hdoc-backend-mainbranch-codepipeline", "Stage")).value).toBe("dev");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
+  });
+
+  it("refuses `--stage prod` without a terminal or --yes before any AWS call: no stack, no change set left behind", async () => {
+    const r = await deploy(["--stage", "prod"], moto.url, { cwd: project });
+    expect(r.exitCode).toBe(8);
+    expect(r.stderr).not.toContain("creating change set");
+    expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
   });
 
   it("shows status, last update, outputs and that the template matches", async () => {
@@ -105,7 +124,8 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^stack: +hdoc-backend-dev-codepipeline \(stage dev, us-east-1\)$/m);
     expect(r.stdout).toMatch(/^status: +UPDATE_COMPLETE$/m);
-    expect(r.stdout).toMatch(/^last update: +\d{4}-\d\d-\d\d \d\d:\d\d UTC/m);
+    expect(r.stdout).toMatch(/^meaning: +deployed and stable$/m);
+    expect(r.stdout).toMatch(/^last update: +\d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+s ago\)$/m); // never "0m ago"
     expect(r.stdout).toContain("template:     matches cicd/pipeline.template.yml");
     expect(r.stdout).toContain("(no outputs)"); // moto keeps no Outputs for stacks made through change sets
   });
@@ -128,6 +148,22 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toContain("stack hdoc-backend-staging-codepipeline does not exist");
     expect(r.stderr).toContain("hdoc pipeline deploy --stage staging");
+  });
+
+  it("a stack left in REVIEW_IN_PROGRESS: status exits 11 (nothing deployed, not healthy); the next deploy finishes instead of hanging", async () => {
+    const name = "hdoc-backend-review-codepipeline";
+    const cfn = new CloudFormationClient(sdk());
+    const Parameters = [["Stage", "dev"], ["GithubOwner", "/100DaysOfCloud/Backend/GithubOwner"], ["GithubRepo", "/100DaysOfCloud/Backend/GithubRepo"], ["GithubConnectionArn", "/100DaysOfCloud/Backend/GithubConnectionArn"]].map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const TemplateBody = readFileSync(path.join(REPO_ROOT, "cicd/pipeline.template.yml"), "utf8");
+    const cs = await cfn.send(new CreateChangeSetCommand({ StackName: name, ChangeSetName: "answered-no", ChangeSetType: "CREATE", TemplateBody, Parameters, Capabilities: ["CAPABILITY_IAM"] }));
+    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: cs.Id, StackName: name }));
+    const args = ["--stage", "dev", "--stack-name", name, "--endpoint-url", moto.url];
+    const status = await runHdoc(["pipeline", "status", ...args, "--json"], { home: h.home });
+    expect(status.exitCode).toBe(11);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "REVIEW_IN_PROGRESS", state: "not-deployed", healthy: false, exitCode: 11 });
+    const r = await runHdoc(["pipeline", "deploy", ...args, "--yes", "--timeout", "30s"], { home: h.home, timeoutMs: 45_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/CREATE_COMPLETE in \d+s/);
   });
 
   it("rejects a bad --parameter-overrides before calling AWS (exit 2)", async () => {
@@ -164,7 +200,7 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
 
   it("explains a ROLLBACK_COMPLETE stack and refuses to delete it without --yes (exit 8)", async () => {
     replay.load("rolledBack");
-    const r = await deploy(["--stage", "dev"], replay.url);
+    const r = await deploy(["--stage", "dev", "--no-confirm-changeset"], replay.url);
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toContain("is in ROLLBACK_COMPLETE: its first creation failed");
     expect(replay.calls).not.toContain("DeleteStack");

@@ -10,8 +10,12 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { ScriptedCloudFormation, SCENARIOS, type ScenarioName, type ScriptedChange, type ScriptedEvent } from "./cloudformation-scenarios.ts";
+import { ScriptedCloudFormation, SCENARIOS as BASE, type ScriptedChange, type ScriptedEvent } from "./cloudformation-scenarios.ts";
+import { FAULT_SCENARIOS } from "./cloudformation-fault-scenarios.ts";
 import { forward } from "./proxy.ts";
+
+const SCENARIOS = { ...BASE, ...FAULT_SCENARIOS };
+export type ScenarioName = keyof typeof SCENARIOS;
 import type { CreateChangeSetInput } from "../../cli/aws/cloudformation.ts";
 
 const NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
@@ -24,6 +28,10 @@ export interface CloudFormationEndpoint {
   readonly calls: string[];
   /** CreateChangeSet requests received since the last load. */
   readonly created: CreateChangeSetInput[];
+  /** Resolves when the next request with this Action arrives (e.g. to press Ctrl-C at that moment). */
+  waitFor(action: string): Promise<void>;
+  /** Holds every answer to this Action for ms (an AWS call in flight when Ctrl-C comes); until the next load. */
+  delay(action: string, ms: number): void;
   /** The raw form of each CreateChangeSet since the last load (IncludeNestedStacks, RoleARN...). */
   readonly createForms: Array<Record<string, string>>;
   stop(): Promise<void>;
@@ -72,6 +80,7 @@ async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promi
         el("CreationTime", s.creationTime?.toISOString()), el("LastUpdatedTime", s.lastUpdatedTime?.toISOString()),
         members("Outputs", s.outputs.map((o) => el("OutputKey", o.key) + el("OutputValue", o.value) + el("Description", o.description))),
         members("Parameters", Object.entries(s.parameters).map(([k, v]) => el("ParameterKey", k) + el("ParameterValue", v))),
+        members("Tags", Object.entries(s.tags).map(([k, v]) => el("Key", k) + el("Value", v))),
       ].join("");
       return respond(action, members("Stacks", [stack]));
     }
@@ -85,16 +94,26 @@ async function handle(cfn: ScriptedCloudFormation, form: URLSearchParams): Promi
         parameters: Object.fromEntries(memberList(form, "Parameters").map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""])),
         capabilities: memberList(form, "Capabilities").map((c) => c.value ?? ""),
         tags: Object.fromEntries(memberList(form, "Tags").map((t) => [t.Key ?? "", t.Value ?? ""])),
+        ...(form.get("Description") !== null ? { description: form.get("Description")! } : {}),
       });
       if ("noChanges" in r) throw Object.assign(new Error(r.reason), { code: "ValidationError" });
-      return respond(action, el("Id", r.id) + el("StackId", `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`));
+      return respond(action, el("Id", r.id) + el("StackId", r.stackId ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`));
     }
     case "DescribeChangeSet": {
       const cs = await cfn.describeChangeSet(form.get("ChangeSetName") ?? "");
       const changes = (cs.changes as ScriptedChange[]).map(
         (c) => el("Type", "Resource") + `<ResourceChange>${el("Action", c.action) + el("LogicalResourceId", c.logicalId) + el("ResourceType", c.type) + el("Replacement", c.replacement) + el("ChangeSetId", c.changeSetId)}</ResourceChange>`,
       );
-      return respond(action, el("ChangeSetId", cs.id) + el("StackName", stackName) + el("Status", cs.status) + el("StatusReason", cs.statusReason) + el("ExecutionStatus", cs.executionStatus) + members("Changes", changes));
+      return respond(action, el("ChangeSetId", cs.id) + el("StackId", cs.stackId) + el("StackName", stackName) + el("Status", cs.status) + el("StatusReason", cs.statusReason) + el("ExecutionStatus", cs.executionStatus) + members("Changes", changes));
+    }
+    case "ListChangeSets": {
+      const all = await cfn.listChangeSets(stackName);
+      const rows = all.map(
+        (c) =>
+          el("StackId", `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`) + el("StackName", stackName) + el("ChangeSetId", c.id) + el("ChangeSetName", c.name) +
+          el("ExecutionStatus", c.executionStatus) + el("Status", c.status) + el("CreationTime", c.creationTime?.toISOString()) + el("Description", c.description),
+      );
+      return respond(action, members("Summaries", rows));
     }
     case "ExecuteChangeSet":
       await cfn.executeChangeSet();
@@ -131,14 +150,23 @@ const isQueryCall = (req: IncomingMessage, raw: Buffer) =>
 export async function startCloudFormationEndpoint(opts: { proxyTo?: string } = {}): Promise<CloudFormationEndpoint> {
   let cfn = new ScriptedCloudFormation(SCENARIOS.noChanges());
   const calls: string[] = [];
+  const waiters: Array<{ action: string; resolve: () => void }> = [];
+  const delays = new Map<string, number>();
   const createForms: Array<Record<string, string>> = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
       const raw = await body(req);
       if (opts.proxyTo && !isQueryCall(req, raw)) return forward(req, raw, res, opts.proxyTo);
       const form = new URLSearchParams(raw.toString("utf8"));
-      calls.push(form.get("Action") ?? "?");
-      if (form.get("Action") === "CreateChangeSet") createForms.push(Object.fromEntries(form));
+      const action = form.get("Action") ?? "?";
+      calls.push(action);
+      if (action === "CreateChangeSet") createForms.push(Object.fromEntries(form));
+      for (const w of waiters.filter((x) => x.action === action)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+      const held = delays.get(action);
+      if (held) await new Promise((r) => setTimeout(r, held));
       try {
         const xml = await handle(cfn, form);
         res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() }).end(xml);
@@ -155,10 +183,13 @@ export async function startCloudFormationEndpoint(opts: { proxyTo?: string } = {
     load(name) {
       cfn = new ScriptedCloudFormation(SCENARIOS[name]());
       calls.length = 0;
+      delays.clear();
       createForms.length = 0;
     },
     calls,
     createForms,
+    waitFor: (action) => new Promise<void>((resolve) => waiters.push({ action, resolve })),
+    delay: (action, ms) => void delays.set(action, ms),
     get created() {
       return cfn.created;
     },

@@ -78,12 +78,16 @@ export async function runHdoc(args: string[], opts: { home: string; env?: Record
  */
 export async function runHdocInTerminal(
   args: string[],
-  opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; keys: Array<{ after: string | RegExp; send: string }>; timeoutMs?: number },
-): Promise<{ exitCode: number; output: string }> {
-  const quoted = ["node", HDOC_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-  const child = execa("script", ["-qfec", quoted, "/dev/null"], {
+  opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; keys: Array<{ after: string | RegExp; send: string }>; timeoutMs?: number; columns?: number; stdoutFile?: string },
+): Promise<{ exitCode: number; output: string; screen: string[] }> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  // stdoutFile: the results go to a file, so the terminal shows only what hdoc draws on stderr
+  const quoted = ["node", HDOC_BIN, ...args].map(quote).join(" ") + (opts.stdoutFile ? ` > ${quote(opts.stdoutFile)}` : "");
+  // the pseudo-terminal's size, as a terminal of that width would report it (stty), and COLUMNS too
+  const sized = opts.columns ? `stty cols ${opts.columns} rows 40; ${quoted}` : quoted;
+  const child = execa("script", ["-qfec", sized, "/dev/null"], {
     cwd: opts.cwd ?? REPO_ROOT,
-    env: { ...cleanEnv(opts.home, opts.env), TERM: "xterm" },
+    env: { ...cleanEnv(opts.home, opts.env), TERM: "xterm", ...(opts.columns ? { COLUMNS: String(opts.columns) } : {}) },
     extendEnv: false,
     reject: false,
     stdin: "pipe",
@@ -103,5 +107,19 @@ export async function runHdocInTerminal(
   });
   const r = await child;
   // eslint-disable-next-line no-control-regex
-  return { exitCode: r.exitCode ?? -1, output: output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "") };
+  const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+  return { exitCode: r.exitCode ?? -1, output: plain(output).replace(/\r/g, ""), screen: screenRows(output).map(plain) };
+}
+
+/**
+ * The rows a terminal keeps on screen: for each line, what follows its last carriage return (a
+ * redrawn status line leaves only its last state). Escape codes are left for the caller to strip.
+ */
+export function screenRows(output: string): string[] {
+  return output
+    .replace(/\r\n/g, "\n")
+    .split("\n")
+    .map((row) => row.split("\r").pop()!)
+    // eslint-disable-next-line no-control-regex
+    .filter((row) => row.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "") !== "");
 }

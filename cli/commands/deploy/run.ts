@@ -8,10 +8,11 @@ import type { Context } from "../../context.ts";
 import { EXIT_CODES } from "../../errors.ts";
 import { describeTarget, sessionTarget, type AwsTarget } from "../../aws/clients.ts";
 import { s3ArtifactStore, s3TemplateStore } from "../../aws/s3.ts";
-import { deployBackend, type BackendResult, type BuildOutcome } from "../../core/deploy/backend.ts";
+import { backendCommands, deployBackend, type BackendResult, type BuildOutcome } from "../../core/deploy/backend.ts";
+import { DeployState } from "../../core/pipeline/deploy-state.ts";
 import { resolveBackend, type BackendSettings, type DeployOptions } from "../../core/deploy/settings.ts";
 import { regionWithSamconfig } from "../../core/pipeline/settings.ts";
-import { pipelineCloudFormation } from "../pipeline/options.ts";
+import { abortableSleep, pipelineCloudFormation } from "../pipeline/options.ts";
 import { changesJson, changesTable, deployView, outputsTable } from "../pipeline/view.ts";
 import { subprocessRunner } from "../build.ts";
 
@@ -44,21 +45,33 @@ export async function runBackend(opts: DeployOptions, ctx: Context): Promise<num
   const target: AwsTarget = { ...base, region: regionWithSamconfig(base.region, settings.samRegion) };
   io.verbose(describeTarget(target));
   const preview = opts.execute === false;
-  const view = deployView(io);
-  const result = await deployBackend(
-    { settings, region: target.region.value, execute: !preview, keep: Boolean(opts.keep) },
-    {
-      build: () => buildFor(settings, ctx),
-      cfn: await pipelineCloudFormation(target, ctx),
-      store: s3ArtifactStore(target),
-      templates: s3TemplateStore(target),
-      // a preview's result is the change set itself: printed on stdout below, not as progress
-      view: preview ? { ...view, changeSet: () => undefined } : view,
-      io,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      now: () => ctx.now(),
-    },
-  );
+  const view = deployView(io, { stackName: settings.stackName, now: () => ctx.now().getTime(), showChangeSet: !preview });
+  // Ctrl-C: the engine stops at a safe point, tidies its change set and says what state the stack is in
+  const aborter = new AbortController();
+  const state = new DeployState(settings.stackName, backendCommands(settings.stage.stage, settings.stackName));
+  const off = ctx.onInterrupt({ interrupt: () => (view.note("stopping at the next safe point (Ctrl-C again to force) ..."), aborter.abort()), forced: () => state.forcedLine() });
+  let result: BackendResult;
+  try {
+    result = await deployBackend(
+      { settings, region: target.region.value, execute: !preview, keep: Boolean(opts.keep) },
+      {
+        build: () => buildFor(settings, ctx),
+        cfn: await pipelineCloudFormation(target, ctx),
+        store: s3ArtifactStore(target),
+        templates: s3TemplateStore(target),
+        // a preview's result is the change set itself: printed on stdout below, not as progress
+        view,
+        io,
+        sleep: abortableSleep(aborter.signal),
+        now: () => ctx.now(),
+        signal: aborter.signal,
+        state,
+      },
+    );
+  } finally {
+    off();
+    view.stop();
+  }
   render(result, ctx);
   return EXIT_CODES.OK;
 }
@@ -70,10 +83,10 @@ function render(r: BackendResult, ctx: Context): void {
     return;
   }
   const where = `(stage ${r.stage}, ${r.region})`;
-  if (r.result === "previewed") {
+  if (r.result === "preview") {
     io.out(changesTable(r.changes));
     const stacks = new Set(r.changes.map((c) => c.stack)).size;
-    io.out(`${r.changes.length} change${r.changes.length === 1 ? "" : "s"} in ${stacks} stack${stacks === 1 ? "" : "s"} of ${r.stackName} ${where}, not executed${r.keptChangeSet ? ` (change set ${r.keptChangeSet} kept)` : ""}`);
+    io.out(`${r.changes.length} change${r.changes.length === 1 ? "" : "s"} in ${stacks} stack${stacks === 1 ? "" : "s"} of ${r.stackName} ${where}, not executed${r.kept ? ` (change set ${r.changeSetName} kept)` : ""}`);
     return;
   }
   io.out(`stack ${r.stackName}: ${r.result === "no-changes" ? `no changes (${r.status})` : r.status} ${where}`);

@@ -9,6 +9,9 @@ import type { Io } from "../../ui/io.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
 import type { CloudFormationApi, TemplateStore } from "../../aws/cloudformation.ts";
 import { deploy, type DeployResult, type DeployView } from "../pipeline/deploy.ts";
+import type { DeployState } from "../pipeline/deploy-state.ts";
+import { changeSetDescription } from "../pipeline/preflight.ts";
+import { DEFAULT_TIMEOUT_MS } from "../pipeline/settings.ts";
 import { packageTemplates, type PackageResult } from "./package.ts";
 import { checkBucket, checkRole, type BackendSettings, type Sourced } from "./settings.ts";
 
@@ -29,6 +32,8 @@ export interface BackendDeployInput {
   execute: boolean;
   /** Keep the change set of a preview instead of deleting it. */
   keep: boolean;
+  /** Bound on each stack operation (default 60 minutes). */
+  timeoutMs?: number;
 }
 
 export interface BackendDeps {
@@ -41,6 +46,9 @@ export interface BackendDeps {
   sleep(ms: number): Promise<void>;
   now(): Date;
   pollDelays?: number[];
+  /** Aborted on Ctrl-C (ctx.onInterrupt): the change-set engine stops at a safe point and tidies. */
+  signal?: AbortSignal;
+  state?: DeployState;
 }
 
 export interface BackendResult extends DeployResult {
@@ -89,6 +97,12 @@ async function whereTo(s: BackendSettings, deps: BackendDeps): Promise<{ bucket:
   return { bucket, ...(roleArn ? { roleArn } : {}) };
 }
 
+/** The commands the engine's messages point to for the backend stack. */
+export const backendCommands = (stage: string, stackName: string) => ({
+  watch: `hdoc pipeline status --stage ${stage} --stack-name ${stackName} --watch`,
+  deploy: `hdoc deploy --stage ${stage}`,
+});
+
 const sourced = (value: string | undefined): Sourced | undefined => (value ? { value, source: "pipeline stack" } : undefined);
 
 export async function deployBackend(input: BackendDeployInput, deps: BackendDeps): Promise<BackendResult> {
@@ -133,11 +147,17 @@ export async function deployBackend(input: BackendDeployInput, deps: BackendDeps
       bucketPrefix: s.prefix.value,
       includeNestedStacks: true,
       ...(roleArn ? { roleArn: roleArn.value } : {}),
-      description: "hdoc deploy",
-      execute,
-      keep: input.keep,
+      description: changeSetDescription(execute ? "deploy" : "diff"),
+      ...(execute ? {} : { preview: { keep: input.keep } }),
+      timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      commands: backendCommands(s.stage.stage, s.stackName),
     },
-    { cfn: deps.cfn, templates: deps.templates, view: deps.view, io, sleep: deps.sleep, now: deps.now, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) },
+    {
+      cfn: deps.cfn, templates: deps.templates, view: deps.view, io, sleep: deps.sleep, now: deps.now,
+      ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.state ? { state: deps.state } : {}),
+    },
   );
   return {
     ...result,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { recordingIo } from "../../../test/helpers/io.ts";
+import type { Io } from "../../ui/io.ts";
 import { deploy, INLINE_TEMPLATE_LIMIT, type DeployInput } from "./deploy.ts";
 import { EventCursor } from "./stack-events.ts";
 import type { TemplateStore } from "../../aws/cloudformation.ts";
@@ -13,13 +14,15 @@ function harness(opts: { yes?: boolean; interactive?: boolean; answer?: boolean;
 
 const input = (over: Partial<DeployInput> = {}): DeployInput => ({
   stage: "dev", stackName: "hdoc-backend-dev-codepipeline", region: "us-east-1", templateFile: "cicd/pipeline.template.yml",
-  templateBody: "Resources: {}\n", parameters: { Stage: "dev" }, capabilities: ["CAPABILITY_IAM"], tags: {}, confirmChangeset: false, ...over,
+  templateBody: "Resources: {}\n", parameters: { Stage: "dev" }, capabilities: ["CAPABILITY_IAM"], tags: {}, confirmChangeset: false,
+  timeoutMs: 60 * 60_000, commands: { watch: "hdoc pipeline status --stage dev --watch", deploy: "hdoc pipeline deploy --stage dev" }, description: "hdoc pipeline deploy by test", ...over,
 });
+const view = (io: Io) => deployView(io, { stackName: "hdoc-backend-dev-codepipeline" });
 
 const run = (script: Script, over: Partial<DeployInput> = {}, h = harness(), templates?: TemplateStore) => {
   const cfn = new ScriptedCloudFormation(script);
   const sleeps: number[] = [];
-  const p = deploy(input(over), { cfn, io: h.io, view: deployView(h.io), sleep: async (ms) => { sleeps.push(ms); }, now: () => new Date("2026-01-01T10:00:00Z"), ...(templates ? { templates } : {}) });
+  const p = deploy(input(over), { cfn, io: h.io, view: view(h.io), sleep: async (ms) => { sleeps.push(ms); }, now: () => new Date("2026-01-01T10:00:00Z"), ...(templates ? { templates } : {}) });
   return { cfn, h, p, sleeps };
 };
 
@@ -93,7 +96,7 @@ describe("deploy", () => {
     const cfn = new ScriptedCloudFormation(updateSucceeds());
     cfn.createChangeSet = async () => ({ noChanges: true as const, reason: "No updates are to be performed." });
     const h = harness();
-    const r = await deploy(input(), { cfn, io: h.io, view: deployView(h.io), sleep: async () => {}, now: () => new Date() });
+    const r = await deploy(input(), { cfn, io: h.io, view: view(h.io), sleep: async () => {}, now: () => new Date() });
     expect(r.result).toBe("no-changes");
     expect(cfn.calls).not.toContain("ExecuteChangeSet");
   });
@@ -129,10 +132,10 @@ describe("deploy", () => {
     expect(cfn.calls).toContain("DeleteChangeSet");
   });
 
-  it("refuses prod non-interactively without --yes (exit 8) and executes with --yes", async () => {
+  it("refuses prod non-interactively without --yes (exit 8) before any AWS call, and executes with --yes", async () => {
     const refused = run(updateSucceeds(), { stage: "prod" });
-    await expect(refused.p).rejects.toMatchObject({ exitCode: 8 });
-    expect(refused.cfn.calls).not.toContain("ExecuteChangeSet");
+    await expect(refused.p).rejects.toMatchObject({ exitCode: 8, message: expect.stringContaining("nothing was done") });
+    expect(refused.cfn.calls).toEqual([]);
     const yes = run(updateSucceeds(), { stage: "prod" }, harness({ yes: true }));
     expect(await yes.p).toMatchObject({ status: "UPDATE_COMPLETE" });
   });
@@ -162,11 +165,17 @@ describe("deploy", () => {
     expect(cfn.calls.some((c) => c.startsWith("CreateChangeSet"))).toBe(false);
   });
 
-  it("shows a live line on a terminal instead of a line per event", async () => {
+  it("on a terminal prints every event as its own line, fitted to the width, above the status line", async () => {
     const h = harness({ tty: true });
     await run(updateSucceeds(), {}, h).p;
-    expect(h.err.text()).toContain("\r\u001b[2K");
-    expect(h.err.text().split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l))).toEqual([]);
+    // what a terminal keeps of each row: the text after its last "clear line"
+    const rows = h.err.text().split("\n").map((l) => l.split("\r\u001b[2K").pop()!);
+    const events = rows.filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.split(/\s+/).slice(1, 3).join(" "));
+    expect(events).toEqual([
+      "UPDATE_IN_PROGRESS hdoc-backend-dev-codepipeline", "UPDATE_IN_PROGRESS CodeBuildProject", "UPDATE_COMPLETE CodeBuildProject",
+      "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS hdoc-backend-dev-codepipeline", "UPDATE_COMPLETE hdoc-backend-dev-codepipeline",
+    ]);
+    for (const r of rows) expect([...r].length).toBeLessThanOrEqual(80);
   });
 
   it("formats an event with time, status, type, logical id and reason", () => {

@@ -71,6 +71,21 @@ describe("following every stack's events", () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 
+  it("on a first create, follows each nested stack as it appears, and counts every resource of every stack", async () => {
+    const { changes, events, cursor } = await run("backendCreate");
+    expect(changes.map((c) => `${c.stack}/${c.logicalId}`)).toEqual(["/Database", "Database/UsersTable", "/Api", "Api/GetUserFunction", "Api/GetUserFunctionRole"]);
+    expect(events.filter((e) => e.stack).map((e) => `${e.path} ${e.status}`)).toEqual([
+      "Database/UsersTable CREATE_IN_PROGRESS",
+      "Database/UsersTable CREATE_COMPLETE",
+      "Api/GetUserFunctionRole CREATE_IN_PROGRESS",
+      "Api/GetUserFunctionRole CREATE_COMPLETE",
+      "Api/GetUserFunction CREATE_IN_PROGRESS",
+      "Api/GetUserFunction CREATE_COMPLETE",
+    ]);
+    expect(Object.keys(cursor.nestedStacks()).sort()).toEqual(["Api", "Database"]);
+    expect(progress(changes, events, ROOT)).toEqual({ done: 5, total: 5 });
+  });
+
   it("counts n/N over all stacks", async () => {
     const { changes, events } = await run("backendApiChange");
     expect(progress(changes, events.slice(0, 2), ROOT)).toEqual({ done: 0, total: 4 });

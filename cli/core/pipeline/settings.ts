@@ -23,6 +23,8 @@ export interface PipelineOptions {
   tags?: string;
   s3Bucket?: string;
   confirmChangeset?: boolean;
+  /** --timeout: "90s", "10m", "1h", or minutes. */
+  timeout?: string;
 }
 
 export interface PipelineSettings {
@@ -40,6 +42,22 @@ export interface PipelineSettings {
   confirmChangeset: boolean;
   s3Bucket?: string;
   s3Prefix?: string;
+  /** Bound on each stack operation (--timeout, default 60 minutes). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60 * 60_000;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** --timeout: "90s", "10m", "1h" or a plain number of minutes; between 1 second and 24 hours. */
+export function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$/i.exec(text);
+  const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || "m").toLowerCase()]! : NaN;
+  if (!(ms >= 1000 && ms <= 24 * 3_600_000)) {
+    throw new HdocError("USAGE", `--timeout ${JSON.stringify(text)} is not a duration between 1s and 24h`, "e.g. --timeout 90s, --timeout 20m, --timeout 2h (a plain number is minutes)");
+  }
+  return Math.round(ms);
 }
 
 export const defaultStackName = (stage: Stage): string => `hdoc-backend-${stage}-codepipeline`;
@@ -80,6 +98,7 @@ export async function resolvePipeline(opts: PipelineOptions, ctx: Context, git?:
     confirmChangeset: opts.confirmChangeset ?? cfg.confirmChangeset ?? true,
     ...((opts.s3Bucket ?? cfg.s3Bucket) ? { s3Bucket: opts.s3Bucket ?? cfg.s3Bucket } : {}),
     ...(cfg.s3Prefix ? { s3Prefix: cfg.s3Prefix } : {}),
+    timeoutMs: parseTimeout(opts.timeout),
   };
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(settings.stackName)) {
     throw new HdocError("USAGE", `--stack-name ${JSON.stringify(settings.stackName)} is not a valid stack name`, "letters, digits and '-', starting with a letter, at most 128 characters");

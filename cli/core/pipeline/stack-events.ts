@@ -42,7 +42,11 @@ const isSettled = (status: string) => !status.endsWith("_IN_PROGRESS");
 export class EventCursor {
   private readonly stacks = new Map<string, Followed>();
 
-  constructor(private readonly port: StackEventsPort, private readonly rootStack: string, private readonly maxDepth = 10) {
+  /**
+   * `rootStack` is what the root's events are read by (its name, or its ARN once known: a CREATE over a
+   * stack left in REVIEW_IN_PROGRESS is followed by id); `rootName` is the name its own events carry.
+   */
+  constructor(private readonly port: StackEventsPort, rootStack: string, private readonly maxDepth = 10, private readonly rootName = rootStack) {
     this.stacks.set("", { path: "", id: rootStack, seen: new Set(), active: true, lastLook: false });
   }
 
@@ -94,7 +98,7 @@ export class EventCursor {
 
   /** A nested stack's row: start (or go on) reading its events; stop once the row settled and was read once more. */
   private follow(parent: Followed, e: TaggedEvent): void {
-    const own = parent.path === "" ? e.logicalId === this.rootStack : e.physicalId === parent.id;
+    const own = parent.path === "" ? e.logicalId === this.rootName : e.physicalId === parent.id;
     if (e.type !== NESTED || own || !e.physicalId?.startsWith("arn:")) return;
     const childPath = eventPath(parent.path, e.logicalId);
     if (childPath.split("/").length > this.maxDepth) return;

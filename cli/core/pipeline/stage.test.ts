@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { currentBranch, describeStage, resolveStage, stageForBranch, type GitRunner } from "./stage.ts";
 
-describe("stageForBranch", () => {
+describe("stageForBranch (prod is never inferred)", () => {
   it.each([
     ["dev", "dev"],
     ["staging", "staging"],
-    ["main", "prod"],
+    ["main", "dev"],
     ["feature/login", "dev"],
     ["master", "dev"],
     ["prod", "dev"],
@@ -29,7 +29,7 @@ describe("resolveStage", () => {
     await expect(resolveStage("production", "/", fakeGit("main"))).rejects.toThrow(/--stage must be one of dev, staging, prod, got "production"/);
   });
   it.each([
-    ["main", { stage: "prod", source: "git branch", branch: "main" }],
+    ["main", { stage: "dev", source: "git branch", branch: "main" }],
     ["staging", { stage: "staging", source: "git branch", branch: "staging" }],
     ["HEAD", { stage: "dev", source: "default" }],
     [undefined, { stage: "dev", source: "default" }],
@@ -37,7 +37,8 @@ describe("resolveStage", () => {
     expect(await resolveStage(undefined, "/", fakeGit(out))).toEqual(expected);
   });
   it("describes where the stage came from", () => {
-    expect(describeStage({ stage: "prod", source: "git branch", branch: "main" })).toBe("stage: prod (from git branch 'main')");
+    expect(describeStage({ stage: "dev", source: "git branch", branch: "main" })).toBe("stage: dev (from git branch 'main'; prod only with --stage prod)");
+    expect(describeStage({ stage: "staging", source: "git branch", branch: "staging" })).toBe("stage: staging (from git branch 'staging')");
     expect(describeStage({ stage: "dev", source: "default" })).toMatch(/default/);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The stage a command acts on: --stage, else the current git branch (dev -> dev, staging -> staging,
- * main -> prod, anything else -> dev). Outside a repository or on a detached HEAD: dev.
+ * The stage a command acts on: --stage, else a suggestion from the current git branch (staging ->
+ * staging, anything else -> dev). Prod is never inferred: a fresh clone is on main, and neither SAM nor
+ * CDK picks an environment from a branch; prod takes `--stage prod` on the command line.
+ * Outside a repository or on a detached HEAD: dev.
  */
 import { HdocError } from "../../errors.ts";
 import { didYouMean } from "../../suggest.ts";
@@ -14,10 +16,9 @@ export function isStage(v: string): v is Stage {
   return (STAGES as readonly string[]).includes(v);
 }
 
-export function stageForBranch(branch: string | undefined): Stage {
-  if (branch === "main") return "prod";
-  if (branch === "staging") return "staging";
-  return "dev";
+/** The stage a branch suggests: never prod (main, the prod branch, suggests dev). */
+export function stageForBranch(branch: string | undefined): Exclude<Stage, "prod"> {
+  return branch === "staging" ? "staging" : "dev";
 }
 
 export interface ResolvedStage {
@@ -54,6 +55,9 @@ export async function resolveStage(flag: string | undefined, cwd: string, git: G
 /** The line every stage-aware command prints (on stderr). */
 export function describeStage(r: ResolvedStage): string {
   if (r.source === "flag") return `stage: ${r.stage} (from --stage)`;
-  if (r.source === "git branch") return `stage: ${r.stage} (from git branch '${r.branch}')`;
+  if (r.source === "git branch") {
+    const prodBranch = r.branch === BRANCH_OF_STAGE.prod ? `; prod only with --stage prod` : "";
+    return `stage: ${r.stage} (from git branch '${r.branch}'${prodBranch})`;
+  }
   return `stage: ${r.stage} (default: not on a git branch)`;
 }

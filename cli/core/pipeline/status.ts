@@ -8,6 +8,7 @@ import { parseTemplate, type TemplateBody } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 import type { CloudFormationApi, StackOutput } from "../../aws/cloudformation.ts";
 import type { Stage } from "./stage.ts";
+import { stackState, type StateMeaning } from "./stack-state.ts";
 
 export interface TemplateDrift {
   differs: boolean;
@@ -15,7 +16,7 @@ export interface TemplateDrift {
   details: string[];
 }
 
-export interface StatusResult {
+export interface StatusResult extends StateMeaning {
   stage: Stage;
   stackName: string;
   region: string;
@@ -24,7 +25,7 @@ export interface StatusResult {
   lastUpdated?: string;
   outputs: StackOutput[];
   drift: TemplateDrift & { templateFile: string };
-  /** A status that needs attention (rolled back after a failed create, or stuck *_FAILED). */
+  /** Stable and usable (CREATE_COMPLETE, UPDATE_COMPLETE, IMPORT_COMPLETE): exit 0 only then. */
   healthy: boolean;
 }
 
@@ -58,7 +59,6 @@ export function templateDrift(local: string, deployed: string): TemplateDrift {
   return { differs: details.length > 0, details };
 }
 
-
 export async function stackStatus(
   input: { stage: Stage; stackName: string; region: string; templateFile: string; templateBody: string },
   deps: { cfn: CloudFormationApi },
@@ -67,7 +67,8 @@ export async function stackStatus(
   if (!stack) {
     throw new HdocError("NOT_FOUND", `stack ${input.stackName} does not exist in ${input.region}`, `deploy it with \`hdoc pipeline deploy --stage ${input.stage}\``);
   }
-  const deployed = stack.status === "REVIEW_IN_PROGRESS" ? undefined : await deps.cfn.getTemplate(input.stackName);
+  const meaning = stackState(stack.status);
+  const deployed = meaning.state === "not-deployed" ? undefined : await deps.cfn.getTemplate(input.stackName);
   const drift = deployed === undefined ? { differs: true, details: ["nothing deployed yet (stack in REVIEW_IN_PROGRESS)"] } : templateDrift(input.templateBody, deployed);
   const last = stack.lastUpdatedTime ?? stack.creationTime;
   return {
@@ -79,6 +80,7 @@ export async function stackStatus(
     ...(last ? { lastUpdated: last.toISOString() } : {}),
     outputs: stack.outputs,
     drift: { ...drift, templateFile: input.templateFile },
-    healthy: !(stack.status === "ROLLBACK_COMPLETE" || stack.status.endsWith("_FAILED")),
+    ...meaning,
+    healthy: meaning.state === "healthy",
   };
 }
