@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT, runHdoc, tempHome } from "../helpers/hdoc.ts";
-import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
+import { type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
 import { startPipelineReplay, type PipelineReplay } from "../helpers/pipeline-replay.ts";
 
 const h = tempHome();

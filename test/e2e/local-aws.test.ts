@@ -33,6 +33,11 @@ describe("scripts/local-aws.mjs", () => {
       const deploy = await runHdoc(["pipeline", "deploy", "--stage", "dev", "--yes"], { home: h.home, env });
       expect(deploy.exitCode).toBe(0);
       expect(deploy.stdout).toContain("CREATE_COMPLETE");
+      // the log it points at exists and holds moto's record of the requests just made
+      const logLine = /^moto's log \(requests, and the traceback behind any HTTP 500\): (\S+)/m.exec(out);
+      expect(logLine, out).not.toBeNull();
+      const { readFileSync } = await import("node:fs");
+      expect(readFileSync(path.resolve(REPO_ROOT, logLine![1]!), "utf8")).toMatch(/POST \/ HTTP\/1\.1/);
     } finally {
       server.kill("SIGINT");
       await server;

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { cleanEnv, HDOC_BIN, REPO_ROOT, runHdocInTerminal, tempHome } from "../helpers/hdoc.ts";
-import { startCloudFormationEndpoint, type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
+import { type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
 import { startPipelineReplay, type PipelineReplay } from "../helpers/pipeline-replay.ts";
 
 const STACK = "hdoc-backend-dev-codepipeline";

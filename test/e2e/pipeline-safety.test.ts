@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { runHdoc, tempHome } from "../helpers/hdoc.ts";
-import { startCloudFormationEndpoint, type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
+import { type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
 import { startPipelineReplay, type PipelineReplay } from "../helpers/pipeline-replay.ts";
 
 const STACK = "hdoc-backend-dev-codepipeline";

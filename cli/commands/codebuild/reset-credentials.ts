@@ -13,7 +13,7 @@ interface ResetOptions {
   tokenSsmParameter?: string;
   import: boolean;
   delete: boolean;
-  dryRun: boolean;
+  dryRun?: boolean;
 }
 
 export const codebuildReset: CommandDef<ResetOptions> = {
@@ -46,7 +46,7 @@ export const codebuildReset: CommandDef<ResetOptions> = {
       .option("--token-ssm-parameter <name>", "PERSONAL_ACCESS_TOKEN: read the new token from this SSM SecureString parameter (decrypted)")
       .option("--no-delete", "import without deleting first (the retry path after a failed import)")
       .option("--no-import", "only delete; do not import a new token")
-      .option("--dry-run", "show the plan and change nothing", false);
+      .option("--dry-run", "show the plan and change nothing");
   },
   async run(opts, ctx) {
     const { io } = ctx;
@@ -86,7 +86,7 @@ export const codebuildReset: CommandDef<ResetOptions> = {
     ];
 
     const result = await core.resetCredentials(
-      { serverType, region, delete: opts.delete, import: opts.import, dryRun: opts.dryRun, credential, retryArgs },
+      { serverType, region, delete: opts.delete, import: opts.import, dryRun: Boolean(opts.dryRun), credential, retryArgs },
       {
         codebuild: codeBuildSourceCredentials(target),
         tokens,

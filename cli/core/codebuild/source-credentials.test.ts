@@ -210,6 +210,19 @@ describe("resetCredentials", () => {
     expect(cb.imports[0]!.token).toBe(TOKEN);
   });
 
+  it("shows the plan (account, region, what is deleted) before asking for the token; the prompt refuses what the run would refuse", async () => {
+    const { deps, input, rec } = setup({ env: {}, io: { password: TOKEN } });
+    await resetCredentials(input({ tokenSource: { kind: "prompt" } }), deps);
+    const plan = rec.events.findIndex((e) => e.startsWith("out: CodeBuild source credentials in account"));
+    const asked = rec.events.findIndex((e) => e.startsWith("ask password:"));
+    expect(plan).toBeGreaterThan(-1);
+    expect(asked).toBeGreaterThan(plan);
+    const validate = rec.validators.get(rec.asked.password[0]!)!;
+    expect(validate("ghp_with space")).toBe("a personal access token has no spaces: paste it again");
+    expect(validate("   ")).toBe("the token must not be empty");
+    expect(validate(` ${TOKEN} `)).toBe(true);
+  });
+
   it("fails with a usage error when the prompt is needed but the terminal is not interactive", async () => {
     const { cb, deps, input } = setup({ env: {}, io: { interactive: false } });
     const e = await hdocError(resetCredentials(input({ tokenSource: { kind: "prompt" } }), deps));
@@ -230,7 +243,7 @@ describe("resetCredentials", () => {
   it("declining at the prompt changes nothing (exit 8)", async () => {
     const { cb, deps, input } = setup({ io: { confirm: false } });
     const e = await hdocError(resetCredentials(input(), deps));
-    expect(e).toMatchObject({ code: "ABORTED", message: "declined at the prompt; nothing was changed" });
+    expect(e).toMatchObject({ code: "DECLINED", message: "nothing changed (declined at the prompt)" });
     expect(e.exitCode).toBe(8);
     expect(cb.calls).toEqual(["list"]);
   });

@@ -121,9 +121,12 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
 
   // 1. What is imported, before anything else: a missing or empty token stops the run with nothing
   //    changed (a connection arrives already checked). For CODECONNECTIONS the "token" is the ARN.
+  //    A token typed at the prompt is asked for after the plan is shown (step 3); without a terminal the
+  //    prompt cannot be answered, and that is said at once, before any AWS call.
   const c = input.credential;
-  const promptLater = input.dryRun && c.authType === "PERSONAL_ACCESS_TOKEN" && c.tokenSource.kind === "prompt";
-  const token = !input.import || promptLater ? undefined : c.authType === "CODECONNECTIONS" ? c.connectionArn : await obtainToken(c.tokenSource, serverType, deps.tokens, io, input.region);
+  const atPrompt = c.authType === "PERSONAL_ACCESS_TOKEN" && c.tokenSource.kind === "prompt";
+  const promptLater = atPrompt && (input.dryRun || io.interactive);
+  let token = !input.import || promptLater ? undefined : c.authType === "CODECONNECTIONS" ? c.connectionArn : await obtainToken(c.tokenSource, serverType, deps.tokens, io, input.region);
 
   // 2. What is stored now, and where.
   const before = await listSourceCredentials(codebuild);
@@ -166,11 +169,14 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
     return result("dry-run", before);
   }
 
+  if (input.import && token === undefined && c.authType === "PERSONAL_ACCESS_TOKEN") token = await obtainToken(c.tokenSource, serverType, deps.tokens, io, input.region);
+  if (input.import && token === undefined) throw new HdocError("INTERNAL", "no token was obtained for the import");
+
   // 4. Confirmation, only when something is about to be deleted (--yes answers it).
   if (toDelete.length > 0) {
     const what = c.authType === "CODECONNECTIONS" ? "the connection" : "the new token";
     const ok = await io.confirm(`Delete ${toDelete.length === 1 ? "this credential" : `these ${toDelete.length} credentials`}${importing ? ` and import ${what}` : ""}?`);
-    if (!ok) throw new HdocError("ABORTED", "declined at the prompt; nothing was changed");
+    if (!ok) throw new HdocError("DECLINED", "nothing changed (declined at the prompt)");
   }
 
   // 5. Delete by ARN.

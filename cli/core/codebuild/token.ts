@@ -62,7 +62,8 @@ export async function obtainToken(source: TokenSource, serverType: string, token
     if (p.type !== "SecureString") throw plainParameter(source.name, p.type, region);
     raw = p.value;
   } else {
-    raw = await io.password(`Personal access token for ${serverType}`, "--token-env VAR or --token-ssm-parameter NAME", (v) => (v.trim() ? true : "the token must not be empty"));
+    // what the run would refuse is refused here, and asked again
+    raw = await io.password(`Personal access token for ${serverType}`, "--token-env VAR or --token-ssm-parameter NAME", tokenProblem);
   }
   io.redactor.add(raw);
   const token = raw.trim();
@@ -85,4 +86,12 @@ export function plainParameter(name: string, type: string | undefined, region?: 
     `SSM parameter ${name} holds the token as a plain ${type ?? "String"}: anyone allowed ssm:GetParameter can read it; nothing was changed`,
     `make it a SecureString, then run this again: ${convert}`,
   );
+}
+
+/** Why a typed token would be refused (empty, or with whitespace inside), or true. */
+export function tokenProblem(v: string): string | true {
+  const t = v.trim();
+  if (!t) return "the token must not be empty";
+  if (/\s/.test(t)) return "a personal access token has no spaces: paste it again";
+  return true;
 }
