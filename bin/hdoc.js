@@ -9,5 +9,7 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+// --verbose stack traces point at cli/...ts lines through the shipped source maps (only then: it costs start-up)
+if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
 const { cli } = await import("../dist/cli/main.js");
 process.exitCode = await cli(process.argv);

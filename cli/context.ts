@@ -36,6 +36,16 @@ export interface Context {
   onInterrupt(handler: InterruptHandler): () => void;
   /** Undo steps (temporary files, held locks) that main runs if a signal ends the process. */
   cleanup: Cleanup;
+  /** The program's commands and their options as declared (what completion scripts are made from). */
+  commandTree(): CommandNode;
+}
+
+export interface CommandNode {
+  name: string;
+  summary: string;
+  /** Long (or short) flags, e.g. "--stage"; `takesValue` when a value follows. */
+  options: Array<{ flag: string; takesValue: boolean }>;
+  commands: CommandNode[];
 }
 
 export interface InterruptHandler {

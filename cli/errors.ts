@@ -19,8 +19,10 @@ export const EXIT_CODES = {
   NOT_FOUND: 6,
   /** The operation ran and failed (deploy rolled back, build error, import after delete). */
   FAILED: 7,
-  /** The user declined a confirmation, or a confirmation was needed and --yes was not given. */
+  /** A confirmation was needed and --yes was not given (not interactive). */
   ABORTED: 8,
+  /** The user answered "no": nothing changed (printed as a plain line, not as an error). */
+  DECLINED: 8,
   /** A status check found the thing not usable (e.g. `hdoc mfa status` on an expired session). */
   NOT_VALID: 9,
   /** The stack is busy: an operation or another deploy's change set is in flight (follow it with --watch). */

@@ -4,9 +4,10 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
-import type { Context, GlobalOptions, InterruptHandler } from "./context.ts";
+import type { CommandNode, Context, GlobalOptions, InterruptHandler } from "./context.ts";
 import type { CommandDef } from "./commands/command.ts";
-import { EXIT_CODES, interruptedOr, isHdocError } from "./errors.ts";
+import { EXIT_CODES, HdocError, interruptedOr, isHdocError } from "./errors.ts";
+import { closest } from "./suggest.ts";
 import { Io, type PromptApi } from "./ui/io.ts";
 import { inquirerPrompts } from "./ui/prompts.ts";
 import { loadProjectSettings, type ProjectSettings } from "./core/settings.ts";
@@ -46,7 +47,17 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 credentials/authentication, 4 AWS
 9 not valid (status checks: failed), 10 busy (an operation in flight), 11 nothing deployed yet,
 12 rolled back, 130 interrupted.`;
 
-function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
+/** The commander tree as data: names, summaries, flags (hidden commands and --help/--version left out). */
+function treeOf(cmd: Command): CommandNode {
+  return {
+    name: cmd.name(),
+    summary: cmd.summary() || cmd.description().split("\n")[0] || "",
+    options: cmd.options.filter((o) => !o.hidden).map((o) => ({ flag: o.long ?? o.short ?? "", takesValue: o.required || o.optional })),
+    commands: cmd.commands.map(treeOf),
+  };
+}
+
+function makeContext(global: GlobalOptions, deps: ProgramDeps, command?: Command): Context {
   const color = global.color && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   const io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, json: global.json, verbose: global.verbose, yes: global.yes, color, prompts: deps.prompts, ...(Number(deps.env.COLUMNS) > 0 ? { columns: Number(deps.env.COLUMNS) } : {}) });
   deps.onIo?.(io);
@@ -61,11 +72,24 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps): Context {
     untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
     onInterrupt: (handler) => (deps.onInterrupt ? deps.onInterrupt(handler) : () => {}),
     cleanup: deps.cleanup ?? new CleanupRegistry(),
+    commandTree: () => {
+      let root = command;
+      while (root?.parent) root = root.parent;
+      return root ? treeOf(root) : { name: "hdoc", summary: "", options: [], commands: [] };
+    },
   };
 }
 
+/** Keeps the command a usage error happened in, so the hint can suggest from its own options and subcommands. */
+const USAGE_SOURCE = new WeakMap<CommanderError, Command>();
+const remember = (cmd: Command) => (err: CommanderError) => {
+  if (!USAGE_SOURCE.has(err)) USAGE_SOURCE.set(err, cmd);
+  throw err;
+};
+
 function addCommand(parent: Command, def: CommandDef, name: string, deps: ProgramDeps): Command {
   const cmd = parent.command(name).summary(def.summary).description(def.description ? `${def.summary}\n\n${def.description}` : def.summary);
+  cmd.exitOverride(remember(cmd));
   def.configure?.(cmd);
   cmd.addHelpText("after", `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
   cmd.action(async (...all: unknown[]) => {
@@ -80,8 +104,9 @@ function addCommand(parent: Command, def: CommandDef, name: string, deps: Progra
       verbose: Boolean(opts.verbose),
       color: opts.color !== false,
     };
-    const ctx = makeContext(global, deps);
+    const ctx = makeContext(global, deps, command);
     const code = await def.run(command.opts(), ctx, command.args);
+    ctx.io.flushResult();
     deps.onExit(typeof code === "number" ? code : 0);
   });
   return cmd;
@@ -94,15 +119,15 @@ export function createProgram(deps: ProgramDeps): Command {
     .option("--profile <name>", "AWS profile to use (default: the MFA profile, see hdoc.config.json)")
     .option("--region <region>", "AWS region (default: us-east-1, see hdoc.config.json)")
     .option("--endpoint-url <url>", "send AWS calls to this endpoint (AWS_ENDPOINT_URL is honoured too)")
-    .option("--json", "print one JSON document to stdout instead of text", false)
-    .option("-y, --yes", "answer yes to confirmations (needed for destructive steps when not interactive)", false)
-    .option("-v, --verbose", "more detail on stderr, stack traces on errors (never secrets)", false)
+    .option("--json", "print one JSON document to stdout instead of text")
+    .option("-y, --yes", "answer yes to confirmations (needed for destructive steps when not interactive)")
+    .option("-v, --verbose", "more detail on stderr, stack traces on errors (never secrets)")
     .addOption(new Option("--no-color", "no colours (NO_COLOR is honoured too)"))
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput(output(deps))
     .addHelpText("after", GLOBAL_HELP);
 
+  program.exitOverride(remember(program));
   const groups = new Map<string, Command>();
   for (const def of deps.commands ?? COMMANDS) {
     if (def.path.length === 1) {
@@ -113,24 +138,67 @@ export function createProgram(deps: ProgramDeps): Command {
     const [groupName, name] = def.path;
     let group = groups.get(groupName);
     if (!group) {
-      group = program.command(groupName).description(GROUPS[groupName] ?? groupName).exitOverride();
+      group = program.command(groupName).description(GROUPS[groupName] ?? groupName).configureOutput(output(deps));
+      group.exitOverride(remember(group));
       groups.set(groupName, group);
     }
     addCommand(group, def, name, deps);
   }
-  for (const g of groups.values()) {
-    g.configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
-  }
   return program;
 }
 
-function printError(err: unknown, io: Io | undefined, deps: ProgramDeps, verbose: boolean): number {
+/** Help goes where it was asked for; commander's own error lines are dropped: cli() reports them as hdoc's. */
+function output(deps: ProgramDeps) {
+  return { writeOut: (s: string) => deps.stdout.write(s), writeErr: (s: string) => deps.stderr.write(s), outputError: () => undefined };
+}
+
+/** A usage error found by commander, as hdoc's error: the message, and a hint with a suggestion. */
+export function usageError(err: CommanderError, argv: string[]): HdocError {
+  const message = (err.message.split("\n")[0] ?? "bad usage").replace(/^error: /, "").trim();
+  const cmd = USAGE_SOURCE.get(err);
+  const names: string[] = [];
+  for (let c: Command | null | undefined = cmd; c; c = c.parent) names.unshift(c.name());
+  const help = `${names.join(" ") || "hdoc"} --help`;
+  let near = "";
+  const unknown = /unknown (command|option) '([^']+)'/.exec(message);
+  if (unknown && cmd) {
+    const [, kind, word] = unknown as unknown as [string, string, string];
+    const choices =
+      kind === "command"
+        ? cmd.commands.map((c) => c.name())
+        : [cmd, ...ancestors(cmd)].flatMap((c) => c.options.map((o) => o.long ?? o.short ?? "")).filter(Boolean);
+    const found = closest(word.split("=")[0]!, choices);
+    if (found.length) near = `did you mean ${found.join(" or ")}? `;
+  }
+  void argv;
+  return new HdocError("USAGE", message, near ? `${near}(\`${help}\` lists what there is)` : `run \`${help}\` for usage`);
+}
+
+function ancestors(cmd: Command): Command[] {
+  const out: Command[] = [];
+  for (let c = cmd.parent; c; c = c.parent) out.push(c);
+  return out;
+}
+
+function printError(err: unknown, io: Io | undefined, deps: ProgramDeps, verbose: boolean, json: boolean): number {
   const write = (line: string) => (io ? io.info(line) : deps.stderr.write(line + "\n"));
+  // --json: exactly one document on stdout, for failures too (added to the command's own, if it made one)
+  if (json) {
+    const e = isHdocError(err) ? err : new HdocError("INTERNAL", `unexpected failure: ${(err as Error)?.message ?? String(err)}`, "re-run with --verbose for details, and report it if it persists");
+    const error = { code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint ?? null };
+    if (io) io.flushResult(error);
+    else deps.stdout.write(JSON.stringify({ ok: false, error }, null, 2) + "\n");
+  }
   if (isHdocError(err)) {
     if (err.code === "INTERRUPTED") {
       write(err.message === "interrupted" ? "interrupted" : `interrupted: ${err.message}`);
       if (err.hint) write(`hint: ${err.hint}`);
       return EXIT_CODES.INTERRUPTED;
+    }
+    if (err.code === "DECLINED") {
+      // a choice, not an error
+      write(err.message);
+      return err.exitCode;
     }
     write(`error: ${err.message}`);
     if (err.hint) write(`hint: ${err.hint}`);
@@ -207,13 +275,15 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
     await createProgram(deps).parseAsync(argv);
     return exitCode;
   } catch (err) {
+    const json = io?.json ?? argv.includes("--json");
+    const verbose = io?.verboseOn ?? (argv.includes("--verbose") || argv.includes("-v"));
     if (err instanceof CommanderError) {
-      // --help and --version exit 0; a group without its subcommand prints help and exits 2, as does
-      // a usage error (commander has already printed it).
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
-      return err.exitCode === 0 ? 0 : EXIT_CODES.USAGE;
+      // --help and --version exit 0; a group without its subcommand has printed its help: exit 2
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0) return 0;
+      if (err.code === "commander.help") return EXIT_CODES.USAGE;
+      return printError(usageError(err, argv), io, deps, false, json);
     }
-    return printError(interruptedOr(err), io, deps, io?.verboseOn ?? (argv.includes("--verbose") || argv.includes("-v")));
+    return printError(interruptedOr(err), io, deps, verbose, json);
   } finally {
     deps.cleanup?.runAll();
     process.removeListener("SIGINT", onSignal);

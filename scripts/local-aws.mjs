@@ -45,7 +45,9 @@ if (!["PENDING", "AVAILABLE", "ERROR"].includes(connectionStatus)) {
   process.exit(2);
 }
 const port = Number(process.env.PORT ?? 4566);
-const moto = await startMoto();
+// moto's log (every request, and the tracebacks behind an HTTP 500) goes to a file the user is told about
+const logFile = path.join(root, ".hdoc", "local-aws.log");
+const moto = await startMoto({ logFile });
 const connections = await startCodeConnectionsEndpoint({ proxyTo: moto.url });
 const codebuild = await startCodeBuildEndpoint({ proxyTo: connections.url, port });
 const url = codebuild.url;
@@ -64,6 +66,7 @@ if (process.argv.includes("--seed")) {
 
 console.log(`local AWS on ${url} (CodeBuild source credentials and CodeConnections here, STS/SSM/CloudFormation/S3 from moto)`);
 console.log(`in another terminal:  export AWS_ENDPOINT_URL=${url}`);
+console.log(`moto's log (requests, and the traceback behind any HTTP 500): ${path.relative(process.cwd(), logFile) || logFile}  (tail -f it)`);
 console.log("Ctrl-C to stop");
 const stop = async () => {
   await codebuild.close();

@@ -70,15 +70,12 @@ export async function resolveRegion(ctx: Context, profileName: string | undefine
       ["AWS config", profileName ? config[profileName]?.region : undefined],
     ],
     DEFAULTS.region,
+    "region",
   );
 }
 
-/**
- * The target for commands that act on the account with the MFA session: --profile > AWS_PROFILE >
- * project file's targetProfile > "mfa". When that default profile does not exist (CodeBuild, GitHub
- * Actions) the SDK's default chain is used instead; an explicitly named missing profile is an error.
- */
-export async function sessionTarget(ctx: Context): Promise<AwsTarget> {
+/** The profile the AWS commands act with (--profile > AWS_PROFILE > project file > "mfa"), and whether it exists. */
+export async function sessionProfile(ctx: Context): Promise<{ profile: Resolved<string>; exists: boolean; known: string[] }> {
   const settings = await ctx.settings();
   const profile = resolveSetting<string>(
     [
@@ -89,11 +86,20 @@ export async function sessionTarget(ctx: Context): Promise<AwsTarget> {
     DEFAULTS.targetProfile,
   );
   const { config, credentials } = await sharedProfiles();
-  const exists = profile.value in credentials || profile.value in config;
+  const known = [...new Set([...Object.keys(credentials), ...Object.keys(config)])].sort();
+  return { profile, exists: profile.value in credentials || profile.value in config, known };
+}
+
+/**
+ * The target for commands that act on the account with the MFA session: --profile > AWS_PROFILE >
+ * project file's targetProfile > "mfa". When that default profile does not exist (CodeBuild, GitHub
+ * Actions) the SDK's default chain is used instead; an explicitly named missing profile is an error.
+ */
+export async function sessionTarget(ctx: Context): Promise<AwsTarget> {
+  const { profile, exists, known } = await sessionProfile(ctx);
   const endpoint = endpointFrom(ctx);
   if (!exists) {
     if (profile.source === "flag" || profile.source === "environment") {
-      const known = [...new Set([...Object.keys(credentials), ...Object.keys(config)])].sort();
       throw new HdocError(
         "AUTH",
         `profile '${profile.value}' (from ${profile.source === "flag" ? "--profile" : "AWS_PROFILE"}) is not in the AWS config or credentials files`,

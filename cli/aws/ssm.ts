@@ -19,20 +19,21 @@ export function ssmParameters(target: AwsTarget): SsmParametersApi {
 }
 
 /**
- * The value of one parameter, SecureStrings decrypted. A missing parameter is a NOT_FOUND error
- * that names it and the region; the value itself is never part of any message.
+ * The value of one parameter, SecureStrings decrypted, and its type (String, StringList,
+ * SecureString). A missing parameter is a NOT_FOUND error that names it and the region; the value
+ * itself is never part of any message.
  */
-export async function readParameter(api: SsmParametersApi, name: string, where: { region: string }): Promise<string> {
+export async function readParameter(api: SsmParametersApi, name: string, where: { region: string }): Promise<{ value: string; type?: string }> {
   let out: GetParameterCommandOutput;
   try {
     out = await api.getParameter({ Name: name, WithDecryption: true });
   } catch (e) {
     if (e instanceof HdocError && e.code === "NOT_FOUND") {
-      throw new HdocError("NOT_FOUND", `SSM parameter ${name} does not exist in ${where.region}`, "check the name, --region and --profile, or create it (aws ssm put-parameter --name NAME --type String --value TOKEN)", { cause: e });
+      throw new HdocError("NOT_FOUND", `SSM parameter ${name} does not exist in ${where.region}`, "check the name, --region and --profile, or create it (aws ssm put-parameter --name NAME --type SecureString --value TOKEN)", { cause: e });
     }
     throw e;
   }
   const value = out.Parameter?.Value;
   if (value === undefined) throw new HdocError("NOT_FOUND", `SSM parameter ${name} has no value in ${where.region}`);
-  return value;
+  return { value, ...(out.Parameter?.Type ? { type: out.Parameter.Type } : {}) };
 }

@@ -89,7 +89,12 @@ export function stsApi(config: ClientConfig, o: StsAdapterOptions): StsApi {
  * errors get the generic AWS advice here, not the source-profile advice of mapStsError.
  */
 export async function callerAccount(config: ClientConfig, endpoint: string | undefined): Promise<string> {
+  return (await callerIdentity(config, endpoint)).account;
+}
+
+/** Who the config's credentials belong to (generic AWS advice on errors, like callerAccount). */
+export async function callerIdentity(config: ClientConfig, endpoint: string | undefined): Promise<{ account: string; arn: string }> {
   const client = new STSClient(config);
   const who = await awsCall({ action: "sts:GetCallerIdentity", endpoint }, () => client.send(new GetCallerIdentityCommand({})));
-  return who.Account ?? "unknown";
+  return { account: who.Account ?? "unknown", arn: who.Arn ?? "unknown" };
 }

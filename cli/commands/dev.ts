@@ -79,7 +79,7 @@ export const dev: CommandDef<DevOpts> = {
       },
     });
     if (io.json) {
-      io.result({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage, auth: r.auth?.kind ?? "public" })), schedules: server.schedules });
+      io.resultNow({ url: server.url, dynamoEndpoint: server.dynamoEndpoint, tables: server.tables, routes: server.routes.map((r) => ({ method: r.method, path: r.resource, function: r.functionId, stage: r.api.stage, auth: r.auth?.kind ?? "public" })), schedules: server.schedules });
     } else {
       const width = Math.max(...server.routes.map((r) => r.method.length + r.resource.length + 1), 0);
       io.out(`hdoc dev: API on ${server.url}`);

@@ -7,6 +7,7 @@ import { codebuildCredentials } from "./codebuild/credentials.ts";
 import { codebuildReset } from "./codebuild/reset-credentials.ts";
 import { pipelineDeploy } from "./pipeline/deploy.ts";
 import { pipelineStatus } from "./pipeline/status.ts";
+import { pipelineConnection } from "./pipeline/connection.ts";
 import { pipelineDiff } from "./pipeline/diff.ts";
 import { build } from "./build.ts";
 import { dev } from "./dev.ts";
@@ -14,12 +15,14 @@ import { invoke } from "./invoke.ts";
 import { devToken } from "./dev/token.ts";
 import { deployCommand } from "./deploy/deploy.ts";
 import { diffCommand } from "./deploy/diff.ts";
+import { doctor } from "./doctor.ts";
+import { completion } from "./completion.ts";
 
 export const GROUPS: Record<string, string> = {
-  mfa: "MFA sessions in the shared credentials file",
-  codebuild: "CodeBuild's stored source credentials (GitHub)",
-  pipeline: "the per-stage CodePipeline stack in cicd/",
+  mfa: "Manage MFA sessions in the shared credentials file",
+  codebuild: "Manage CodeBuild's stored GitHub source credentials",
+  pipeline: "Deploy and inspect a stage's CodePipeline stack (cicd/)",
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineDiff, pipelineStatus, build, deployCommand, diffCommand, dev, devToken, invoke];
+export const COMMANDS: CommandDef<any>[] = [mfaLogin, mfaStatus, mfaExec, codebuildCredentials, codebuildReset, pipelineDeploy, pipelineDiff, pipelineStatus, pipelineConnection, build, deployCommand, diffCommand, dev, devToken, invoke, doctor, completion];

@@ -61,3 +61,28 @@ describe("docs/hdoc.config.schema.json", () => {
     expect(parseProjectFile(own, "hdoc.config.json")).toEqual({ appName: "hdoc", region: "us-east-1", sourceProfile: "default", targetProfile: "mfa" });
   });
 });
+
+describe("one validation for a setting, wherever it comes from", () => {
+  it.each([
+    ["flag", "--region"],
+    ["environment", "the environment"],
+    ["project file", "hdoc.config.json"],
+    ["AWS config", "the AWS config file"],
+  ] as const)("refuses region mars-1 from the %s, naming %s", (source, label) => {
+    expect(() => resolveSetting<string>([[source, "mars-1"]], "us-east-1", "region")).toThrow(new RegExp(`"mars-1" \\(from ${label.replace(/[.]/g, "\\.")}\\) is not an AWS region`));
+  });
+  it("takes a good value from any source and keeps its source", () => {
+    expect(resolveSetting<string>([["flag", undefined], ["environment", "eu-west-1"]], "us-east-1", "region")).toEqual({ value: "eu-west-1", source: "environment" });
+  });
+  it("suggests the key a misspelled setting was meant to be", () => {
+    const thrown = (() => {
+      try {
+        parseProjectFile('{"regoin": "us-east-1"}', "hdoc.config.json");
+      } catch (e) {
+        return e;
+      }
+      throw new Error("parseProjectFile accepted an unknown key");
+    })();
+    expect(thrown).toMatchObject({ code: "USAGE", message: 'hdoc.config.json: unknown setting "regoin"', hint: expect.stringMatching(/^did you mean 'region'\? known settings: /) });
+  });
+});

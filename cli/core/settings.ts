@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
 
 export const CONFIG_FILE = "hdoc.config.json";
 
@@ -62,7 +63,10 @@ export function parseProjectFile(text: string, file: string): ProjectFile {
   for (const [key, value] of Object.entries(raw)) {
     if (key === "$schema") continue;
     const rule = KEYS[key as keyof ProjectFile];
-    if (!rule) throw new HdocError("USAGE", `${file}: unknown setting "${key}"`, `known settings: ${Object.keys(KEYS).join(", ")}`);
+    if (!rule) {
+      const near = didYouMean(key, Object.keys(KEYS));
+      throw new HdocError("USAGE", `${file}: unknown setting "${key}"`, `${near ? `${near} ` : ""}known settings: ${Object.keys(KEYS).join(", ")}`);
+    }
     if (typeof value !== "string" || !rule.pattern.test(value)) {
       throw new HdocError("USAGE", `${file}: "${key}" must be ${rule.describe}, got ${JSON.stringify(value)}`);
     }
@@ -80,10 +84,30 @@ export async function loadProjectSettings(cwd: string, env: NodeJS.ProcessEnv): 
 export type Source = "flag" | "environment" | "samconfig" | "project file" | "AWS config" | "default";
 export interface Resolved<T> { value: T; source: Source }
 
-/** The first defined value in precedence order. */
-export function resolveSetting<T>(candidates: Array<[Source, T | undefined | null | ""]>, fallback: T): Resolved<T> {
+/** Where a setting came from, in words a user can act on. */
+const FROM: Record<Source, (key: SettingKey) => string> = {
+  flag: (k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  environment: () => "the environment",
+  samconfig: () => "samconfig.toml",
+  "project file": () => CONFIG_FILE,
+  "AWS config": () => "the AWS config file",
+  default: () => "the default",
+};
+
+export type SettingKey = keyof ProjectFile;
+
+/**
+ * The first defined value in precedence order. With `key`, the value is checked by the same rule
+ * wherever it came from (flag, environment, project file, AWS config), and refused naming its source.
+ */
+export function resolveSetting<T>(candidates: Array<[Source, T | undefined | null | ""]>, fallback: T, key?: SettingKey): Resolved<T> {
   for (const [source, value] of candidates) {
-    if (value !== undefined && value !== null && value !== "") return { value: value as T, source };
+    if (value === undefined || value === null || value === "") continue;
+    const rule = key ? KEYS[key] : undefined;
+    if (rule && key && (typeof value !== "string" || !rule.pattern.test(value))) {
+      throw new HdocError("USAGE", `${JSON.stringify(value)} (from ${FROM[source](key)}) is not ${rule.describe}`, `fix ${FROM[source](key)}; ${key} must be ${rule.describe}`);
+    }
+    return { value: value as T, source };
   }
   return { value: fallback, source: "default" };
 }

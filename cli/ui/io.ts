@@ -55,7 +55,30 @@ export class Io {
   /** A human result line on stdout (suppressed under --json). */
   out(line = ""): void { if (!this.o.json) this.o.stdout.write(this.redactor.redact(line) + "\n"); }
   /** The one JSON document of a --json run. */
-  result(doc: unknown): void { this.o.stdout.write(this.redactor.redact(JSON.stringify(doc, null, 2)) + "\n"); }
+  result(doc: unknown): void {
+    this.pending = { doc };
+  }
+  /** Prints the JSON document now, for a command that keeps running after it (hdoc dev). */
+  resultNow(doc: unknown): void {
+    this.pending = { doc };
+    this.flushResult();
+  }
+  private pending: { doc: unknown } | undefined;
+  private printed = false;
+  /**
+   * Prints the run's one JSON document (main calls it when the command ends). When the command failed
+   * after producing its document, the failure is added to it: `{ ...doc, ok: false, error }`.
+   */
+  flushResult(error?: { code: string; exitCode: number; message: string; hint: string | null }): void {
+    if (this.printed) return;
+    let doc = this.pending?.doc;
+    if (error) doc = { ...(doc !== undefined && typeof doc === "object" && !Array.isArray(doc) ? doc : {}), ok: false, error };
+    if (doc === undefined) return;
+    this.printed = true;
+    this.o.stdout.write(this.redactor.redact(JSON.stringify(doc, null, 2)) + "\n");
+  }
+  /** Whether the run's JSON document was printed already. */
+  get resultPrinted(): boolean { return this.printed; }
   /** Progress and notes on stderr. */
   info(line: string): void {
     this.progressOut.flush();

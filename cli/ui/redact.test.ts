@@ -51,6 +51,7 @@ describe("Redactor masks a secret in the forms it really leaks in", () => {
     const printed: string[] = [];
     const io = new Io({ stdout: { write: (s: string) => printed.push(s) } as never, stderr: { write: () => true } as never, stdinIsTTY: false, json: true, verbose: false, color: false, yes: false, prompts: {} as never, redactor: r });
     io.result({ message: `AWS said: ${TOKEN}` });
+    io.flushResult(); // main prints the one document when the command ends
     expect(printed.join("")).not.toContain(TOKEN);
     expect(JSON.parse(printed.join(""))).toEqual({ message: "AWS said: ****" });
   });

@@ -31,7 +31,7 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
   it("builds, prints one line per function without a TTY and a closing table; a second run is all cached", async () => {
     const r = await hdoc(["build", "--clean"]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^built {2}Api\/GetUserFunction \(.* kB, \d+ ms\)$/m);
+    expect(r.stderr).toMatch(/^built {2}Api\/GetUserFunction \(.* kB, (\d+ ms|\d+\.\d s)\)$/m);
     expect(r.stderr).toContain("6 built, 0 cached");
     expect(r.stderr).toContain("templates: .hdoc/build/template.yml");
     expect(r.stdout).toMatch(/^Function\s+Runtime\s+Size\s+Time\s+Result$/m);

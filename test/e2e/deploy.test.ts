@@ -16,6 +16,7 @@ import { runHdoc, tempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
 import { BACKEND_BUCKET, BACKEND_ROLE, LAMBDA_REASON } from "../helpers/cloudformation-scenarios.ts";
+import { startCodeConnectionsEndpoint } from "../helpers/codeconnections-endpoint.ts";
 
 const KEYS = { accessKeyId: "AKIADEPLOYTEST000001", secretAccessKey: "deploy-secret-key-value" };
 const SESSION = "deploy-session-token-value";
@@ -110,11 +111,13 @@ describe("hdoc deploy against moto (S3 and CloudFormation)", () => {
 
   it("as a new user: after `hdoc pipeline deploy`, deploys with the pipeline stack's bucket and execution role, no flags", async () => {
     const ssm = new SSMClient(sdk());
-    const connection = "arn:aws:codeconnections:us-east-1:123456789012:connection/8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
+    // `hdoc pipeline deploy` checks the stage's GitHub connection first: a CodeConnections endpoint in front of moto
+    const connections = await startCodeConnectionsEndpoint({ proxyTo: moto.url });
+    const connection = connections.seed({ status: "AVAILABLE" });
     for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", connection]]) {
       await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: "String", Overwrite: true }));
     }
-    const pipeline = await runHdoc(["pipeline", "deploy", "--stage", "staging", "--yes", "--endpoint-url", moto.url], { home: h.home });
+    const pipeline = await runHdoc(["pipeline", "deploy", "--stage", "staging", "--yes", "--endpoint-url", connections.url], { home: h.home }).finally(() => connections.close());
     expect(pipeline.exitCode, pipeline.stderr + pipeline.stdout).toBe(0);
     // moto keeps no Outputs for stacks made through change sets: the bucket and role come from the stack's resources
     const r = await hdoc(["deploy", "--stage", "staging", "--yes"], moto.url);

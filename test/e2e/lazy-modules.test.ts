@@ -8,10 +8,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT, runHdoc, tempHome } from "../helpers/hdoc.ts";
-import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
+import { type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
+import { startPipelineReplay, type PipelineReplay } from "../helpers/pipeline-replay.ts";
 
 const h = tempHome();
 let replay: CloudFormationEndpoint;
+/** the stage's connection in front of the replay (deploy checks it first) */
+let front: PipelineReplay;
 const HOOK = pathToFileURL(path.join(REPO_ROOT, "test/helpers/module-log.mjs")).href;
 
 /** The packages (node_modules/<name>) a run of hdoc imported. */
@@ -27,10 +30,11 @@ async function packagesLoadedBy(args: string[], name: string): Promise<{ exitCod
 beforeAll(async () => {
   const future = new Date(Date.now() + 3_600_000).toISOString();
   writeFileSync(h.credentialsFile, `[mfa]\naws_access_key_id = AKIALAZYTEST00000001\naws_secret_access_key = lazy-secret\naws_session_token = lazy-token\nhdoc_expiration = ${future}\n`);
-  replay = await startCloudFormationEndpoint();
+  front = await startPipelineReplay();
+  replay = front.replay;
 });
 afterAll(async () => {
-  await replay?.stop();
+  await front?.stop();
   h.cleanup();
 });
 
@@ -44,7 +48,7 @@ describe("lazy where it is cheap", () => {
 
   it("`pipeline deploy` with an inline template loads the CloudFormation client and not the S3 client", async () => {
     replay.load("noChanges");
-    const r = await packagesLoadedBy(["pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", replay.url], "deploy");
+    const r = await packagesLoadedBy(["pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", front.url], "deploy");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.packages).toContain("@aws-sdk/client-cloudformation");
     expect(r.packages).not.toContain("@aws-sdk/client-s3");

@@ -7,25 +7,29 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { cleanEnv, HDOC_BIN, REPO_ROOT, runHdocInTerminal, tempHome } from "../helpers/hdoc.ts";
-import { startCloudFormationEndpoint, type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
+import { type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
+import { startPipelineReplay, type PipelineReplay } from "../helpers/pipeline-replay.ts";
 
 const STACK = "hdoc-backend-dev-codepipeline";
 const h = tempHome();
 let replay: CloudFormationEndpoint;
+/** the stage's connection in front of the replay (deploy checks it first) */
+let front: PipelineReplay;
 
 beforeAll(async () => {
   writeFileSync(h.credentialsFile, "[mfa]\naws_access_key_id = AKIAPIPELINETEST0003\naws_secret_access_key = interrupt-secret-key-value\n");
-  replay = await startCloudFormationEndpoint();
+  front = await startPipelineReplay();
+  replay = front.replay;
 });
 afterAll(async () => {
-  await replay?.stop();
+  await front?.stop();
   h.cleanup();
 });
 
 /** Starts a deploy, presses Ctrl-C (SIGINT) `times` times once `when` resolves, and returns what it said. */
 async function interrupt(scenario: ScenarioName, when: () => Promise<void>, opts: { times?: number; args?: string[] } = {}) {
   replay.load(scenario);
-  const child = execa("node", [HDOC_BIN, "pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", replay.url, ...(opts.args ?? [])], {
+  const child = execa("node", [HDOC_BIN, "pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", front.url, ...(opts.args ?? [])], {
     cwd: REPO_ROOT, env: cleanEnv(h.home), extendEnv: false, reject: false, stdin: "ignore", timeout: 60_000,
   });
   await when();
@@ -91,7 +95,7 @@ describe("Ctrl-C says what state things are in, and tidies", () => {
 
   it("at the confirmation prompt (Ctrl-C typed in the terminal): nothing executed, the change set deleted", async () => {
     replay.load("updateSucceeds");
-    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", replay.url], { home: h.home, keys: [{ after: "Execute this change set", send: "\u0003" }] });
+    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", front.url], { home: h.home, keys: [{ after: "Execute this change set", send: "\u0003" }] });
     expect(r.exitCode).toBe(130);
     expect(r.output).toMatch(/interrupted: nothing was executed on stack \S+ \(change set hdoc-dev-\S+ deleted\)/);
     expect(replay.calls).not.toContain("ExecuteChangeSet");
@@ -102,7 +106,7 @@ describe("the live view in an 80-column terminal", () => {
   it("prints every event on its own row, no row over 80 columns, with n/N, the activity and elapsed time at the bottom, and one summary", async () => {
     replay.load("manyEvents");
     const results = path.join(h.home, "deploy.stdout");
-    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", replay.url], { home: h.home, keys: [], columns: 80, stdoutFile: results });
+    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", front.url], { home: h.home, keys: [], columns: 80, stdoutFile: results });
     expect(r.exitCode, r.output).toBe(0);
     const long = r.screen.filter((row) => [...row].length > 80);
     expect(long).toEqual([]);

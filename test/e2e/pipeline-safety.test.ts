@@ -6,20 +6,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { runHdoc, tempHome } from "../helpers/hdoc.ts";
-import { startCloudFormationEndpoint, type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
+import { type CloudFormationEndpoint, type ScenarioName } from "../helpers/cloudformation-endpoint.ts";
+import { startPipelineReplay, type PipelineReplay } from "../helpers/pipeline-replay.ts";
 
 const STACK = "hdoc-backend-dev-codepipeline";
 const h = tempHome();
 let replay: CloudFormationEndpoint;
-const hdoc = (args: string[], timeoutMs = 60_000) => runHdoc([...args, "--endpoint-url", replay.url], { home: h.home, timeoutMs });
+/** the stage's connection in front of the replay (deploy checks it first) */
+let front: PipelineReplay;
+const hdoc = (args: string[], timeoutMs = 60_000) => runHdoc([...args, "--endpoint-url", front.url], { home: h.home, timeoutMs });
 const created = () => replay.calls.filter((c) => c === "CreateChangeSet").length;
 
 beforeAll(async () => {
   writeFileSync(h.credentialsFile, "[mfa]\naws_access_key_id = AKIAPIPELINETEST0002\naws_secret_access_key = safety-secret-key-value\n");
-  replay = await startCloudFormationEndpoint();
+  front = await startPipelineReplay();
+  replay = front.replay;
 });
 afterAll(async () => {
-  await replay?.stop();
+  await front?.stop();
   h.cleanup();
 });
 

@@ -13,9 +13,13 @@ import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { REPO_ROOT, runHdoc, runHdocInTerminal, tempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
+import { startCodeConnectionsEndpoint, type CodeConnectionsEndpoint } from "../helpers/codeconnections-endpoint.ts";
 import { CODEBUILD_REASON } from "../helpers/cloudformation-scenarios.ts";
 
-const CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
+const CONNECTION_ID = "8d3c1f52-0b7e-4a39-9c55-2f0e6a1b7c44";
+// deploy checks the stage's GitHub connection first: hdoc talks to a CodeConnections endpoint in front of each
+let viaMoto: CodeConnectionsEndpoint;
+let viaReplay: CodeConnectionsEndpoint;
 const KEYS = { accessKeyId: "AKIAPIPELINETEST0001", secretAccessKey: "pipeline-secret-key-value" };
 const STACK = "hdoc-backend-dev-codepipeline";
 const h = tempHome();
@@ -31,16 +35,20 @@ const stackParam = async (stack: string, key: string) => {
   });
   return { status: out.Stacks?.[0]?.StackStatus, value: out.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue };
 };
-const deploy = (args: string[], endpoint = moto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
+const deploy = (args: string[], endpoint = viaMoto.url, opts: { cwd?: string } = {}) => runHdoc(["pipeline", "deploy", "--endpoint-url", endpoint, ...args], { home: h.home, ...opts });
 const noSecrets = (text: string) => {
   for (const s of [KEYS.secretAccessKey, "session-token-value"]) expect(text).not.toContain(s);
 };
 
 beforeAll(async () => {
   writeFileSync(h.credentialsFile, `[mfa]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\naws_session_token = session-token-value\n`);
-  [moto, replay] = await Promise.all([startMoto(), startCloudFormationEndpoint()]);
+  moto = await startMoto();
+  replay = await startCloudFormationEndpoint({ proxyTo: moto.url });
+  [viaMoto, viaReplay] = await Promise.all([startCodeConnectionsEndpoint({ proxyTo: moto.url }), startCodeConnectionsEndpoint({ proxyTo: replay.url })]);
+  const connectionArn = viaMoto.seed({ id: CONNECTION_ID });
+  viaReplay.seed({ id: CONNECTION_ID });
   const ssm = new SSMClient(sdk());
-  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", CONNECTION_ARN]]) {
+  for (const [name, value] of [["GithubOwner", "100DaysOfCloud"], ["GithubRepo", "100DaysOfCloud-Backend"], ["GithubConnectionArn", connectionArn]]) {
     await ssm.send(new PutParameterCommand({ Name: `/100DaysOfCloud/Backend/${name}`, Value: value, Type: "String" }));
   }
   project = mkdtempSync(path.join(tmpdir(), "hdoc-pipeline-proj-"));
@@ -52,6 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all([viaMoto?.close(), viaReplay?.close()]);
   await Promise.all([moto?.stop(), replay?.stop()]);
   h.cleanup();
   if (project) rmSync(project, { recursive: true, force: true });
@@ -86,17 +95,18 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("executes nothing when the user declines at the prompt", async () => {
-    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", moto.url, "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_LARGE"], {
+    const r = await runHdocInTerminal(["pipeline", "deploy", "--stage", "dev", "--endpoint-url", viaMoto.url, "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_LARGE"], {
       home: h.home,
       keys: [{ after: "Execute this change set", send: "n\r" }],
     });
-    expect(r.output).toContain("declined: nothing was executed");
+    expect(r.output).toContain("nothing changed: nothing was executed");
+    expect(r.output).not.toContain("error:");
     expect(r.exitCode).toBe(8);
     expect((await stackParam(STACK, "BuildComputeType")).value).toBe("BUILD_GENERAL1_MEDIUM");
   });
 
   it("never infers prod from git branch main: suggests dev, and without a terminal or --yes refuses before any AWS call", async () => {
-    const r = await deploy([], moto.url, { cwd: project });
+    const r = await deploy([], viaMoto.url, { cwd: project });
     expect(r.stderr).toContain("stage: dev (from git branch 'main'; prod only with --stage prod)");
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toContain("needs a confirmation, and this is not an interactive terminal: nothing was done");
@@ -104,7 +114,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("`deploy --yes` on branch main deploys dev, never prod", async () => {
-    const r = await deploy(["--yes", "--stack-name", "hdoc-backend-mainbranch-codepipeline"], moto.url, { cwd: project });
+    const r = await deploy(["--yes", "--stack-name", "hdoc-backend-mainbranch-codepipeline"], viaMoto.url, { cwd: project });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("(stage dev, us-east-1)");
     expect((await stackParam("hdoc-backend-mainbranch-codepipeline", "Stage")).value).toBe("dev");
@@ -112,14 +122,14 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("refuses `--stage prod` without a terminal or --yes before any AWS call: no stack, no change set left behind", async () => {
-    const r = await deploy(["--stage", "prod"], moto.url, { cwd: project });
+    const r = await deploy(["--stage", "prod"], viaMoto.url, { cwd: project });
     expect(r.exitCode).toBe(8);
     expect(r.stderr).not.toContain("creating change set");
     expect((await stackParam("hdoc-backend-prod-codepipeline", "Stage")).status).toBeUndefined();
   });
 
   it("shows status, last update, outputs and that the template matches", async () => {
-    const r = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url], { home: h.home });
+    const r = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", viaMoto.url], { home: h.home });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^stack: +hdoc-backend-dev-codepipeline \(stage dev, us-east-1\)$/m);
     expect(r.stdout).toMatch(/^status: +UPDATE_COMPLETE$/m);
@@ -132,10 +142,10 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   it("reports drift when the local template differs, and --json gives one document", async () => {
     const changed = path.join(h.home, "changed.template.yml");
     writeFileSync(changed, readFileSync(path.join(REPO_ROOT, "cicd/pipeline.template.yml"), "utf8") + "  Extra:\n    Value: x\n");
-    const text = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url, "--template", changed], { home: h.home });
+    const text = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", viaMoto.url, "--template", changed], { home: h.home });
     expect(text.stdout).toMatch(/template: +differs from .*changed\.template\.yml/);
     expect(text.stdout).toContain("- Outputs.Extra added locally");
-    const json = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", moto.url, "--template", changed, "--json"], { home: h.home });
+    const json = await runHdoc(["pipeline", "status", "--stage", "dev", "--endpoint-url", viaMoto.url, "--template", changed, "--json"], { home: h.home });
     expect(json.exitCode).toBe(0);
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ stage: "dev", stackName: STACK, status: "UPDATE_COMPLETE", healthy: true, drift: { differs: true, details: ["Outputs.Extra added locally"] } });
@@ -143,7 +153,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
   });
 
   it("status of a stage that was never deployed: exit 6 with what to run", async () => {
-    const r = await runHdoc(["pipeline", "status", "--stage", "staging", "--endpoint-url", moto.url], { home: h.home });
+    const r = await runHdoc(["pipeline", "status", "--stage", "staging", "--endpoint-url", viaMoto.url], { home: h.home });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toContain("stack hdoc-backend-staging-codepipeline does not exist");
     expect(r.stderr).toContain("hdoc pipeline deploy --stage staging");
@@ -156,7 +166,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     const TemplateBody = readFileSync(path.join(REPO_ROOT, "cicd/pipeline.template.yml"), "utf8");
     const cs = await cfn.send(new CreateChangeSetCommand({ StackName: name, ChangeSetName: "answered-no", ChangeSetType: "CREATE", TemplateBody, Parameters, Capabilities: ["CAPABILITY_IAM"] }));
     await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: cs.Id, StackName: name }));
-    const args = ["--stage", "dev", "--stack-name", name, "--endpoint-url", moto.url];
+    const args = ["--stage", "dev", "--stack-name", name, "--endpoint-url", viaMoto.url];
     const status = await runHdoc(["pipeline", "status", ...args, "--json"], { home: h.home });
     expect(status.exitCode).toBe(11);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: "REVIEW_IN_PROGRESS", state: "not-deployed", healthy: false, exitCode: 11 });
@@ -175,7 +185,7 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
 describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () => {
   it("streams per-resource events once each, in order, and reports failed resources with reasons (exit 7)", async () => {
     replay.load("createFails");
-    const r = await deploy(["--stage", "dev", "--yes"], replay.url);
+    const r = await deploy(["--stage", "dev", "--yes"], viaReplay.url);
     expect(r.exitCode, r.stderr).toBe(7);
     const events = r.stderr.split("\n").filter((l) => /^\d\d:\d\d:\d\d /.test(l)).map((l) => l.split(/\s+/).slice(2, 5).join(" ")); // time, n/N, status, type, logical id
     expect(events).toEqual([
@@ -199,7 +209,7 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
 
   it("explains a ROLLBACK_COMPLETE stack and refuses to delete it without --yes (exit 8)", async () => {
     replay.load("rolledBack");
-    const r = await deploy(["--stage", "dev", "--no-confirm-changeset"], replay.url);
+    const r = await deploy(["--stage", "dev", "--no-confirm-changeset"], viaReplay.url);
     expect(r.exitCode).toBe(8);
     expect(r.stderr).toContain("is in ROLLBACK_COMPLETE: its first creation failed");
     expect(replay.calls).not.toContain("DeleteStack");
@@ -207,18 +217,18 @@ describe("hdoc pipeline deploy against the CloudFormation replay endpoint", () =
 
   it("deletes and recreates a ROLLBACK_COMPLETE stack once confirmed, then prints the outputs (--json too)", async () => {
     replay.load("rolledBack");
-    const r = await deploy(["--stage", "dev", "--yes", "--json"], replay.url);
+    const r = await deploy(["--stage", "dev", "--yes", "--json"], viaReplay.url);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(replay.calls.indexOf("DeleteStack")).toBeLessThan(replay.calls.indexOf("CreateChangeSet"));
     expect(JSON.parse(r.stdout)).toMatchObject({ result: "executed", changeSetType: "CREATE", status: "CREATE_COMPLETE", outputs: { ArtifactsBucket: "hdoc-backend-dev-codepipeline-artifactsbucket-1abc" } });
     replay.load("rolledBack");
-    const text = await deploy(["--stage", "dev", "--yes"], replay.url);
+    const text = await deploy(["--stage", "dev", "--yes"], viaReplay.url);
     expect(text.stdout).toMatch(/^ArtifactsBucket +hdoc-backend-dev-codepipeline-artifactsbucket-1abc +Encrypted/m);
   });
 
   it("reports a FAILED \"didn't contain changes\" change set as no changes, deletes it, exit 0", async () => {
     replay.load("noChanges");
-    const r = await deploy(["--stage", "dev", "--yes"], replay.url);
+    const r = await deploy(["--stage", "dev", "--yes"], viaReplay.url);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("no changes (UPDATE_COMPLETE)");
     expect(replay.calls).toContain("DeleteChangeSet");

@@ -44,7 +44,7 @@ export interface CodeConnectionsEndpoint {
   readonly proxied: number;
   connections(): StoredConnection[];
   /** Creates a connection directly (as CreateConnection would, but in any status); returns its ARN. */
-  seed(c?: { name?: string; status?: ConnectionStatus; provider?: string; region?: string }): string;
+  seed(c?: { name?: string; status?: ConnectionStatus; provider?: string; region?: string; /** the ARN's last part (default: a new UUID) */ id?: string }): string;
   /** The handshake's outcome, now. */
   setStatus(arn: string, status: ConnectionStatus): void;
   /** The status becomes `status` once `gets` more GetConnection calls for this ARN have been answered. */
@@ -71,10 +71,10 @@ export async function startCodeConnectionsEndpoint(opts: { proxyTo?: string; acc
   let stored: StoredConnection[] = [];
   let pending: Array<{ arn: string; status: ConnectionStatus; gets: number }> = [];
 
-  const create = (name: string, provider: string, region: string, status: ConnectionStatus): StoredConnection => {
+  const create = (name: string, provider: string, region: string, status: ConnectionStatus, id: string = randomUUID()): StoredConnection => {
     const c: StoredConnection = {
       ConnectionName: name,
-      ConnectionArn: `arn:aws:codeconnections:${region}:${accountId}:connection/${randomUUID()}`,
+      ConnectionArn: `arn:aws:codeconnections:${region}:${accountId}:connection/${id}`,
       ProviderType: provider,
       OwnerAccountId: accountId,
       ConnectionStatus: status,
@@ -149,7 +149,7 @@ export async function startCodeConnectionsEndpoint(opts: { proxyTo?: string; acc
   return Object.assign(endpoint, {
     accountId,
     connections: () => stored.map((c) => ({ ...c })),
-    seed: ({ name = "hdoc-github", status = "AVAILABLE", provider = "GitHub", region = "us-east-1" } = {}) => create(name, provider, region, status).ConnectionArn,
+    seed: ({ name = "hdoc-github", status = "AVAILABLE", provider = "GitHub", region = "us-east-1", id } = {}) => create(name, provider, region, status, id).ConnectionArn,
     setStatus(arn, status) {
       existing(arn).ConnectionStatus = status;
     },

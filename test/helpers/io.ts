@@ -19,6 +19,10 @@ export interface RecordingIo {
   io: Io;
   /** Each prompt's message, in order, by kind. */
   asked: { confirm: string[]; input: string[]; password: string[] };
+  /** Everything in the order it happened: "out: ...", "err: ..." and "ask <kind>: <message>". */
+  events: string[];
+  /** The validator each prompt was given, by message. */
+  validators: Map<string, (v: string) => string | true>;
   out(): string;
   err(): string;
   all(): string;
@@ -26,14 +30,22 @@ export interface RecordingIo {
 
 export function recordingIo(o: RecordingIoOptions = {}): RecordingIo {
   const sinks = { out: [] as string[], err: [] as string[] };
-  const stream = (sink: string[], isTTY: boolean) => ({ isTTY, write: (s: string) => (sink.push(String(s)), true) }) as unknown as NodeJS.WritableStream & { isTTY?: boolean };
+  const events: string[] = [];
+  const validators = new Map<string, (v: string) => string | true>();
+  const stream = (sink: string[], isTTY: boolean, name: string) =>
+    ({ isTTY, write: (s: string) => (sink.push(String(s)), events.push(`${name}: ${String(s).trimEnd()}`), true) }) as unknown as NodeJS.WritableStream & { isTTY?: boolean };
   const asked = { confirm: [] as string[], input: [] as string[], password: [] as string[] };
+  const ask = (kind: "confirm" | "input" | "password", m: string, validate?: (v: string) => string | true) => {
+    asked[kind].push(m);
+    events.push(`ask ${kind}: ${m}`);
+    if (validate) validators.set(m, validate);
+  };
   const prompts: PromptApi = {
-    confirm: async (m) => (asked.confirm.push(m), o.confirm ?? false),
-    input: async (m) => (asked.input.push(m), o.input ?? ""),
-    password: async (m) => (asked.password.push(m), o.password ?? ""),
+    confirm: async (m) => (ask("confirm", m), o.confirm ?? false),
+    input: async (m, v) => (ask("input", m, v), o.input ?? ""),
+    password: async (m, v) => (ask("password", m, v), o.password ?? ""),
   };
   const tty = o.interactive ?? o.tty ?? false;
-  const io = new Io({ stdout: stream(sinks.out, false), stderr: stream(sinks.err, tty), stdinIsTTY: o.interactive ?? false, json: o.json ?? false, verbose: o.verbose ?? true, yes: o.yes ?? false, color: false, prompts });
-  return { io, asked, out: () => sinks.out.join(""), err: () => sinks.err.join(""), all: () => sinks.out.join("") + sinks.err.join("") };
+  const io = new Io({ stdout: stream(sinks.out, false, "out"), stderr: stream(sinks.err, tty, "err"), stdinIsTTY: o.interactive ?? false, json: o.json ?? false, verbose: o.verbose ?? true, yes: o.yes ?? false, color: false, prompts });
+  return { io, asked, events, validators, out: () => sinks.out.join(""), err: () => sinks.err.join(""), all: () => sinks.out.join("") + sinks.err.join("") };
 }

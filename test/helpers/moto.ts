@@ -10,11 +10,16 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-export async function startMoto(): Promise<Moto> {
+export interface MotoOptions {
+  /** Append moto's request log and errors to this file (npm run local-aws); the tests keep only the tail. */
+  logFile?: string;
+}
+
+export async function startMoto(o: MotoOptions = {}): Promise<Moto> {
   const port = await freePort();
   const proc: ResultPromise = execa("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
     reject: false,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", o.logFile ? { file: o.logFile, append: true } : "ignore", o.logFile ? { file: o.logFile, append: true } : "pipe"],
     env: { AWS_DEFAULT_REGION: "us-east-1", MOTO_ALLOW_NONEXISTENT_REGION: "true" },
   });
   let stderr = "";

@@ -6,6 +6,8 @@ const TOOLS = [
   { cmd: ["aws", "--version"], what: "the AWS CLI", install: "pip install awscli" },
   { cmd: ["cfn-lint", "--version"], what: "cfn-lint", install: "pip install cfn-lint==1.51.0" },
   { cmd: ["script", "--version"], what: "script (util-linux, for terminal tests)", install: "apt-get install util-linux" },
+  { cmd: ["zsh", "-c", "true"], what: "zsh (the completion script's syntax check)", install: "apt-get install zsh" },
+  { cmd: ["fish", "-c", "true"], what: "fish (the completion script's syntax check)", install: "apt-get install fish" },
 ];
 
 export function missingTools(): string[] {

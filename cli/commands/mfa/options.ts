@@ -27,5 +27,5 @@ export function declareSessionOptions(cmd: Command): Command {
     .option("--duration <duration>", "session length: seconds or 12h / 90m, from 15m to 36h (default: 12h; alias --duration-seconds)")
     .addOption(new Option("--duration-seconds <seconds>", "same as --duration (the AWS CLI's name)").hideHelp())
     .option("--min-remaining <duration>", "keep an existing session with more than this left", "15m")
-    .option("--force", "get a new session even when the current one is still valid", false);
+    .option("--force", "get a new session even when the current one is still valid");
 }

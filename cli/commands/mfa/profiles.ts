@@ -23,12 +23,12 @@ export function refuseGlobalProfile(ctx: Context, command: string): void {
 
 export async function sourceProfile(ctx: Context, flag: string | undefined): Promise<Resolved<string>> {
   const settings = await ctx.settings();
-  return resolveSetting<string>([["flag", flag], ["environment", ctx.env.HDOC_SOURCE_PROFILE], ["project file", settings.values.sourceProfile]], DEFAULTS.sourceProfile);
+  return resolveSetting<string>([["flag", flag], ["environment", ctx.env.HDOC_SOURCE_PROFILE], ["project file", settings.values.sourceProfile]], DEFAULTS.sourceProfile, "sourceProfile");
 }
 
 export async function targetProfile(ctx: Context, flag: string | undefined): Promise<Resolved<string>> {
   const settings = await ctx.settings();
-  return resolveSetting<string>([["flag", flag], ["environment", ctx.env.HDOC_TARGET_PROFILE], ["project file", settings.values.targetProfile]], DEFAULTS.targetProfile);
+  return resolveSetting<string>([["flag", flag], ["environment", ctx.env.HDOC_TARGET_PROFILE], ["project file", settings.values.targetProfile]], DEFAULTS.targetProfile, "targetProfile");
 }
 
 /** Region by hdoc's precedence, the AWS config's part being `fromProfile`: --region > AWS_REGION > project file > profile > us-east-1. */

@@ -26,6 +26,8 @@ export async function runChangeSet(opts: ChangeSetCommandOptions, ctx: Context, 
   ]);
   const { settings, target, templateBody } = await preparePipeline(opts, ctx);
   const { io } = ctx;
+  // the stage's GitHub connection must be usable before any change set is made
+  if (mode === "deploy") await (await import("./connection.ts")).requireConnection(settings, templateBody, target, ctx);
   const stage = settings.stage.stage;
   const commands = pipelineCommands(stage);
   const preview = mode === "preview" ? { keep: Boolean(opts.keep) } : undefined;

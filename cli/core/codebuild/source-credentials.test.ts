@@ -4,21 +4,17 @@ import type { CodeBuildSourceCredentialsApi } from "../../aws/codebuild.ts";
 import { HdocError } from "../../errors.ts";
 import { credentialsText } from "../../commands/codebuild/credentials-table.ts";
 import { recordingIo } from "../../../test/helpers/io.ts";
-import {
-  chooseTokenSource,
-  parseServerType,
-  resetCredentials,
-  retryCommand,
-  type ResetInput,
-  type TokenSource,
-} from "./source-credentials.ts";
+import { parseAuthType, parseServerType, resetCredentials, retryCommand, type ResetInput } from "./source-credentials.ts";
+import { chooseTokenSource, type TokenSource } from "./token.ts";
 
 const TOKEN = "tok-unit-9f8e7d6c5b4a";
 const ARN = "arn:aws:codebuild:us-east-1:123456789012:token/github";
+const CONNECTION = "arn:aws:codeconnections:us-east-1:123456789012:connection/3b6f2d0e-7a41-4c9b-a8e5-1f0c2d9e6b71";
+const viaConnection = { authType: "CODECONNECTIONS", connectionArn: CONNECTION, about: "hdoc-github, AVAILABLE", explicit: true } as const;
 
 /** In-memory CodeBuild: one credential per server type, errors as the adapter would throw them. */
-function fakeCodeBuild(stored: Array<{ serverType: string; authType?: string }> = []) {
-  const state = new Map(stored.map((c) => [c.serverType, { arn: `arn:aws:codebuild:us-east-1:123456789012:token/${c.serverType.toLowerCase()}`, serverType: c.serverType, authType: c.authType ?? "PERSONAL_ACCESS_TOKEN" }]));
+function fakeCodeBuild(stored: Array<{ serverType: string; authType?: string; resource?: string }> = []) {
+  const state = new Map<string, SourceCredentialsInfo>(stored.map((c) => [c.serverType, { arn: `arn:aws:codebuild:us-east-1:123456789012:token/${c.serverType.toLowerCase()}`, serverType: c.serverType as "GITHUB", authType: (c.authType ?? "PERSONAL_ACCESS_TOKEN") as "OAUTH", ...(c.resource ? { resource: c.resource } : {}) }]));
   const calls: string[] = [];
   const imports: ImportSourceCredentialsInput[] = [];
   const fail: Partial<Record<"list" | "delete" | "import", HdocError>> = {};
@@ -33,7 +29,7 @@ function fakeCodeBuild(stored: Array<{ serverType: string; authType?: string }> 
       if (fail.delete) throw fail.delete;
       const found = [...state.values()].find((c) => c.arn === arn);
       if (!found) throw new HdocError("NOT_FOUND", "codebuild:DeleteSourceCredentials: not found");
-      state.delete(found.serverType);
+      state.delete(found.serverType!);
       return { arn };
     },
     async importSourceCredentials(input) {
@@ -42,14 +38,14 @@ function fakeCodeBuild(stored: Array<{ serverType: string; authType?: string }> 
       if (fail.import) throw fail.import;
       if (state.has(input.serverType!)) throw new HdocError("AWS", "codebuild:ImportSourceCredentials failed: ResourceAlreadyExistsException");
       const arn = `arn:aws:codebuild:us-east-1:123456789012:token/${input.serverType!.toLowerCase()}`;
-      state.set(input.serverType!, { arn, serverType: input.serverType!, authType: input.authType! });
+      state.set(input.serverType!, { arn, serverType: input.serverType!, authType: input.authType!, ...(input.authType === "CODECONNECTIONS" ? { resource: input.token } : {}) });
       return { arn };
     },
   };
   return { api, calls, imports, fail, state };
 }
 
-function setup(o: { stored?: Array<{ serverType: string; authType?: string }>; env?: Record<string, string>; ssm?: Record<string, string>; io?: Parameters<typeof recordingIo>[0] } = {}) {
+function setup(o: { stored?: Array<{ serverType: string; authType?: string; resource?: string }>; env?: Record<string, string>; ssm?: Record<string, string | { value: string; type: string }>; io?: Parameters<typeof recordingIo>[0] } = {}) {
   const cb = fakeCodeBuild(o.stored ?? [{ serverType: "GITHUB" }]);
   const rec = recordingIo({ interactive: true, confirm: true, ...o.io });
   const ssmReads: string[] = [];
@@ -63,13 +59,13 @@ function setup(o: { stored?: Array<{ serverType: string; authType?: string }>; e
         ssmReads.push(name);
         const v = o.ssm?.[name];
         if (v === undefined) throw new HdocError("NOT_FOUND", `SSM parameter ${name} does not exist in us-east-1`);
-        return v;
+        return typeof v === "string" ? { value: v, type: "SecureString" } : v;
       },
     },
   };
-  const input = (over: Partial<ResetInput> = {}): ResetInput => ({
+  const input = ({ tokenSource, ...over }: Partial<ResetInput> & { tokenSource?: TokenSource } = {}): ResetInput => ({
     serverType: "GITHUB", region: "us-east-1", delete: true, import: true, dryRun: false,
-    tokenSource: { kind: "env", name: "GITHUB_TOKEN", explicit: false }, ...over,
+    credential: { authType: "PERSONAL_ACCESS_TOKEN", tokenSource: tokenSource ?? { kind: "env", name: "GITHUB_TOKEN", explicit: false } }, ...over,
   });
   return { cb, rec, deps, input, ssmReads };
 }
@@ -118,10 +114,21 @@ describe("chooseTokenSource", () => {
 
 describe("retryCommand", () => {
   it("repeats the server type, the explicit token source and the given flags, never a token", () => {
-    expect(retryCommand({ serverType: "BITBUCKET", tokenSource: { kind: "ssm", name: "/x/y" }, retryArgs: ["--profile", "p"] }))
+    expect(retryCommand({ serverType: "BITBUCKET", credential: { authType: "PERSONAL_ACCESS_TOKEN", tokenSource: { kind: "ssm", name: "/x/y" } }, retryArgs: ["--profile", "p"] }))
       .toBe("hdoc codebuild reset-credentials --no-delete --server-type BITBUCKET --token-ssm-parameter /x/y --profile p");
-    expect(retryCommand({ serverType: "GITHUB", tokenSource: { kind: "env", name: "GITHUB_TOKEN", explicit: false } }))
+    expect(retryCommand({ serverType: "GITHUB", credential: { authType: "PERSONAL_ACCESS_TOKEN", tokenSource: { kind: "env", name: "GITHUB_TOKEN", explicit: false } } }))
       .toBe("hdoc codebuild reset-credentials --no-delete");
+  });
+
+  it("names the connection for CODECONNECTIONS", () => {
+    expect(retryCommand({ serverType: "GITHUB", credential: viaConnection })).toBe(`hdoc codebuild reset-credentials --no-delete --auth-type CODECONNECTIONS --connection-arn ${CONNECTION}`);
+  });
+});
+
+describe("parseAuthType", () => {
+  it.each([["codeconnections", "CODECONNECTIONS"], [" PERSONAL_ACCESS_TOKEN", "PERSONAL_ACCESS_TOKEN"]])("accepts %j", (raw, want) => expect(parseAuthType(raw)).toBe(want));
+  it.each(["OAUTH", "BASIC_AUTH", ""])("refuses %j (OAUTH cannot be imported through the API)", (raw) => {
+    expect(() => parseAuthType(raw)).toThrow(expect.objectContaining({ code: "USAGE" }));
   });
 });
 
@@ -203,6 +210,19 @@ describe("resetCredentials", () => {
     expect(cb.imports[0]!.token).toBe(TOKEN);
   });
 
+  it("shows the plan (account, region, what is deleted) before asking for the token; the prompt refuses what the run would refuse", async () => {
+    const { deps, input, rec } = setup({ env: {}, io: { password: TOKEN } });
+    await resetCredentials(input({ tokenSource: { kind: "prompt" } }), deps);
+    const plan = rec.events.findIndex((e) => e.startsWith("out: CodeBuild source credentials in account"));
+    const asked = rec.events.findIndex((e) => e.startsWith("ask password:"));
+    expect(plan).toBeGreaterThan(-1);
+    expect(asked).toBeGreaterThan(plan);
+    const validate = rec.validators.get(rec.asked.password[0]!)!;
+    expect(validate("ghp_with space")).toBe("a personal access token has no spaces: paste it again");
+    expect(validate("   ")).toBe("the token must not be empty");
+    expect(validate(` ${TOKEN} `)).toBe(true);
+  });
+
   it("fails with a usage error when the prompt is needed but the terminal is not interactive", async () => {
     const { cb, deps, input } = setup({ env: {}, io: { interactive: false } });
     const e = await hdocError(resetCredentials(input({ tokenSource: { kind: "prompt" } }), deps));
@@ -223,7 +243,7 @@ describe("resetCredentials", () => {
   it("declining at the prompt changes nothing (exit 8)", async () => {
     const { cb, deps, input } = setup({ io: { confirm: false } });
     const e = await hdocError(resetCredentials(input(), deps));
-    expect(e).toMatchObject({ code: "ABORTED", message: "declined at the prompt; nothing was changed" });
+    expect(e).toMatchObject({ code: "DECLINED", message: "nothing changed (declined at the prompt)" });
     expect(e.exitCode).toBe(8);
     expect(cb.calls).toEqual(["list"]);
   });
@@ -307,6 +327,52 @@ describe("resetCredentials", () => {
     const r = await resetCredentials(input(), deps);
     expect(rec.err()).toContain(`${ARN} was already gone`);
     expect(r.imported).toBe(ARN);
+  });
+
+  it("imports a connection as CODECONNECTIONS (its ARN as the token), reading no token source", async () => {
+    const { cb, deps, input, rec, ssmReads } = setup({ env: {} });
+    const r = await resetCredentials(input({ credential: viaConnection }), deps);
+    expect(cb.calls).toEqual(["list", `delete ${ARN}`, "import GITHUB", "list"]);
+    expect(cb.imports).toEqual([{ token: CONNECTION, serverType: "GITHUB", authType: "CODECONNECTIONS", shouldOverwrite: false }]);
+    expect(r).toMatchObject({ outcome: "changed", authType: "CODECONNECTIONS", plan: { connectionArn: CONNECTION }, credentials: [{ authType: "CODECONNECTIONS", resource: CONNECTION }] });
+    expect(rec.out()).toContain(`  import  the connection ${CONNECTION} (hdoc-github, AVAILABLE) as CODECONNECTIONS for GITHUB`);
+    expect(rec.asked.confirm).toEqual(["Delete this credential and import the connection?"]);
+    expect(rec.asked.password).toEqual([]);
+    expect(ssmReads).toEqual([]);
+  });
+
+  it("keeps a credential that already is the connection: nothing deleted, nothing asked", async () => {
+    const { cb, deps, input, rec } = setup({ stored: [{ serverType: "GITHUB", authType: "CODECONNECTIONS", resource: CONNECTION }] });
+    const r = await resetCredentials(input({ credential: viaConnection }), deps);
+    expect(r.outcome).toBe("nothing-to-do");
+    expect(cb.calls).toEqual(["list"]);
+    expect(rec.asked.confirm).toEqual([]);
+    expect(rec.out()).toContain(`keep    ${ARN}: it already is the connection ${CONNECTION}`);
+  });
+
+  it("replaces a credential that is another connection", async () => {
+    const { cb, deps, input } = setup({ stored: [{ serverType: "GITHUB", authType: "CODECONNECTIONS", resource: CONNECTION.replace("3b6f", "0000") }] });
+    await resetCredentials(input({ credential: viaConnection }), deps);
+    expect(cb.calls).toEqual(["list", `delete ${ARN}`, "import GITHUB", "list"]);
+  });
+
+  it("says the credential was deleted when importing the connection fails, and names the retry", async () => {
+    const { cb, deps, input } = setup();
+    cb.fail.import = new HdocError("AWS", "codebuild:ImportSourceCredentials rejected the request: Invalid connection ARN");
+    const e = await hdocError(resetCredentials(input({ credential: viaConnection }), deps));
+    expect(e.message).toBe("the GITHUB credential was deleted, but importing the connection failed: codebuild:ImportSourceCredentials rejected the request: Invalid connection ARN");
+    expect(e.hint).toContain(`--auth-type CODECONNECTIONS --connection-arn ${CONNECTION}`);
+  });
+
+  it("refuses a token parameter that is a plain String, masked, before anything is listed, with the command that converts it", async () => {
+    const { cb, deps, input, rec } = setup({ ssm: { "/t": { value: TOKEN, type: "String" } } });
+    const e = await hdocError(resetCredentials(input({ tokenSource: { kind: "ssm", name: "/t" } }), deps));
+    expect(e.code).toBe("USAGE");
+    expect(e.message).toBe("SSM parameter /t holds the token as a plain String: anyone allowed ssm:GetParameter can read it; nothing was changed");
+    expect(e.hint).toBe("make it a SecureString, then run this again: aws ssm get-parameter --region us-east-1 --name /t --query Parameter.Value --output text | tr -d '\\n' | aws ssm put-parameter --region us-east-1 --name /t --type SecureString --overwrite --value file:///dev/stdin");
+    expect(cb.calls).toEqual([]);
+    rec.io.info(`leak? ${TOKEN}`);
+    expect(rec.all()).not.toContain(TOKEN);
   });
 
   it("--no-delete with --no-import is a usage error", async () => {

@@ -1,18 +1,23 @@
 /**
  * CodeBuild's stored source credentials: listing them, and the reset flow (delete + import a new
- * personal access token). The order is what makes it safe: the token is obtained and validated
- * before anything is deleted, so a bad or missing token never leaves the account without the
- * credential it had. Everything the flow touches is injected (`ResetDeps`).
+ * one: a connection, CODECONNECTIONS, or a personal access token). The order is what makes it safe:
+ * what will be imported is obtained and checked before anything is deleted (the token read and
+ * validated, the connection found AVAILABLE by the caller), so a bad token or an unusable connection
+ * never leaves the account without the credential it had. Everything the flow touches is injected
+ * (`ResetDeps`).
  */
 import type { SourceCredentialsInfo } from "@aws-sdk/client-codebuild";
 import type { CodeBuildSourceCredentialsApi } from "../../aws/codebuild.ts";
 import { HdocError } from "../../errors.ts";
 import type { Io } from "../../ui/io.ts";
+import { describeTokenSource, obtainToken, type TokenSource, type TokenSources } from "./token.ts";
 
 export const SERVER_TYPES = ["GITHUB", "GITHUB_ENTERPRISE", "BITBUCKET"] as const;
 export type ServerType = (typeof SERVER_TYPES)[number];
-export const DEFAULT_TOKEN_ENV = "GITHUB_TOKEN";
-const AUTH_TYPE = "PERSONAL_ACCESS_TOKEN";
+export const AUTH_TYPES = ["CODECONNECTIONS", "PERSONAL_ACCESS_TOKEN"] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+/** The connection provider that serves each server type. */
+export const CONNECTION_PROVIDER: Record<ServerType, string> = { GITHUB: "GitHub", GITHUB_ENTERPRISE: "GitHubEnterpriseServer", BITBUCKET: "Bitbucket" };
 
 /** One stored credential, as hdoc shows it. */
 export interface SourceCredential {
@@ -38,39 +43,10 @@ function toCredential(c: SourceCredentialsInfo): SourceCredential {
   return { serverType: c.serverType ?? "?", authType: c.authType ?? "?", arn: c.arn ?? "?", ...(c.resource ? { resource: c.resource } : {}) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// The token
-
-export type TokenSource = { kind: "env"; name: string; explicit: boolean } | { kind: "ssm"; name: string } | { kind: "prompt" };
-
-/** Where the token comes from; the token itself is never stored outside the flow. */
-export interface TokenSources {
-  /** An environment variable's value (undefined when unset). */
-  env(name: string): string | undefined;
-  /** An SSM parameter's decrypted value (throws NOT_FOUND naming the parameter). */
-  ssmParameter(name: string): Promise<string>;
-}
-
-/**
- * Explicit flags first (--token-env VAR, --token-ssm-parameter NAME), then GITHUB_TOKEN when it is
- * set, else the masked prompt. Both flags at once is a usage error.
- */
-export function chooseTokenSource(opts: { tokenEnv?: string; tokenSsmParameter?: string }, tokens: Pick<TokenSources, "env">): TokenSource {
-  if (opts.tokenEnv !== undefined && opts.tokenSsmParameter !== undefined) {
-    throw new HdocError("USAGE", "--token-env and --token-ssm-parameter both name a token source", "pass only one of them");
-  }
-  if (opts.tokenEnv !== undefined) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.tokenEnv)) {
-      throw new HdocError("USAGE", `--token-env ${JSON.stringify(opts.tokenEnv)} is not an environment variable name`, "pass the variable's name, e.g. --token-env GITHUB_TOKEN, not its value");
-    }
-    return { kind: "env", name: opts.tokenEnv, explicit: true };
-  }
-  if (opts.tokenSsmParameter !== undefined) {
-    if (!opts.tokenSsmParameter.trim()) throw new HdocError("USAGE", "--token-ssm-parameter needs a parameter name", "e.g. --token-ssm-parameter /100DaysOfCloud/Backend/GithubTokenS");
-    return { kind: "ssm", name: opts.tokenSsmParameter };
-  }
-  if (tokens.env(DEFAULT_TOKEN_ENV) !== undefined) return { kind: "env", name: DEFAULT_TOKEN_ENV, explicit: false };
-  return { kind: "prompt" };
+export function parseAuthType(value: string): AuthType {
+  const v = value.trim().toUpperCase();
+  if ((AUTH_TYPES as readonly string[]).includes(v)) return v as AuthType;
+  throw new HdocError("USAGE", `--auth-type ${JSON.stringify(value)} is not supported`, `use CODECONNECTIONS (a connection, recommended) or PERSONAL_ACCESS_TOKEN`);
 }
 
 /** Refuses flag combinations that leave nothing to do (before any AWS call). */
@@ -78,34 +54,6 @@ export function checkSteps(input: { delete: boolean; import: boolean }): void {
   if (!input.delete && !input.import) {
     throw new HdocError("USAGE", "--no-delete and --no-import together leave nothing to do", "drop one of them");
   }
-}
-
-export function describeTokenSource(s: TokenSource): string {
-  if (s.kind === "env") return `$${s.name}`;
-  if (s.kind === "ssm") return `SSM parameter ${s.name}`;
-  return "the prompt";
-}
-
-/** Reads the token from its source, registers it with the redactor at once, and validates it. */
-export async function obtainToken(source: TokenSource, serverType: ServerType, tokens: TokenSources, io: Io): Promise<string> {
-  let raw: string | undefined;
-  if (source.kind === "env") {
-    raw = tokens.env(source.name);
-    if (raw === undefined) {
-      throw new HdocError("USAGE", `the environment variable ${source.name} (from --token-env) is not set`, `export ${source.name}=<token>, or use --token-ssm-parameter NAME; nothing was changed`);
-    }
-  } else if (source.kind === "ssm") {
-    raw = await tokens.ssmParameter(source.name);
-  } else {
-    raw = await io.password(`Personal access token for ${serverType}`, "--token-env VAR or --token-ssm-parameter NAME", (v) => (v.trim() ? true : "the token must not be empty"));
-  }
-  io.redactor.add(raw);
-  const token = raw.trim();
-  io.redactor.add(token);
-  const from = describeTokenSource(source);
-  if (!token) throw new HdocError("USAGE", `the token from ${from} is empty`, "set it to a personal access token; nothing was changed");
-  if (/\s/.test(token)) throw new HdocError("USAGE", `the token from ${from} contains whitespace, so it is not a personal access token`, "check the value; nothing was changed");
-  return token;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,13 +64,18 @@ export interface ResetInput {
   region: string;
   /** Delete the stored credentials of serverType first (false: --no-delete, the retry path). */
   delete: boolean;
-  /** Import a new token (false: --no-import). */
+  /** Import a new credential (false: --no-import). */
   import: boolean;
   dryRun: boolean;
-  tokenSource: TokenSource;
+  /** What is imported: a connection (checked usable by the caller), or a token from its source. */
+  credential: ImportedCredential;
   /** Flags to repeat in the retry hint (e.g. ["--profile", "x"]); never a secret. */
   retryArgs?: string[];
 }
+
+export type ImportedCredential =
+  | { authType: "PERSONAL_ACCESS_TOKEN"; tokenSource: TokenSource }
+  | { authType: "CODECONNECTIONS"; connectionArn: string; /** e.g. "hdoc-github, AVAILABLE, from the stage dev's pipeline" */ about: string; explicit: boolean };
 
 export interface ResetDeps {
   codebuild: CodeBuildSourceCredentialsApi;
@@ -139,18 +92,24 @@ export interface ResetResult {
   account: string;
   region: string;
   serverType: ServerType;
-  plan: { delete: string[]; import: boolean; tokenFrom?: string };
+  authType: AuthType;
+  plan: { delete: string[]; import: boolean; tokenFrom?: string; connectionArn?: string };
   deleted: string[];
   imported?: string;
   /** The stored credentials after the run (all server types). */
   credentials: SourceCredential[];
 }
 
-export function retryCommand(input: Pick<ResetInput, "serverType" | "tokenSource" | "retryArgs">): string {
+export function retryCommand(input: Pick<ResetInput, "serverType" | "credential" | "retryArgs">): string {
   const parts = ["hdoc", "codebuild", "reset-credentials", "--no-delete"];
   if (input.serverType !== "GITHUB") parts.push("--server-type", input.serverType);
-  if (input.tokenSource.kind === "env" && input.tokenSource.explicit) parts.push("--token-env", input.tokenSource.name);
-  if (input.tokenSource.kind === "ssm") parts.push("--token-ssm-parameter", input.tokenSource.name);
+  const c = input.credential;
+  if (c.authType === "CODECONNECTIONS") {
+    parts.push("--auth-type", "CODECONNECTIONS", "--connection-arn", c.connectionArn);
+  } else {
+    if (c.tokenSource.kind === "env" && c.tokenSource.explicit) parts.push("--token-env", c.tokenSource.name);
+    if (c.tokenSource.kind === "ssm") parts.push("--token-ssm-parameter", c.tokenSource.name);
+  }
   parts.push(...(input.retryArgs ?? []));
   return parts.join(" ");
 }
@@ -160,9 +119,14 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
   const { serverType } = input;
   checkSteps(input);
 
-  // 1. The token, before anything else: a missing or empty one stops the run with nothing changed.
-  const promptLater = input.dryRun && input.tokenSource.kind === "prompt";
-  const token = input.import && !promptLater ? await obtainToken(input.tokenSource, serverType, deps.tokens, io) : undefined;
+  // 1. What is imported, before anything else: a missing or empty token stops the run with nothing
+  //    changed (a connection arrives already checked). For CODECONNECTIONS the "token" is the ARN.
+  //    A token typed at the prompt is asked for after the plan is shown (step 3); without a terminal the
+  //    prompt cannot be answered, and that is said at once, before any AWS call.
+  const c = input.credential;
+  const atPrompt = c.authType === "PERSONAL_ACCESS_TOKEN" && c.tokenSource.kind === "prompt";
+  const promptLater = atPrompt && (input.dryRun || io.interactive);
+  let token = !input.import || promptLater ? undefined : c.authType === "CODECONNECTIONS" ? c.connectionArn : await obtainToken(c.tokenSource, serverType, deps.tokens, io, input.region);
 
   // 2. What is stored now, and where.
   const before = await listSourceCredentials(codebuild);
@@ -175,20 +139,28 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
       "run without --no-delete to replace it; nothing was changed",
     );
   }
-  const toDelete = input.delete ? matching.map((c) => c.arn) : [];
-  const plan = { delete: toDelete, import: input.import, ...(input.import ? { tokenFrom: describeTokenSource(input.tokenSource) } : {}) };
+  // The connection already stored as this server type's credential: nothing to replace.
+  const alreadyStored = c.authType === "CODECONNECTIONS" && input.import && matching.length === 1 && matching[0]!.authType === "CODECONNECTIONS" && matching[0]!.resource === c.connectionArn;
+  const toDelete = input.delete && !alreadyStored ? matching.map((m) => m.arn) : [];
+  const importing = input.import && !alreadyStored;
+  const source = c.authType === "CODECONNECTIONS" ? { connectionArn: c.connectionArn } : { tokenFrom: describeTokenSource(c.tokenSource) };
+  const plan = { delete: toDelete, import: importing, ...(input.import ? source : {}) };
   const result = (outcome: ResetOutcome, credentials: SourceCredential[], deleted: string[] = [], imported?: string): ResetResult => ({
-    outcome, account, region: input.region, serverType, plan, deleted, ...(imported ? { imported } : {}), credentials,
+    outcome, account, region: input.region, serverType, authType: c.authType, plan, deleted, ...(imported ? { imported } : {}), credentials,
   });
 
   // 3. The plan.
   io.out(`CodeBuild source credentials in account ${account}, region ${input.region}, server type ${serverType}:`);
-  if (input.delete) {
+  if (alreadyStored) io.out(`  keep    ${matching[0]!.arn}: it already is the connection ${matching[0]!.resource}`);
+  else if (input.delete) {
     if (toDelete.length === 0) io.out(`  nothing to delete: no ${serverType} credential is stored`);
-    for (const c of matching) io.out(`  delete  ${c.arn} (${c.authType})`);
+    for (const m of matching) io.out(`  delete  ${m.arn} (${m.authType})`);
   }
-  if (input.import) io.out(`  import  a new ${AUTH_TYPE} for ${serverType}, token from ${plan.tokenFrom}`);
-  if (toDelete.length === 0 && !input.import) {
+  if (importing) {
+    if (c.authType === "CODECONNECTIONS") io.out(`  import  the connection ${c.connectionArn} (${c.about}) as CODECONNECTIONS for ${serverType}`);
+    else io.out(`  import  a new PERSONAL_ACCESS_TOKEN for ${serverType}, token from ${describeTokenSource(c.tokenSource)}`);
+  }
+  if (toDelete.length === 0 && !importing) {
     io.out("Nothing to do.");
     return result("nothing-to-do", before);
   }
@@ -197,10 +169,14 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
     return result("dry-run", before);
   }
 
+  if (input.import && token === undefined && c.authType === "PERSONAL_ACCESS_TOKEN") token = await obtainToken(c.tokenSource, serverType, deps.tokens, io, input.region);
+  if (input.import && token === undefined) throw new HdocError("INTERNAL", "no token was obtained for the import");
+
   // 4. Confirmation, only when something is about to be deleted (--yes answers it).
   if (toDelete.length > 0) {
-    const ok = await io.confirm(`Delete ${toDelete.length === 1 ? "this credential" : `these ${toDelete.length} credentials`}${input.import ? " and import the new token" : ""}?`);
-    if (!ok) throw new HdocError("ABORTED", "declined at the prompt; nothing was changed");
+    const what = c.authType === "CODECONNECTIONS" ? "the connection" : "the new token";
+    const ok = await io.confirm(`Delete ${toDelete.length === 1 ? "this credential" : `these ${toDelete.length} credentials`}${importing ? ` and import ${what}` : ""}?`);
+    if (!ok) throw new HdocError("DECLINED", "nothing changed (declined at the prompt)");
   }
 
   // 5. Delete by ARN.
@@ -221,11 +197,11 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
     deleted.push(arn);
   }
 
-  // 6. Import the new token.
+  // 6. Import the new credential.
   let imported: string | undefined;
-  if (token !== undefined) {
+  if (token !== undefined && importing) {
     try {
-      const out = await codebuild.importSourceCredentials({ token, serverType, authType: AUTH_TYPE, shouldOverwrite: false });
+      const out = await codebuild.importSourceCredentials({ token, serverType, authType: c.authType, shouldOverwrite: false });
       imported = out.arn ?? "(no ARN returned)";
       io.info(`imported a new ${serverType} credential: ${imported}`);
     } catch (e) {
@@ -233,7 +209,7 @@ export async function resetCredentials(input: ResetInput, deps: ResetDeps): Prom
       const reason = e instanceof Error ? e.message : String(e);
       throw new HdocError(
         "FAILED",
-        `the ${serverType} credential was deleted, but importing the new token failed: ${reason}`,
+        `the ${serverType} credential was deleted, but importing ${c.authType === "CODECONNECTIONS" ? "the connection" : "the new token"} failed: ${reason}`,
         `no ${serverType} credential is stored now; fix the cause, then retry with \`${retryCommand(input)}\``,
         { cause: e },
       );

@@ -127,6 +127,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   for (const f of backend.runtimeFunctions) for (const [k, v] of Object.entries(f.env)) f.env[k] = localApiUrl(v, apiIds, `http://${localHost}:${port}`);
   cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
+  // On this Node: say so when Lambda runs the functions on another major.
+  const localMajor = Number(process.versions.node.split(".")[0]);
+  const otherRuntimes = [...new Set(backend.runtimeFunctions.map((f) => f.info.runtime ?? "").filter((r) => /^nodejs\d+/.test(r) && Number(/\d+/.exec(r)?.[0]) !== localMajor))];
+  if (otherRuntimes.length) log.warn(`the functions run on ${otherRuntimes.join(", ")} on Lambda, here on Node ${localMajor}: what differs between the two is not seen locally`);
   // 3. Functions: no worker is started yet (see LocalRuntime); leftovers of killed runs go first.
   // Bundling needs no database, so it starts now in the background (esbuild runs in its own
   // process): the stream consumers first, as seeding invokes them before "ready".

@@ -98,9 +98,10 @@ describe("the edit through the real read/write path keeps every byte outside the
     expect(readdirSync(dir)).toEqual(["credentials"]);
     const views = await botocoreRead(results.map((r) => r.after));
     const readable = results.filter((r) => r.problem === undefined).length;
-    // the generator must produce both kinds for this comparison to mean something
-    expect(readable).toBeGreaterThan(20);
-    expect(results.length - readable).toBeGreaterThan(20);
+    // the generator must produce both kinds for this comparison to mean something (how many of each
+    // varies from run to run: 20 was once exactly reached, so the floor is a handful, not a share)
+    expect(readable).toBeGreaterThanOrEqual(5);
+    expect(results.length - readable).toBeGreaterThanOrEqual(5);
     views.forEach((view, i) => {
       const { after, problem } = results[i]!;
       expect({ file: after.toString("latin1"), ok: view.ok }).toEqual({ file: after.toString("latin1"), ok: problem === undefined });

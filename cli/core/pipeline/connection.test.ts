@@ -94,7 +94,7 @@ describe("readConnection", () => {
     ["AVAILABLE is usable", connection("AVAILABLE"), true, undefined],
     ["PENDING asks for the handshake", connection("PENDING"), false, /is PENDING: its one-time GitHub handshake has not been done/],
     ["ERROR says what broke", connection("ERROR"), false, /is in ERROR: GitHub refused it/],
-    ["another provider is not usable even when AVAILABLE", connection("AVAILABLE", { ProviderType: "Bitbucket" }), false, /is for Bitbucket, but the pipeline reads its source from GitHub/],
+    ["another provider is not usable even when AVAILABLE", connection("AVAILABLE", { ProviderType: "Bitbucket" }), false, /is for Bitbucket, not GitHub/],
     ["an unknown status is not usable", connection("DELETING"), false, /has status DELETING/],
   ])("%s", async (_what, c, usable, problem) => {
     const state = await readConnection(ref, { connections: fakeConnections(() => c) }, "us-east-1");

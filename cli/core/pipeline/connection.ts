@@ -12,11 +12,13 @@
 import { HdocError } from "../../errors.ts";
 import type { CodeConnectionsApi, Connection } from "../../aws/codeconnections.ts";
 import { readParameter, type SsmParametersApi } from "../../aws/ssm.ts";
+import { parseTemplate } from "../cfn/templates.ts";
+import type { PipelineSettings } from "./settings.ts";
 
 export const CONNECTION_PARAMETER = "GithubConnectionArn";
 export const CREATE_COMMAND = "aws codeconnections create-connection --provider-type GitHub --connection-name hdoc-github";
-/** The provider the source action's FullRepositoryId is read on. */
-const PROVIDER = "GitHub";
+/** The provider the pipeline's source action reads FullRepositoryId on. */
+export const PROVIDER = "GitHub";
 const ARN = /^arn:aws(-[a-z]+)*:(codeconnections|codestar-connections):([a-z0-9-]+):(\d{12}):connection\/[A-Za-z0-9-]+$/;
 
 export interface ConnectionSource {
@@ -76,12 +78,23 @@ export function checkArn(arn: string, from: string): string {
   return arn;
 }
 
+/**
+ * The connection a stage's pipeline would use, from its settings and template; undefined when the
+ * template reads no connection (a custom --template without the GithubConnectionArn parameter).
+ */
+export async function stageConnection(settings: PipelineSettings, templateBody: string, deps: Pick<ConnectionDeps, "ssm">, region: string): Promise<{ arn: string; source: string } | undefined> {
+  const template = parseTemplate(templateBody, settings.templateLabel);
+  if (!(template.Parameters as Record<string, unknown> | undefined)?.[CONNECTION_PARAMETER]) return undefined;
+  const overrides = `parameter_overrides of stage ${settings.stage.stage}`;
+  return resolveConnectionArn(connectionSource(template, settings.parameters, { overrides }), deps, region);
+}
+
 /** The ARN the source names: read from SSM when it is a parameter name. */
 export async function resolveConnectionArn(source: ConnectionSource, deps: Pick<ConnectionDeps, "ssm">, region: string): Promise<{ arn: string; source: string }> {
   if (!source.viaSsm) return { arn: checkArn(source.value, source.from), source: source.from };
   let value: string;
   try {
-    value = await readParameter(deps.ssm, source.value, { region });
+    value = (await readParameter(deps.ssm, source.value, { region })).value;
   } catch (e) {
     if (e instanceof HdocError && e.code === "NOT_FOUND") {
       throw new HdocError(
@@ -97,7 +110,7 @@ export async function resolveConnectionArn(source: ConnectionSource, deps: Pick<
   return { arn: checkArn(value.trim(), label), source: label };
 }
 
-function assess(c: Connection, base: { arn: string; source: string; region: string }): ConnectionState {
+function assess(c: Connection, base: { arn: string; source: string; region: string }, provider: string): ConnectionState {
   const status = c.ConnectionStatus ?? "UNKNOWN";
   const url = consoleUrl(base.region);
   const name = c.ConnectionName ?? base.arn;
@@ -110,8 +123,8 @@ function assess(c: Connection, base: { arn: string; source: string; region: stri
     consoleUrl: url,
   };
   const open = `open ${url} and choose ${name}`;
-  if (c.ProviderType && c.ProviderType !== PROVIDER) {
-    return { ...state, problem: `connection ${name} is for ${c.ProviderType}, but the pipeline reads its source from ${PROVIDER}`, steps: [`create a ${PROVIDER} connection (\`${CREATE_COMMAND}\`) and put its ARN where the stage reads it (${base.source})`] };
+  if (c.ProviderType && c.ProviderType !== provider) {
+    return { ...state, problem: `connection ${name} is for ${c.ProviderType}, not ${provider}`, steps: [`use a ${provider} connection (\`aws codeconnections list-connections --provider-type-filter ${provider}\`), or create one`] };
   }
   switch (status) {
     case "AVAILABLE":
@@ -134,7 +147,7 @@ function assess(c: Connection, base: { arn: string; source: string; region: stri
 }
 
 /** The connection's state; a connection that does not exist is a NOT_FOUND error saying how to create one. */
-export async function readConnection(ref: { arn: string; source: string }, deps: Pick<ConnectionDeps, "connections">, region: string): Promise<ConnectionState> {
+export async function readConnection(ref: { arn: string; source: string }, deps: Pick<ConnectionDeps, "connections">, region: string, provider = PROVIDER): Promise<ConnectionState> {
   let out: { Connection?: Connection };
   try {
     out = await deps.connections.getConnection({ ConnectionArn: ref.arn });
@@ -152,7 +165,7 @@ export async function readConnection(ref: { arn: string; source: string }, deps:
     throw e;
   }
   if (!out.Connection) throw new HdocError("AWS", `codeconnections:GetConnection returned no connection for ${ref.arn}`);
-  return assess(out.Connection, { ...ref, region });
+  return assess(out.Connection, { ...ref, region }, provider);
 }
 
 /** The error a caller throws when the connection cannot be used: the problem, then the steps. */

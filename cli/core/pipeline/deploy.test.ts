@@ -126,7 +126,7 @@ describe("deploy", () => {
   it("always asks for prod, even with confirm_changeset false; declining executes nothing and deletes the change set", async () => {
     const h = harness({ interactive: true, answer: false });
     const { cfn, p } = run(updateSucceeds(), { stage: "prod", confirmChangeset: false }, h);
-    await expect(p).rejects.toMatchObject({ code: "ABORTED", message: expect.stringContaining("nothing was executed") });
+    await expect(p).rejects.toMatchObject({ code: "DECLINED", message: expect.stringContaining("nothing was executed") });
     expect(h.asked).toHaveLength(1);
     expect(cfn.calls).not.toContain("ExecuteChangeSet");
     expect(cfn.calls).toContain("DeleteChangeSet");

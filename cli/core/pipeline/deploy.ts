@@ -186,7 +186,7 @@ async function run(input: DeployInput, deps: DeployDeps, state: DeployState, sta
     checkpoint(deps);
     if (!ok) {
       const notes = await state.cleanUp(cfn);
-      throw new HdocError("ABORTED", `declined: nothing was executed on ${input.stackName}${notes.length ? ` (${notes.join("; ")})` : ""}`);
+      throw new HdocError("DECLINED", `nothing changed: nothing was executed on ${input.stackName}${notes.length ? ` (${notes.join("; ")})` : ""}`);
     }
   }
   if (cs.executionStatus && cs.executionStatus !== "AVAILABLE") {
@@ -228,7 +228,7 @@ async function replaceRolledBackStack(input: DeployInput, deps: DeployDeps, stat
   view.warn(`stack ${input.stackName} is in ROLLBACK_COMPLETE: its first creation failed and CloudFormation rolled it back.`);
   view.note("A stack in this state cannot be updated; it has to be deleted and created again (its resources were already removed by the rollback).");
   const ok = await confirm(deps, `Delete stack ${input.stackName} and create it again?`);
-  if (!ok) throw new HdocError("ABORTED", `declined: stack ${input.stackName} was left in ROLLBACK_COMPLETE`, "delete it yourself or re-run and confirm");
+  if (!ok) throw new HdocError("DECLINED", `nothing changed: stack ${input.stackName} was left in ROLLBACK_COMPLETE (delete it yourself, or run the deploy again and confirm)`);
   view.note(`deleting stack ${input.stackName} ...`);
   state.deleting();
   await step(deps, () => cfn.deleteStack(input.stackName));

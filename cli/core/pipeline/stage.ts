@@ -5,6 +5,7 @@
  * Outside a repository or on a detached HEAD: dev.
  */
 import { HdocError } from "../../errors.ts";
+import { didYouMean } from "../../suggest.ts";
 
 export const STAGES = ["dev", "staging", "prod"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -43,7 +44,7 @@ export async function currentBranch(cwd: string, git: GitRunner = execaGit): Pro
 
 export async function resolveStage(flag: string | undefined, cwd: string, git: GitRunner = execaGit): Promise<ResolvedStage> {
   if (flag !== undefined) {
-    if (!isStage(flag)) throw new HdocError("USAGE", `--stage must be one of ${STAGES.join(", ")}, got ${JSON.stringify(flag)}`);
+    if (!isStage(flag)) throw new HdocError("USAGE", `--stage must be one of ${STAGES.join(", ")}, got ${JSON.stringify(flag)}`, didYouMean(flag, STAGES) || `e.g. --stage dev`);
     return { stage: flag, source: "flag" };
   }
   const branch = await currentBranch(cwd, git);
