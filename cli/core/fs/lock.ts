@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import { NO_CLEANUP, type Cleanup } from "./cleanup.ts";
-import { describeOwner, ownerRecord, ownerState, parseOwner, type OwnerRecord } from "./owner.ts";
+import { describeOwner, ownerRecord, ownerState, parseOwner, pidRunning, type OwnerRecord } from "./owner.ts";
 
 export interface LockOptions {
   /** What the holder is doing, recorded for whoever waits ("mfa login", "build"). */
@@ -92,8 +92,28 @@ function isStale(h: Holder): boolean {
 const sameHolder = (a: Holder, b: Holder): boolean =>
   a.kind === "record" ? b.kind === "record" && a.owner.token === b.owner.token : a.kind !== "missing" && b.kind === a.kind && b.ino === a.ino && b.mtimeMs === a.mtimeMs;
 
+/**
+ * Removes the owner-record temporaries that processes killed between creating the lock and removing
+ * their temporary file (kill -9) left next to it (`<lock>.<pid>-<hex>.tmp` of a pid no longer running).
+ */
+async function removeDeadTemps(lockPath: string): Promise<void> {
+  const dir = path.dirname(lockPath);
+  const prefix = `${path.basename(lockPath)}.`;
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(n.startsWith(prefix) ? n.slice(prefix.length) : "");
+    if (m && Number(m[1]) !== process.pid && !pidRunning(Number(m[1]))) await fs.rm(path.join(dir, n), { force: true });
+  }
+}
+
 /** Creates `lockPath` holding `me`'s record; false when it already exists. */
 async function tryCreate(lockPath: string, me: OwnerRecord, cleanup: Cleanup): Promise<boolean> {
+  await removeDeadTemps(lockPath);
   const text = JSON.stringify(me) + "\n";
   const tmp = `${lockPath}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   const forget = cleanup.add(() => rmSync(tmp, { force: true }));
