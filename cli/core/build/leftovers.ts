@@ -4,29 +4,20 @@
  * (`.<name>.hdoc-<pid>-<x>.tmp`). Removed at the start of the next build, which holds the build
  * folder's lock, so none of them can belong to a build still running.
  */
-import { readdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
+import { walkEntries } from "../fs/dir-walk.ts";
 
 const LEFTOVER = /(\.tmp-\d+-[a-z0-9]+|\.old-\d+)$|^\..+\.hdoc-\d+-[0-9a-f]+\.tmp$/;
 
 /** Removes the leftovers under `outDir`; returns them, relative to it. */
 export function removeBuildLeftovers(outDir: string): string[] {
   const removed: string[] = [];
-  const visit = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (LEFTOVER.test(e.name)) {
-        rmSync(full, { recursive: true, force: true });
-        removed.push(path.relative(outDir, full));
-      } else if (e.isDirectory() && depth < 4) visit(full, depth + 1);
-    }
-  };
-  visit(outDir, 0);
+  walkEntries(outDir, (e, full, depth) => {
+    if (!LEFTOVER.test(e.name)) return depth < 4;
+    rmSync(full, { recursive: true, force: true });
+    removed.push(path.relative(outDir, full));
+    return false;
+  });
   return removed.sort();
 }

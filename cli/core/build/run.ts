@@ -29,7 +29,7 @@ import {
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
 import { codeDirOutside, outsideRepository } from "./containment.ts";
-import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./output.ts";
+import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, renderTemplates, templateOutFile, writeRendered, type RenderedTemplates } from "./output.ts";
 
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
 export const BUILD_FORMAT = 1;
@@ -58,7 +58,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, skipped, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template, parameters: req.parameters }, cache, digests);
+  const { stacks, functions, skipped, problems, fromCache, reads } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template, parameters: req.parameters }, cache, digests);
   const selected = selectFunctions(functions, req.only);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -123,6 +123,25 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
+  // The rewritten templates depend only on the templates read, the build folder and whether the
+  // local files they point back at exist: when all of that and the written files are as last time,
+  // they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
+  const templateKey = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
+  const w = cache.written;
+  const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f));
+  let rendering: Promise<RenderedTemplates | { error: string }> | undefined;
+  const startRendering = () => {
+    if (templatesCurrent || rendering) return;
+    rendering = (async () => {
+      try {
+        const { TemplateEditor } = await import("../cfn/template-edit.ts");
+        return renderTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file, reads.get(file)));
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    })();
+  };
+
   // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
   // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
@@ -132,7 +151,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
     if (group.length < 2) continue;
     const started = now();
     const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
-    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions);
+    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, startRendering);
     const ms = (now() - started) / group.length;
     for (const fn of group) {
       const r = together?.get(fn.id);
@@ -201,25 +220,21 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   reports.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const allCurrent = reports.every((r) => r.status === "built" || r.status === "cached") && stackProblems.length === 0;
   let templates: string[] = [];
-  if (allCurrent) {
-    // The rewritten templates depend only on the templates read, the build folder and whether the
-    // local files they point back at exist: skip writing them when all of that and the written files are as last time.
-    const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
-    const w = cache.written;
-    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f))) {
-      templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
-    } else {
-      try {
-        const { TemplateEditor } = await import("../cfn/template-edit.ts");
-        const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
-        templates = written.files;
-        const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
-        cache.written = { key, outputs, refs: written.refs };
-      } catch (e) {
-        stackProblems.push((e as Error).message);
-        removeTemplates(req.outDir);
-        delete cache.written;
-      }
+  if (allCurrent && templatesCurrent) {
+    templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
+  } else if (allCurrent) {
+    startRendering();
+    const rendered = await rendering!;
+    try {
+      if ("error" in rendered) throw new Error(rendered.error);
+      templates = await writeRendered(rendered, req.outDir);
+      const outputs = Object.fromEntries(templates.map((f) => [path.relative(req.repoRoot, f), digests.fresh(f)]));
+      cache.written = { key: templateKey, outputs, refs: rendered.refs };
+    } catch (e) {
+      templates = [];
+      stackProblems.push((e as Error).message);
+      removeTemplates(req.outDir);
+      delete cache.written;
     }
   } else {
     removeTemplates(req.outDir);
