@@ -10,6 +10,7 @@
  * `require()` Node built-ins.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { BuildFailure, BuildOptions, Message, Metafile } from "esbuild";
@@ -59,6 +60,19 @@ export function installedEsbuildVersion(from: string = path.dirname(fileURLToPat
     const file = path.join(dir, "node_modules", "esbuild", "package.json");
     if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
     if (path.dirname(dir) === dir) throw new FunctionBuildError("esbuild is not installed (run npm ci)");
+  }
+}
+
+/**
+ * Starts esbuild's service process now, so that it is up by the time the first bundle is asked for.
+ * Loaded synchronously (the same module instance `import("esbuild")` gives), so the process starts
+ * even when this thread goes on with synchronous work such as parsing the templates.
+ */
+export function startEsbuildService(): void {
+  try {
+    (createRequire(import.meta.url)("esbuild") as typeof import("esbuild")).initialize({}).catch(() => undefined);
+  } catch {
+    // already started, or esbuild is missing: the first bundle reports that
   }
 }
 

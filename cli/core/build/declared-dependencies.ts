@@ -64,6 +64,8 @@ type Owned = Pick<FunctionInfo, "id" | "codeDir">;
  */
 export class DependencyRule {
   private readonly all: Owned[];
+  /** Each code folder and the first function (in the order given) that has it. */
+  private readonly byDir = new Map<string, { fn: Owned; order: number }>();
   private readonly cache = new Map<string | undefined, Manifest>();
   /** (owner package.json, package) pairs already found declared: most imports are decided without reading anything. */
   private readonly declared = new Set<string>();
@@ -71,6 +73,10 @@ export class DependencyRule {
 
   constructor(fns: Owned | Owned[], private readonly repoRoot: string, private readonly externals: string[]) {
     this.all = Array.isArray(fns) ? fns : [fns];
+    this.all.forEach((fn, order) => {
+      const dir = path.resolve(fn.codeDir);
+      if (!this.byDir.has(dir)) this.byDir.set(dir, { fn, order });
+    });
   }
 
   private manifest(file: string | undefined): Manifest {
@@ -81,7 +87,14 @@ export class DependencyRule {
 
   /** The function a file belongs to (its code folder holds it); a shared file is judged by its own package.json. */
   private functionOf(file: string): Owned {
-    return this.all.find((f) => !path.relative(f.codeDir, file).startsWith("..")) ?? this.all[0]!;
+    // The first function (in the order given) whose folder holds the file: a look at each folder above it, not at every function.
+    let best: { fn: Owned; order: number } | undefined;
+    for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
+      const hit = this.byDir.get(dir);
+      if (hit && (!best || hit.order < best.order)) best = hit;
+      if (path.dirname(dir) === dir) break;
+    }
+    return best?.fn ?? this.all[0]!;
   }
 
   /** Whether imports from this file are judged at all (installed packages' own imports are not). */

@@ -15,11 +15,11 @@ import type { FunctionInfo } from "../cfn/templates.ts";
 import { discover, pool } from "./planning.ts";
 import type { BuildReport, BuildRequest, FunctionReport } from "./report.ts";
 export type { BuildEvent, BuildReport, BuildRequest, FunctionReport, FunctionStatus } from "./report.ts";
-import { removeBuildLeftovers } from "./leftovers.ts";
+import { clearBuildFolder, removeBuildLeftovers } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
@@ -52,17 +52,29 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
 async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const now = req.now ?? (() => performance.now());
   const rel = (f: string) => path.relative(req.repoRoot, f);
-  if (req.clean) rmSync(req.outDir, { recursive: true, force: true });
-  else for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
+  // --clean: the old build folder is set aside at once and removed while this build runs.
+  // A folder that cannot be removed stays beside the build folder; the next build removes it and says so.
+  const clearing = req.clean ? clearBuildFolder(req.outDir).catch(() => undefined) : undefined;
+  try {
+    return await buildIn(req, now, rel);
+  } finally {
+    await clearing;
+  }
+}
+
+async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) => string): Promise<BuildReport> {
+  if (!req.clean) for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
+  const manifestFile = path.join(req.outDir, MANIFEST_FILE);
+  const manifest: BuildManifest = readManifest(manifestFile);
+  const manifestBefore = JSON.stringify(manifest);
+  // Nothing built before: every function will be bundled, so esbuild's service starts now, beside discovery.
+  if (Object.keys(manifest.functions).length === 0) startEsbuildService();
   const cacheFile = path.join(req.outDir, CACHE_FILE);
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
   const { stacks, functions, skipped, problems, fromCache, reads } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template, parameters: req.parameters }, cache, digests);
   const selected = selectFunctions(functions, req.only);
-  const manifestFile = path.join(req.outDir, MANIFEST_FILE);
-  const manifest: BuildManifest = readManifest(manifestFile);
-  const manifestBefore = JSON.stringify(manifest);
   const locks = new LockIndex(req.repoRoot, digests, cache.locks);
 
   const reports: FunctionReport[] = [];
