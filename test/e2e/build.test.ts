@@ -49,12 +49,15 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
     // File stamps younger than 2 s are not trusted (see FileDigests): let the fixture's files age first.
     await new Promise((r) => setTimeout(r, Math.max(0, fixtureAt + 2100 - Date.now())));
     await hdoc(["build"]);
-    // Every module Node loads, CommonJS or ESM, through a loader hook (yaml is bundled into a chunk of
-    // dist/cli; esbuild is loaded from node_modules).
+    // Every module Node loads: ES modules through a loader hook, CommonJS ones (esbuild is loaded with
+    // require) from require.cache at exit. yaml is bundled into a chunk of dist/cli.
     const seen = path.join(home.home, "loaded-urls.txt");
     const probe = path.join(home.home, "loaded-urls.mjs");
+    const cjsProbe = path.join(home.home, "loaded-modules.cjs");
     const hook = `import { appendFileSync } from "node:fs"; export async function load(url, context, next) { appendFileSync(${JSON.stringify(seen)}, url + "\\n"); return next(url, context); }`;
     writeFileSync(probe, `import { register } from "node:module";\nregister("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));\n`);
+    writeFileSync(cjsProbe, `process.on("exit", () => require("node:fs").appendFileSync(${JSON.stringify(seen)}, Object.keys(require.cache).join("\\n") + "\\n"));\n`);
+    const NODE_OPTIONS = `--import ${probe} --require ${cjsProbe}`;
     const chunks = path.join(REPO_ROOT, "dist/cli/chunks");
     const yamlChunks = readdirSync(chunks).filter((f) => f.endsWith(".js") && readFileSync(path.join(chunks, f), "utf8").includes('Symbol.for("yaml.document")'));
     expect(yamlChunks.length).toBeGreaterThan(0);
@@ -63,14 +66,19 @@ describe("hdoc build (built binary, fixture copy with its own hdoc.config.json r
       rmSync(seen, { force: true });
       return urls.filter((u) => /node_modules[\\/](esbuild|yaml)[\\/]/.test(u) || yamlChunks.some((c) => u.endsWith(`/chunks/${c}`)));
     };
-    const r = await runHdoc(["build"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS: `--import ${probe}` } });
+    const r = await runHdoc(["build"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain("0 built, 6 cached");
     expect(loaded()).toEqual([]);
     // The probe does see them when a template has to be parsed.
-    const list = await runHdoc(["build", "--list"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS: `--import ${probe}` } });
+    const list = await runHdoc(["build", "--list"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS } });
     expect(list.exitCode, list.stderr).toBe(0);
     expect(loaded().length).toBeGreaterThan(0);
+    // ... and esbuild when something has to be built.
+    writeFileSync(fx.file("functions/health/handler.ts"), readFileSync(fx.file("functions/health/handler.ts"), "utf8") + "\n// touched\n");
+    const touched = await runHdoc(["build"], { home: home.home, cwd: fx.dir, env: { NODE_OPTIONS } });
+    expect(touched.stderr).toContain("1 built, 5 cached");
+    expect(loaded().some((f) => /node_modules[\\/]esbuild[\\/]/.test(f))).toBe(true);
   });
 
   it("--json prints one document with every function", async () => {

@@ -50,9 +50,9 @@ export function esbuildTarget(runtime: string): string {
 }
 
 /**
- * The version of the esbuild that bundleNodeFunction's `import("esbuild")` loads: its package.json in
- * the nearest node_modules above this module, which is where Node's ESM resolution finds a bare
- * specifier (esbuild declares no "exports"). A few stat calls, where loading esbuild or asking the
+ * The version of the esbuild that `esbuild()` loads: its package.json in the nearest node_modules
+ * above this module, which is where Node's resolution finds a bare specifier (esbuild declares no
+ * "exports"). A few stat calls, where loading esbuild or asking the
  * resolver costs milliseconds, and a fully cached build needs only the version.
  */
 export function installedEsbuildVersion(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -64,13 +64,16 @@ export function installedEsbuildVersion(from: string = path.dirname(fileURLToPat
 }
 
 /**
- * Starts esbuild's service process now, so that it is up by the time the first bundle is asked for.
- * Loaded synchronously (the same module instance `import("esbuild")` gives), so the process starts
- * even when this thread goes on with synchronous work such as parsing the templates.
+ * esbuild, loaded with require(): it is a CommonJS package, and `import()` of one first scans its
+ * source for the names it exports (milliseconds that a build pays for nothing). Synchronous, so
+ * `startEsbuildService` can start the service before this thread goes on with synchronous work.
  */
+const esbuild = (): typeof import("esbuild") => createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+
+/** Starts esbuild's service process now, so that it is up by the time the first bundle is asked for. */
 export function startEsbuildService(): void {
   try {
-    (createRequire(import.meta.url)("esbuild") as typeof import("esbuild")).initialize({}).catch(() => undefined);
+    esbuild().initialize({}).catch(() => undefined);
   } catch {
     // already started, or esbuild is missing: the first bundle reports that
   }
@@ -130,7 +133,7 @@ export function esbuildOptions(fn: FunctionInfo, entry: string, opts: NodeBuildO
 
 /** Runs one bundle; throws FunctionBuildError with every message, a missing export, or a file outside the repository. */
 async function bundle(fn: FunctionInfo, opts: NodeBuildOptions, output: Pick<BuildOptions, "outfile" | "outdir" | "write">): Promise<{ metafile: Metafile; warnings: Message[]; code?: string; entry: string; module: string }> {
-  const { build } = await import("esbuild");
+  const { build } = esbuild();
   const { entry, module, exportName } = resolveEntry(fn);
   let result;
   try {
@@ -199,7 +202,7 @@ function closureOf(metafile: Metafile, start: string): string[] {
  */
 export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions, whileRunning?: () => void): Promise<Map<string, NodeBuildResult> | undefined> {
   if (new Set(fns.map((f) => f.runtime)).size !== 1) return undefined;
-  const { build } = await import("esbuild");
+  const { build } = esbuild();
   let entries;
   try {
     entries = fns.map((fn) => ({ fn, ...resolveEntry(fn) }));
