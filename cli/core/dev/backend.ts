@@ -43,6 +43,8 @@ export interface LocalBackend {
   runtimeFunctions: RuntimeFunction[];
   /** The stream sources, given the names the tables were created with. */
   streams(tableNames: Record<string, string>): StreamSource[];
+  /** The templates were not parsed: nothing changed since the last start (template-cache.ts). */
+  fromCache: boolean;
 }
 
 export function templateProblems(problems: Problem[], repoRoot: string): HdocError {
@@ -134,5 +136,5 @@ export async function loadBackend(o: BackendOptions): Promise<LocalBackend> {
     return sources;
   };
 
-  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
+  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams, fromCache: found.fromCache };
 }

@@ -125,7 +125,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
   for (const r of routes) if (r.auth?.kind === "unsupported") log.warn(`${r.method} ${r.resource}: ${r.auth.why}; the route answers 500 (AuthorizerConfigurationException)`);
-  mark("templates read");
+  mark(`templates read (${backend.fromCache ? "unchanged since the last start: from .hdoc/dev/templates.json" : "parsed"})`);
 
   // 2. The HTTP port first, so a port in use fails before anything else starts.
   const ready: { listener?: RequestListener } = {};
@@ -242,6 +242,9 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   }
   void warming.then((failures) => {
     for (const f of failures) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
+    const ids = runtime.functionIds().filter((id) => runtime.builds(id) > 0);
+    const cached = ids.filter((id) => runtime.fromCache(id)).length;
+    log.verbose(`functions bundled: ${ids.length - cached} by esbuild, ${cached} unchanged since the last run (from .hdoc/dev/bundles)`);
   });
   mark("ready");
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;

@@ -6,7 +6,7 @@
  * was decided by, so an edit is noticed before the next invocation. With a cache (bundle-cache.ts) an
  * unchanged function is not bundled again at the next start.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { FunctionInfo } from "../../cfn/templates.ts";
@@ -64,7 +64,10 @@ export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir
   }
   const hash = createHash("sha256").update(r.code).digest("hex").slice(0, 12);
   const file = fileIn(workDir, info, hash);
-  if (!existsSync(file)) writeFileSync(file, r.code);
+  if (!existsSync(file)) {
+    mkdirSync(workDir, { recursive: true });
+    writeFileSync(file, r.code);
+  }
   const inputs = stamps([...watchedFiles(r.inputs), ...decidingFiles(r.inputs, info.codeDir, repoRoot)]);
   if (cache && key) cache.put(info.id, key, r.code, { exportName: r.exportName, entry: r.entry, inputs });
   return { file, exportName: r.exportName, entry: r.entry, inputs };

@@ -21,6 +21,7 @@ import type { FunctionInfo } from "../../cfn/templates.ts";
 import type { FunctionWorkerData } from "./protocol.ts";
 import { bundleForDev, changed, entryOf, stamps, type Built } from "./bundle.ts";
 import { BundleCache } from "./bundle-cache.ts";
+import { lambdaEnv } from "./lambda-env.ts";
 import { WorkerPool, type Instance } from "./worker-pool.ts";
 
 export interface RuntimeFunction {
@@ -72,9 +73,6 @@ interface Slot {
   workers: number;
 }
 
-/** Variables of this process a function may see (nothing secret: no AWS credentials or profile). */
-const PASSED_THROUGH = ["PATH", "TZ", "LANG"];
-
 export class LocalRuntime {
   private readonly slots = new Map<string, Slot>();
   private readonly checkEveryMs: number;
@@ -96,27 +94,6 @@ export class LocalRuntime {
       this.cache.removeLeftovers();
     }
     for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], checkedAt: -Infinity, builds: 0, workers: 0 });
-  }
-
-  /** The environment a function sees: Lambda's own variables, then the template's. */
-  private lambdaEnv(fn: RuntimeFunction): Record<string, string> {
-    const name = fn.info.logicalId;
-    const passed = Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
-    return {
-      ...passed,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...this.o.baseEnv,
-      AWS_LAMBDA_FUNCTION_NAME: name,
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutSeconds),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs_hdoc_dev",
-      LAMBDA_TASK_ROOT: fn.info.codeDir,
-      AWS_REGION: this.o.region,
-      AWS_DEFAULT_REGION: this.o.region,
-      ...fn.env,
-    };
   }
 
   functionIds(): string[] {
@@ -270,7 +247,7 @@ export class LocalRuntime {
     };
     slot.workers++;
     return this.threads.spawn(
-      { id: fn.info.id, workerData, env: this.lambdaEnv(fn), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
+      { id: fn.info.id, workerData, env: lambdaEnv(fn, this.o.region, this.o.baseEnv), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
       (inst) => this.leave(slot, inst),
     );
   }
