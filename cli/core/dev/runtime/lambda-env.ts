@@ -1,10 +1,17 @@
 /** The environment a function's worker gets: Lambda's own variables, the local endpoint and credentials, then the template's. */
-import type { RuntimeFunction } from "./runtime.ts";
 
 /** Variables of this process a function may see (nothing secret: no AWS credentials or profile). */
 const PASSED_THROUGH = ["PATH", "TZ", "LANG"];
 
-export function lambdaEnv(fn: RuntimeFunction, region: string, baseEnv: Record<string, string> = {}): Record<string, string> {
+/** The parts of a runtime function (runtime.ts) its environment is made of. */
+export interface EnvSource {
+  info: { logicalId: string; codeDir: string };
+  env: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export function lambdaEnv(fn: EnvSource, region: string, baseEnv: Record<string, string> = {}): Record<string, string> {
   const name = fn.info.logicalId;
   const passed = Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
   return {
