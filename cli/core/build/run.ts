@@ -24,7 +24,7 @@ export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
 import {
-  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, stagingPath, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
@@ -178,7 +178,8 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     const group = todo.filter((f) => f.runtime === runtime);
     if (group.length < 2) continue;
     const started = now();
-    const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
+    // esbuild makes the folders it writes to.
+    const stagings = new Map(group.map((fn) => [fn.id, stagingPath(artifactDirOf(req.outDir, fn.id))]));
     const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, whileBundling);
     const ms = (now() - started) / group.length;
     for (const fn of group) {
