@@ -174,9 +174,10 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
-  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => f.runtime))) {
-    const group = todo.filter((f) => f.runtime === runtime);
-    if (group.length < 2) continue;
+  const bundled = todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile");
+  const groups = [...new Set(bundled.map((f) => f.runtime))].map((runtime) => bundled.filter((f) => f.runtime === runtime)).filter((g) => g.length >= 2);
+  // The runs of different runtimes at once: esbuild's service takes them side by side.
+  await Promise.all(groups.map(async (group) => {
     const started = now();
     // esbuild makes the folders it writes to.
     const stagings = new Map(group.map((fn) => [fn.id, stagingPath(artifactDirOf(req.outDir, fn.id))]));
@@ -187,7 +188,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
       if (r) prebuilt.set(fn.id, { staging: stagings.get(fn.id)!, inputs: r.inputs, ms });
       else rmSync(stagings.get(fn.id)!, { recursive: true, force: true });
     }
-  }
+  }));
 
   await pool(todo, req.concurrency, async (fn) => {
     req.onEvent?.({ type: "start", id: fn.id, reason: why.get(fn.id) });
