@@ -6,7 +6,7 @@
  * Globals.Function.CodeUri kept).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO_ROOT, runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
@@ -71,5 +71,34 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     expect(r.exitCode).toBe(7);
     expect(r.stderr).toMatch(/^error: template\.yml Made: BuildMethod makefile needs make, which is not on the PATH/m);
     expect(r.stderr).toContain("1 built, 0 cached, 1 failed");
+  });
+
+  it("points a local path back at its file on the next build once it exists (was: left as written until the template changed or --clean)", async () => {
+    writeFileSync(path.join(dir, "absent.yml"), [
+      "Transform: AWS::Serverless-2016-10-31",
+      "Resources:",
+      "  Api:",
+      "    Type: AWS::Serverless::Api",
+      "    Properties:",
+      "      StageName: Prod",
+      "      DefinitionUri: openapi.yaml # not written yet",
+      "  Local:",
+      "    Type: AWS::Serverless::Function",
+      "    Properties: { CodeUri: ., Handler: src/app.handler, Runtime: nodejs22.x }",
+      "",
+    ].join("\n"));
+    const written = () => readFileSync(path.join(dir, ".hdoc/build/template.yml"), "utf8");
+    const first = await hdoc(["build", "--template", "absent.yml"]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(written()).toContain("DefinitionUri: openapi.yaml # not written yet");
+    writeFileSync(path.join(dir, "openapi.yaml"), "openapi: '3.0.1'\ninfo: { title: t, version: '1' }\npaths: {}\n");
+    const second = await hdoc(["build", "--template", "absent.yml"]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stderr).toContain("0 built, 1 cached");
+    expect(written()).toContain('DefinitionUri: "../../openapi.yaml" # not written yet');
+    rmSync(path.join(dir, "openapi.yaml"));
+    const third = await hdoc(["build", "--template", "absent.yml"]);
+    expect(written()).toContain("DefinitionUri: openapi.yaml # not written yet");
+    expect(third.exitCode, third.stderr).toBe(0);
   });
 });

@@ -19,7 +19,7 @@ import { removeBuildLeftovers } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
@@ -76,7 +76,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
 
   const optionsOf = (fn: FunctionInfo) => ({
     format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures, buildMethod: fn.buildMethod,
-    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true } : {}),
+    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true, buildProperties: fn.buildProperties } : {}),
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
@@ -123,12 +123,14 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
-  // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
-  // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
+  // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in
+  // one esbuild run first; any that does not come out of it cleanly (a compile error anywhere fails
+  // the whole run) is bundled on its own below, as is one whose BuildProperties are invalid.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
-  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => f.runtime))) {
-    const group = todo.filter((f) => f.runtime === runtime);
+  const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
+  for (const key of new Set(groupKey.values())) {
+    const group = key === undefined ? [] : todo.filter((f) => groupKey.get(f.id) === key);
     if (group.length < 2) continue;
     const started = now();
     const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
@@ -203,10 +205,11 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   let templates: string[] = [];
   if (allCurrent) {
     // The rewritten templates depend only on the templates read, the build folder and whether the
-    // local files they point back at exist: skip writing them when all of that and the written files are as last time.
+    // local files they point back at exist (and those left as written still do not): skip writing
+    // them when all of that and the written files are as last time.
     const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
     const w = cache.written;
-    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f))) {
+    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f)) && (w.absent ?? []).every((f) => !existsSync(f))) {
       templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
     } else {
       try {
@@ -214,7 +217,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
         const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
         templates = written.files;
         const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
-        cache.written = { key, outputs, refs: written.refs };
+        cache.written = { key, outputs, refs: written.refs, absent: written.absent };
       } catch (e) {
         stackProblems.push((e as Error).message);
         removeTemplates(req.outDir);

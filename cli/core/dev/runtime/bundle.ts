@@ -51,7 +51,7 @@ export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir
     throw new Error(`${info.id}: cannot bundle: ${message}`);
   }
   const hash = createHash("sha256").update(r.code).digest("hex").slice(0, 12);
-  const file = path.join(workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}.mjs`);
+  const file = path.join(workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}.${r.format === "esm" ? "mjs" : "cjs"}`);
   if (!existsSync(file)) writeFileSync(file, r.code);
   return { file, exportName: r.exportName, entry: r.entry, inputs: stamps(r.inputs) };
 }
