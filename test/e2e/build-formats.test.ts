@@ -46,6 +46,19 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     expect([bad.exitCode, bad.stderr.trim()]).toEqual([2, 'error: --param "CodeParam" is not Name=Value\nhint: e.g. --param Stage=dev']);
   });
 
+  it("carries --param into a nested stack through the parent's Parameters property, as CloudFormation passes it", async () => {
+    const listed = async (extra: string[]) => {
+      const r = await hdoc(["build", "--list", "--json", "--template", "nested.yml", ...extra]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { functions: unknown[] }).functions;
+    };
+    expect(await listed(["--param", "CodeRoot=.", "--param", "Stage=prod"])).toEqual([expect.objectContaining({ id: "Child/Staged", codeUri: ".", handler: "src/prod.handler" })]);
+    const built = await hdoc(["build", "--template", "nested.yml", "--param", "CodeRoot=.", "--param", "Stage=prod", "--json"]);
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect((JSON.parse(built.stdout) as { functions: Array<{ id: string; status: string }> }).functions).toEqual([expect.objectContaining({ id: "Child/Staged", status: "built" })]);
+    expect(existsSync(path.join(dir, ".hdoc/build/functions/Child/Staged/src/prod.mjs"))).toBe(true);
+  });
+
   it("builds with warnings for the others, runs make build-<LogicalId> with ARTIFACTS_DIR, edits the template in place", async () => {
     const r = await hdoc(["build"]);
     expect(r.exitCode, r.stderr).toBe(0);

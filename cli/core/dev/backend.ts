@@ -4,9 +4,9 @@
  * deployed stack would resolve it (local table names and ARNs), the tables, and which functions
  * consume which table's stream. Nothing is started here.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { HdocError } from "../../errors.ts";
-import { discoverFunctions, formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import { discoverFunctions, formatProblem, parseTemplate, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
 import type { RuntimeFunction } from "./runtime/runtime.ts";
@@ -50,9 +50,26 @@ export function templateProblems(problems: Problem[], repoRoot: string): HdocErr
 
 const num = (v: Json | undefined, d: number) => (typeof v === "number" ? v : typeof v === "string" && Number(v) > 0 ? Number(v) : d);
 
+/**
+ * The --param values with hdoc dev's default `Stage=dev` when the root template declares a Stage
+ * without a Default, so discovery (and every nested stack it is passed to) sees the same value as the
+ * rest of the backend. A root template that cannot be read is left to discovery to report.
+ */
+function withStageDefault(template: string, given: Record<string, string>): Record<string, string> {
+  let declared: Json | undefined;
+  try {
+    declared = parseTemplate(readFileSync(template, "utf8"), template).Parameters;
+  } catch {
+    return given;
+  }
+  const stage = isObj(declared) ? declared.Stage : undefined;
+  return isObj(stage) && stage.Default === undefined && given.Stage === undefined ? { ...given, Stage: "dev" } : given;
+}
+
 export function loadBackend(o: BackendOptions): LocalBackend {
   if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run from the repository (infra/template.yml), or pass --template <file>");
-  const found = discoverFunctions(o.template, o.repoRoot, o.parameters);
+  const parameters = withStageDefault(o.template, o.parameters);
+  const found = discoverFunctions(o.template, o.repoRoot, parameters);
   if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
   // hdoc dev runs Node.js functions; the others keep their routes, which answer 502 and say why.
   const notRun = found.functions.filter((f) => !f.runtime.startsWith("nodejs") || f.buildMethod === "makefile");
@@ -70,8 +87,6 @@ export function loadBackend(o: BackendOptions): LocalBackend {
   }
   const root = found.stacks.find((s) => s.path.length === 0)!;
   const rootParams = isObj(root.body.Parameters) ? root.body.Parameters : {};
-  const parameters = { ...o.parameters };
-  if (isObj(rootParams.Stage) && rootParams.Stage.Default === undefined) parameters.Stage ??= "dev";
   for (const k of Object.keys(parameters)) {
     if (!(k in rootParams)) throw new HdocError("USAGE", `--param ${k}: the root template has no parameter ${k}`, `its parameters: ${Object.keys(rootParams).join(", ") || "none"}`);
   }
