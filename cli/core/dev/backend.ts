@@ -1,12 +1,14 @@
 /**
  * The local backend as the templates describe it, read once for `hdoc dev` and `hdoc invoke`: the
- * stacks (root parameters applied), every function with its environment resolved the way the
+ * stacks (root parameters applied; template-cache.ts keeps them between starts), every function with its environment resolved the way the
  * deployed stack would resolve it (local table names and ARNs), the tables, and which functions
  * consume which table's stream. Nothing is started here.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { HdocError } from "../../errors.ts";
-import { discoverFunctions, formatProblem, parseTemplate, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import { formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import path from "node:path";
+import { discoverCached } from "./template-cache.ts";
 import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
 import type { RuntimeFunction } from "./runtime/runtime.ts";
@@ -41,6 +43,8 @@ export interface LocalBackend {
   runtimeFunctions: RuntimeFunction[];
   /** The stream sources, given the names the tables were created with. */
   streams(tableNames: Record<string, string>): StreamSource[];
+  /** The templates were not parsed: nothing changed since the last start (template-cache.ts). */
+  fromCache: boolean;
 }
 
 export function templateProblems(problems: Problem[], repoRoot: string): HdocError {
@@ -48,28 +52,15 @@ export function templateProblems(problems: Problem[], repoRoot: string): HdocErr
   return new HdocError("NOT_VALID", `the templates have ${problems.length} problem(s):\n  ${lines.join("\n  ")}`, "fix the templates (the same checks run in CI), then run hdoc dev again");
 }
 
+/** Values hdoc dev gives root parameters that have no Default and no --param. */
+const DEV_FALLBACKS = { Stage: "dev" };
+
 const num = (v: Json | undefined, d: number) => (typeof v === "number" ? v : typeof v === "string" && Number(v) > 0 ? Number(v) : d);
 
-/**
- * The --param values with hdoc dev's default `Stage=dev` when the root template declares a Stage
- * without a Default, so discovery (and every nested stack it is passed to) sees the same value as the
- * rest of the backend. A root template that cannot be read is left to discovery to report.
- */
-function withStageDefault(template: string, given: Record<string, string>): Record<string, string> {
-  let declared: Json | undefined;
-  try {
-    declared = parseTemplate(readFileSync(template, "utf8"), template).Parameters;
-  } catch {
-    return given;
-  }
-  const stage = isObj(declared) ? declared.Stage : undefined;
-  return isObj(stage) && stage.Default === undefined && given.Stage === undefined ? { ...given, Stage: "dev" } : given;
-}
-
-export function loadBackend(o: BackendOptions): LocalBackend {
+export async function loadBackend(o: BackendOptions): Promise<LocalBackend> {
   if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run from the repository (infra/template.yml), or pass --template <file>");
-  const parameters = withStageDefault(o.template, o.parameters);
-  const found = discoverFunctions(o.template, o.repoRoot, parameters);
+  // Stage=dev for a root Stage without a Default, seen by discovery too (and by the nested stacks it is passed to).
+  const found = await discoverCached(o.template, o.repoRoot, o.parameters, path.join(o.repoRoot, ".hdoc", "dev", "templates.json"), Date.now, DEV_FALLBACKS);
   if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
   // hdoc dev runs Node.js functions; the others keep their routes, which answer 502 and say why.
   const notRun = found.functions.filter((f) => !f.runtime.startsWith("nodejs") || f.buildMethod === "makefile");
@@ -87,6 +78,8 @@ export function loadBackend(o: BackendOptions): LocalBackend {
   }
   const root = found.stacks.find((s) => s.path.length === 0)!;
   const rootParams = isObj(root.body.Parameters) ? root.body.Parameters : {};
+  const parameters = { ...o.parameters };
+  for (const [k, v] of Object.entries(DEV_FALLBACKS)) if (isObj(rootParams[k]) && rootParams[k].Default === undefined) parameters[k] ??= v;
   for (const k of Object.keys(parameters)) {
     if (!(k in rootParams)) throw new HdocError("USAGE", `--param ${k}: the root template has no parameter ${k}`, `its parameters: ${Object.keys(rootParams).join(", ") || "none"}`);
   }
@@ -147,5 +140,5 @@ export function loadBackend(o: BackendOptions): LocalBackend {
     return sources;
   };
 
-  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
+  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams, fromCache: found.fromCache };
 }
