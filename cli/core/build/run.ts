@@ -19,7 +19,7 @@ import { removeBuildLeftovers, setBuildFolderAside } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
+import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
@@ -98,7 +98,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
 
   const optionsOf = (fn: FunctionInfo) => ({
     format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures, buildMethod: fn.buildMethod,
-    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true } : {}),
+    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true, buildProperties: fn.buildProperties } : {}),
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
@@ -146,11 +146,11 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
   // The rewritten templates depend only on the templates read, the build folder and whether the
-  // local files they point back at exist: when all of that and the written files are as last time,
-  // they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
+  // local files they point back at exist (and those left as written still do not): when all of
+  // that and the written files are as last time, they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
   const templateKey = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
   const w = cache.written;
-  const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f));
+  const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f)) && (w.absent ?? []).every((f) => !existsSync(f));
   let rendering: Promise<RenderedTemplates | { error: string }> | undefined;
   const startRendering = () => {
     if (templatesCurrent || rendering) return;
@@ -170,13 +170,14 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     void (rendering ?? Promise.resolve()).then(removeAside);
   };
 
-  // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
-  // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
+  // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in
+  // one esbuild run first; any that does not come out of it cleanly (a compile error anywhere fails
+  // the whole run) is bundled on its own below, as is one whose BuildProperties are invalid.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
-  const bundled = todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile");
-  const groups = [...new Set(bundled.map((f) => f.runtime))].map((runtime) => bundled.filter((f) => f.runtime === runtime)).filter((g) => g.length >= 2);
-  // The runs of different runtimes at once: esbuild's service takes them side by side.
+  const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
+  const groups = [...new Set(groupKey.values())].flatMap((key) => (key === undefined ? [] : [todo.filter((f) => groupKey.get(f.id) === key)])).filter((g) => g.length >= 2);
+  // The runs of different settings at once: esbuild's service takes them side by side.
   await Promise.all(groups.map(async (group) => {
     const started = now();
     // esbuild makes the folders it writes to.
@@ -259,7 +260,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
       if ("error" in rendered) throw new Error(rendered.error);
       templates = await writeRendered(rendered, req.outDir);
       const outputs = Object.fromEntries(templates.map((f) => [path.relative(req.repoRoot, f), digests.fresh(f)]));
-      cache.written = { key: templateKey, outputs, refs: rendered.refs };
+      cache.written = { key: templateKey, outputs, refs: rendered.refs, absent: rendered.absent };
     } catch (e) {
       templates = [];
       stackProblems.push((e as Error).message);
