@@ -127,9 +127,10 @@ export function stagingDir(finalDir: string): string {
 /** Moves a finished artifact into place, replacing the previous one. */
 export function promote(staging: string, finalDir: string): void {
   const old = `${finalDir}.old-${process.pid}`;
-  if (existsSync(finalDir)) renameSync(finalDir, old);
+  const replacing = existsSync(finalDir);
+  if (replacing) renameSync(finalDir, old);
   renameSync(staging, finalDir);
-  rmSync(old, { recursive: true, force: true });
+  if (replacing) rmSync(old, { recursive: true, force: true });
 }
 
 /** Removes a failed build's staging folder and the stale artifact it was meant to replace. */
