@@ -18,7 +18,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
-import { formatProblem, walkStacks, type Json, type StackNode } from "../cfn/templates.ts";
+import { formatProblem, walkStacks, type Json, type ReadTemplate, type StackNode } from "../cfn/templates.ts";
 import { TemplateEditor, type MapAt } from "../cfn/template-edit.ts";
 import { ARTIFACT_PROPERTIES, NESTED_STACK_PROPERTY, isRemoteRef, type ArtifactProperty } from "./artifact-properties.ts";
 import { zipPath } from "./zip.ts";
@@ -83,6 +83,12 @@ function getPath(props: { [k: string]: Json }, dotted: string): Json | undefined
   return cur;
 }
 
+/** The in-place editor of a built template, over the document the walk already parsed. */
+function editorOf(file: string, reads: Map<string, ReadTemplate>): TemplateEditor {
+  const read = reads.get(file);
+  return new TemplateEditor(read?.text ?? readFileSync(file, "utf8"), file, read);
+}
+
 /** Where a resource property is written: the mapping holding it and its key, or an error naming it (before anything is uploaded). */
 function propertyAt(editor: TemplateEditor, file: string, logicalId: string, dotted: string): { at: MapAt; key: string } {
   const parts = dotted.split(".");
@@ -117,7 +123,8 @@ interface Pending {
 
 export async function packageTemplates(req: PackageRequest, deps: { store: ArtifactStore }): Promise<PackageResult> {
   // The build folder may sit outside the repository (--out-dir): its templates are hdoc's own output, so no path is refused here.
-  const walk = walkStacks(req.rootTemplate, path.parse(path.resolve(req.rootTemplate)).root);
+  const reads = new Map<string, ReadTemplate>();
+  const walk = walkStacks(req.rootTemplate, path.parse(path.resolve(req.rootTemplate)).root, reads);
   if (walk.problems.length) {
     const first = walk.problems[0]!;
     throw new HdocError(first.message.includes("does not exist") ? "NOT_FOUND" : "USAGE", `cannot package ${path.relative(req.repoRoot, req.rootTemplate)}: ${formatProblem(first, req.repoRoot)}`, "run `hdoc build` (hdoc deploy builds first when the build is not current)");
@@ -154,7 +161,7 @@ export async function packageTemplates(req: PackageRequest, deps: { store: Artif
 
   const packaged = new Map<string, string>(); // stack path -> packaged text
   const nested: Record<string, string> = {};
-  const bodies = walk.stacks.map((node) => ({ node, id: node.path.join("/"), editor: new TemplateEditor(readFileSync(node.file, "utf8"), node.file) }));
+  const bodies = walk.stacks.map((node) => ({ node, id: node.path.join("/"), editor: editorOf(node.file, reads) }));
   // Every artifact of every stack at once (they depend on nothing), then the templates level by
   // level from the deepest, since a template's text holds the URLs of its children's.
   const artifacts = bodies.flatMap(({ node, editor }) => artifactsOf(node, editor, rel));

@@ -41,7 +41,7 @@ export async function discoverCached(template: string, repoRoot: string, paramet
     // no cache yet, or unreadable: parse
   }
   const { discoverFunctions } = await import("../cfn/templates.ts");
-  const found = discoverFunctions(template, repoRoot, parameters, fallbacks);
+  const found = discoverFunctions(template, repoRoot, parameters, undefined, fallbacks);
   const files = found.stacks.map((s) => s.file);
   const still = files.every((f) => {
     try {
