@@ -68,12 +68,12 @@ const BACKEND_DEFAULTS: StackDefaults = {
 export async function resolveBackend(opts: DeployOptions, ctx: Context, git?: GitRunner): Promise<BackendSettings> {
   const { cfg, ...common } = await resolveStackSettings(opts, BACKEND_DEFAULTS, ctx, git);
   const env = ctx.env;
-  const stage = common.stage.stage;
-  const prefix = first(["flag", opts.s3Prefix], ["samconfig", cfg.s3Prefix]) ?? { value: `backend/${stage}`, source: "default" };
+  const { stage } = common;
+  const prefix = first(["flag", opts.s3Prefix], ["samconfig", cfg.s3Prefix]) ?? { value: `backend/${stage.stage}`, source: "default" };
   const s: BackendSettings = {
     ...common,
     outDir: opts.buildDir ? path.resolve(ctx.cwd, opts.buildDir) : path.join(common.root, BUILD_DIR),
-    pipelineStack: pipelineStackName(stage),
+    pipelineStack: pipelineStackName(stage.stage),
     ...optional("bucket", first(["flag", opts.s3Bucket], ["environment", env.ARTIFACTS_BUCKET], ["samconfig", cfg.s3Bucket])),
     prefix: { ...prefix, value: prefix.value.replace(/^\/+|\/+$/g, "") },
     ...optional("roleArn", first(["flag", opts.roleArn], ["environment", env.CFN_EXECUTION_ROLE_ARN], ["samconfig", cfg.roleArn])),
