@@ -132,7 +132,7 @@ describe("hdoc dev on the real backend (infra/template.yml, seeded)", () => {
     expect(r.headers.get("access-control-allow-methods")).toBe("GET,POST,OPTIONS");
     expect(r.headers.get("access-control-max-age")).toBe("600");
     const missing = await call("GET", "/nothing/here");
-    expect(missing.status).toBe(404);
+    expect(missing.status).toBe(403);
     expect(missing.body).toEqual({ message: "Missing Authentication Token" });
   });
 });

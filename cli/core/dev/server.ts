@@ -196,7 +196,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     void scheduler.runAll();
   }
   void warming.then((failures) => {
-    for (const f of failures) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
+    for (const f of failures) log.warn(`${f.error.message} (the route answers 502 until the file is fixed)`);
   });
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
   return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: () => stopAll(cleanups) };
