@@ -35,5 +35,7 @@ export async function startDev(root, args) {
     child.once("exit", (code) => { clearInterval(t); reject(new Error(`hdoc dev exited ${code}: ${err}`)); });
   });
   const doc = JSON.parse(out);
-  return { ...doc, pid: child.pid, stop: () => new Promise((r) => { child.once("exit", r); child.kill("SIGTERM"); }) };
+  const closed = new Promise((r) => child.once("close", r));
+  // A child that already ended (its "exit" fired) is not waited for again.
+  return { ...doc, pid: child.pid, stop: () => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM"); return closed; } };
 }

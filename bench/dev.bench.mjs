@@ -50,28 +50,40 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Spawns `hdoc dev --seed` and times it to the first 200 of GET /users/octocat; the RSS at "ready" and 3 s later. */
-async function launch() {
+/**
+ * Spawns `hdoc dev --seed` (from `root`) and times it to the first 200 of GET /users/octocat; the RSS at
+ * "ready" and 3 s later. When hdoc dev ends before answering 200, rejects with what it wrote on stderr.
+ */
+export async function launch(root = ROOT, settleMs = 3000) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/hdoc.js"), "dev", "--seed", "--port", String(port)], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [path.join(root, "bin/hdoc.js"), "dev", "--seed", "--port", String(port)], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+  // Settled once the process has ended and its stderr is read to the end, whenever that happens
+  // (waiting for "exit" after it already fired would never settle).
+  const closed = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   let err = "", readyRss;
   child.stderr.on("data", (d) => {
     err += d;
     if (readyRss === undefined && err.includes("ready;")) readyRss = rssMiB(child.pid);
   });
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`hdoc dev exited: ${err}`);
+      if (ended()) {
+        const { code, signal } = await closed;
+        throw new Error(`hdoc dev ended (${signal ?? `exit ${code}`}) before GET /users/octocat answered 200; its stderr:\n${err.trim() || "(nothing)"}`);
+      }
       const status = await new Promise((resolve) => http.get(`http://127.0.0.1:${port}/users/octocat`, (res) => { res.resume(); resolve(res.statusCode); }).on("error", () => resolve(0)));
       if (status === 200) break;
       await sleep(5);
     }
     const firstOk = performance.now() - started;
-    await sleep(3000);
+    await sleep(settleMs);
+    if (ended()) throw new Error(`hdoc dev ended within ${settleMs} ms of its first 200; its stderr:\n${err.trim()}`);
     return { firstOk, readyRss, settledRss: rssMiB(child.pid) };
   } finally {
-    await new Promise((r) => { child.once("exit", r); child.kill("SIGTERM"); });
+    if (!ended()) child.kill("SIGTERM");
+    await closed;
   }
 }
 

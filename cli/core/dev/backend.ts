@@ -1,12 +1,14 @@
 /**
  * The local backend as the templates describe it, read once for `hdoc dev` and `hdoc invoke`: the
- * stacks (root parameters applied), every function with its environment resolved the way the
+ * stacks (root parameters applied; template-cache.ts keeps them between starts), every function with its environment resolved the way the
  * deployed stack would resolve it (local table names and ARNs), the tables, and which functions
  * consume which table's stream. Nothing is started here.
  */
 import { existsSync } from "node:fs";
 import { HdocError } from "../../errors.ts";
-import { discoverFunctions, formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import { formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import path from "node:path";
+import { discoverCached } from "./template-cache.ts";
 import { isObj } from "../cfn/json.ts";
 import { StackResolver, type ResourceRef } from "../cfn/stack-refs.ts";
 import type { RuntimeFunction } from "./runtime/runtime.ts";
@@ -41,6 +43,8 @@ export interface LocalBackend {
   runtimeFunctions: RuntimeFunction[];
   /** The stream sources, given the names the tables were created with. */
   streams(tableNames: Record<string, string>): StreamSource[];
+  /** The templates were not parsed: nothing changed since the last start (template-cache.ts). */
+  fromCache: boolean;
 }
 
 export function templateProblems(problems: Problem[], repoRoot: string): HdocError {
@@ -50,9 +54,9 @@ export function templateProblems(problems: Problem[], repoRoot: string): HdocErr
 
 const num = (v: Json | undefined, d: number) => (typeof v === "number" ? v : typeof v === "string" && Number(v) > 0 ? Number(v) : d);
 
-export function loadBackend(o: BackendOptions): LocalBackend {
+export async function loadBackend(o: BackendOptions): Promise<LocalBackend> {
   if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run from the repository (infra/template.yml), or pass --template <file>");
-  const found = discoverFunctions(o.template, o.repoRoot, o.parameters);
+  const found = await discoverCached(o.template, o.repoRoot, o.parameters, path.join(o.repoRoot, ".hdoc", "dev", "templates.json"));
   if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
   // hdoc dev runs Node.js functions; the others keep their routes, which answer 502 and say why.
   const notRun = found.functions.filter((f) => !f.runtime.startsWith("nodejs") || f.buildMethod === "makefile");
@@ -132,5 +136,5 @@ export function loadBackend(o: BackendOptions): LocalBackend {
     return sources;
   };
 
-  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams };
+  return { stacks, functions: found.functions, skipped: found.skipped, resolver, tables: defs, tableName, stackOf, runtimeFunctions, streams, fromCache: found.fromCache };
 }

@@ -41,7 +41,7 @@ export interface LambdaError {
 export type InvokeOutcome = { functionId: string; ms: number } & ({ ok: true; result: unknown } | { ok: false; error: LambdaError });
 
 export async function invokeOnce(o: InvokeOptions): Promise<InvokeOutcome> {
-  const backend = loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: o.log.warn });
+  const backend = await loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: o.log.warn });
   const fn = findFunction(backend.functions, o.functionName);
   const cleanups: Array<() => Promise<void> | void> = [];
   try {

@@ -19,12 +19,14 @@ export async function seed(file: string, defs: TableDefinition[], tables: Record
   }
   if (!isObj(doc)) throw new HdocError("USAGE", `seed file ${shown} must hold an object of table -> items`, `e.g. { "UsersTable": [ { "github_username": "octocat" } ] }`);
   const docClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const counts: string[] = [];
-  for (const [key, items] of Object.entries(doc)) {
-    if (key.startsWith("$")) continue;
+  // Every table checked before anything is written; then the tables side by side, each item in order.
+  const plan = Object.entries(doc).filter(([key]) => !key.startsWith("$")).map(([key, items]) => {
     const def = defs.find((d) => d.id === key || d.logicalId === key);
     if (!def) throw new HdocError("USAGE", `seed file ${shown}: no table ${JSON.stringify(key)} in the templates`, `tables: ${defs.map((d) => d.logicalId).join(", ")}`);
     if (!Array.isArray(items) || !items.every(isObj)) throw new HdocError("USAGE", `seed file ${shown}: "${key}" must be a list of items (objects)`);
+    return { def, items };
+  });
+  const counts = await Promise.all(plan.map(async ({ def, items }) => {
     const hashKey = def.input.KeySchema?.find((k) => k.KeyType === "HASH")?.AttributeName ?? "";
     let added = 0;
     for (const Item of items) {
@@ -35,7 +37,7 @@ export async function seed(file: string, defs: TableDefinition[], tables: Record
         if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
       }
     }
-    counts.push(`${added}/${items.length} ${def.logicalId}`);
-  }
+    return `${added}/${items.length} ${def.logicalId}`;
+  }));
   log.info(`seeded from ${shown} (items already there are kept): ${counts.join(", ")}`);
 }

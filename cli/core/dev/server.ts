@@ -1,24 +1,31 @@
 /**
- * `hdoc dev` assembled: the templates read once (backend.ts), the port taken, dynalite started with
- * the tables they declare, seed data loaded, the streams (made from the database's own writes) feeding DynamoDB-event functions, and
- * the local API Gateway listening; "ready" then. Functions are bundled in the background after that
- * and get their worker on first use (runtime/). Everything it prints goes through the injected `log`.
+ * `hdoc dev` assembled: the database thread started first, the templates read once (backend.ts), the
+ * port taken, the tables they declare created, seed data written, the streams (made from the
+ * database's own writes) feeding DynamoDB-event functions, and the local API Gateway listening;
+ * "ready" then. The seeded records may still be on their way to their stream consumers at that
+ * moment: every invocation but theirs waits until they are delivered (and what the consumers wrote in
+ * turn), so the first request already reads the derived data (scores, tag counts), while the worker
+ * of the function it calls starts meanwhile. Functions are bundled in the background (from the cache
+ * of the last run when unchanged) and get their worker on first use; the stream consumers get theirs
+ * as soon as the database is up. Everything it prints goes through the injected `log`.
+ * What is not needed before "ready" is loaded when first used: the AWS SDK while the database thread
+ * starts, the authorizer (jose, SigV4) with the first request that needs it.
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import { collectRoutes, type Route } from "./api/routes.ts";
 import { requestListener } from "./api/listener.ts";
+import { localApiUrl } from "./api/local-url.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamFeed } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
 import { createTables } from "./tables.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
-import { localAwsEnv, localClient } from "./local-aws.ts";
-import { seed } from "./seed.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
 import type { EnvOverrides } from "./env-vars.ts";
-import { gatewayAuthorizer, localApiUrl } from "./auth/gateway.ts";
+import type { AuthOutcome } from "./auth/authorizer.ts";
+import type { SignedRequest } from "./auth/sigv4.ts";
 import { scheduledJobs, startSchedules, type ScheduledJob } from "./schedule.ts";
 
 export { LOCAL_ACCOUNT, LOCAL_REGION } from "./backend.ts";
@@ -99,19 +106,26 @@ export async function startDev(o: DevOptions): Promise<DevServer> {
 
 async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>): Promise<DevServer> {
   const { log } = o;
+  /** --verbose: when each start-up step ended, in ms since the process started. */
+  const mark = (step: string) => log.verbose(`start-up: ${step} at ${performance.now().toFixed(0)} ms`);
   // The database starts on its own thread at once, while the templates are read on this one.
   // It reports every item it stores or deletes; the stream feed (step 5, before anything is written) makes the records.
   const stream: { feed?: StreamFeed } = {};
   const dynamoStarting = startDynamoThread({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), onChange: (changes) => stream.feed?.push(changes) });
   cleanups.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
+  // The AWS SDK (the tables, the seed) loads while the thread starts.
+  const sdk = Promise.all([import("./local-aws.ts"), import("./seed.ts")]);
+  sdk.catch(() => undefined); // awaited below; a failure is reported there
   // 1. Templates, read once: functions, routes, tables; every problem reported before anything starts.
-  const backend = loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: log.warn });
+  const backend = await loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: log.warn });
   // Functions hdoc cannot run (image, s3, inline, zip) keep their routes, which answer 502 and say why.
   for (const f of backend.skipped) log.warn(`${f.id} is not run locally (${f.reason}): ${f.detail}; its routes answer 502`);
   const routed = [...backend.functions, ...backend.skipped.map((f) => ({ ...f, unavailable: `${f.reason}: ${f.detail}` }))];
   const routeResult = collectRoutes(routed, backend.stacks, backend.resolver);
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
+  for (const r of routes) if (r.auth?.kind === "unsupported") log.warn(`${r.method} ${r.resource}: ${r.auth.why}; the route answers 500 (AuthorizerConfigurationException)`);
+  mark(`templates read (${backend.fromCache ? "unchanged since the last start: from .hdoc/dev/templates.json" : "parsed"})`);
 
   // 2. The HTTP port first, so a port in use fails before anything else starts.
   const ready: { listener?: RequestListener } = {};
@@ -121,6 +135,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   });
   server.keepAliveTimeout = 5000;
   const port = await listen(server, o.host, o.port);
+  mark("listening");
   // A function whose environment holds the deployed URL of one of these Apis calls this server instead.
   const localHost = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
   const apiIds = new Set(routes.map((r) => r.api.id.split("/").at(-1)!));
@@ -133,7 +148,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   if (otherRuntimes.length) log.warn(`the functions run on ${otherRuntimes.join(", ")} on Lambda, here on Node ${localMajor}: what differs between the two is not seen locally`);
   // 3. Functions: no worker is started yet (see LocalRuntime); leftovers of killed runs go first.
   // Bundling needs no database, so it starts now in the background (esbuild runs in its own
-  // process): the stream consumers first, as seeding invokes them before "ready".
+  // process; an unchanged function comes from the last run's cache): the stream consumers first.
   const devDir = path.join(o.repoRoot, ".hdoc", "dev");
   removeLeftoverRuns(devDir);
   /** The database's endpoint and the local credentials, filled in once it is up (before any worker starts). */
@@ -141,6 +156,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   const runtime = new LocalRuntime({
     repoRoot: o.repoRoot,
     workDir: path.join(devDir, `run-${process.pid}-${Date.now()}`),
+    cacheDir: path.join(devDir, "bundles"),
     functions: backend.runtimeFunctions,
     region: LOCAL_REGION,
     baseEnv,
@@ -151,11 +167,15 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
 
   // 4. The database. Its endpoint and the local credentials go to the functions and the clients
   // here explicitly; this process's environment is left as it is.
-  const dynamo = await dynamoStarting;
+  const [[{ localAwsEnv, localClient }, { seed }], dynamo] = await Promise.all([sdk, dynamoStarting]);
+  mark("database up");
   Object.assign(baseEnv, localAwsEnv(dynamo.endpoint));
+  // The consumers' workers start now, so the seeded records find them (almost) ready.
+  if (o.seedFile && o.warm !== false) runtime.prime(consumers);
   const client = localClient(dynamo.endpoint);
   cleanups.push(() => client.destroy());
   const tables = await createTables(client, backend.tables, backend.tableName);
+  mark("tables created");
 
   // 5. The streams, before seeding so seeded statistics and articles flow to their consumers.
   const streams = new StreamFeed(backend.streams(tables), { region: LOCAL_REGION, invoke: (id, event) => runtime.invoke(id, event), error: log.error });
@@ -170,17 +190,42 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     }
   };
 
-  // 6. Seed data, through the same tables.
+  // 6. Seed data, through the same tables. Its records reach their consumers after "ready"; until
+  // then every other invocation waits (below), starting its worker meanwhile.
+  let delivered: Promise<void> | undefined;
   if (o.seedFile) {
     await seed(o.seedFile, backend.tables, tables, client, o.repoRoot, log);
-    await settled(); // seeded changes reach their stream consumers before the server says it is ready
+    mark("seeded");
+    delivered = settled().then(() => {
+      delivered = undefined;
+      mark("seeded stream records delivered");
+    });
   }
+  /** Invokes a function once the seeded records are delivered (derived data is then in place). */
+  const invokeAfterSeed = async (id: string, event: unknown, requestId?: string): Promise<unknown> => {
+    if (delivered) {
+      runtime.prime([id]);
+      await delivered;
+    }
+    return runtime.invoke(id, event, requestId);
+  };
 
   const now = o.now ?? (() => new Date());
-  const authorize = await gatewayAuthorizer({ repoRoot: o.repoRoot, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, routes, now, warn: log.warn });
+  // The authorizer (the local issuer's key, jose, the SigV4 check) with the first request that needs it.
+  let authorizer: Promise<(route: Route, req: SignedRequest) => Promise<AuthOutcome>> | undefined;
+  const authorize = (route: Route, req: SignedRequest): Promise<AuthOutcome> => {
+    if (!route.auth || route.auth.kind === "public") return Promise.resolve({ ok: true });
+    authorizer ??= import("./auth/gateway.ts").then((g) => g.gatewayAuthorizer({ repoRoot: o.repoRoot, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, now })).catch((e: unknown) => {
+      // A key file that cannot be used: said once; the routes that need the authorizer answer as API Gateway does when it is broken.
+      log.error(`error: ${(e as Error).message}\nhint: delete it to make a new key (tokens issued with the old one stop working), then restart hdoc dev`);
+      const broken: AuthOutcome = { ok: false, status: 500, errorType: "AuthorizerConfigurationException", body: { message: null }, why: "the local token issuer cannot start" };
+      return () => Promise.resolve(broken);
+    });
+    return authorizer.then((check) => check(route, req));
+  };
   ready.listener = requestListener({
     routes,
-    invoke: (id, event, requestId) => runtime.invoke(id, event, requestId),
+    invoke: (id, event, requestId) => invokeAfterSeed(id, event, requestId),
     log: log.request,
     error: log.error,
     now,
@@ -191,13 +236,17 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   const schedules = scheduledJobs(backend.functions, backend.stackOf, backend.resolver, o.schedule ? log.warn : () => undefined);
   if (o.schedule && schedules.length) {
     let stopped = false;
-    const scheduler = startSchedules(schedules, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, now, invoke: (id, event) => runtime.invoke(id, event), log: log.info, error: (l) => (stopped ? undefined : log.error(l)) });
+    const scheduler = startSchedules(schedules, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, now, invoke: (id, event) => invokeAfterSeed(id, event), log: log.info, error: (l) => (stopped ? undefined : log.error(l)) });
     cleanups.push(() => { stopped = true; scheduler.stop(); });
     void scheduler.runAll();
   }
   void warming.then((failures) => {
     for (const f of failures) log.warn(`${f.error.message} (the route answers 502 until the file is fixed)`);
+    const ids = runtime.functionIds().filter((id) => runtime.builds(id) > 0);
+    const cached = ids.filter((id) => runtime.fromCache(id)).length;
+    log.verbose(`functions bundled: ${ids.length - cached} by esbuild, ${cached} unchanged since the last run (from .hdoc/dev/bundles)`);
   });
+  mark("ready");
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
   return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: () => stopAll(cleanups) };
 }

@@ -4,12 +4,7 @@
  * loopback, and the tables created there. Table shapes are never restated outside infra/.
  */
 import type { AddressInfo } from "node:net";
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type CreateTableInput,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import type { CreateTableInput, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { resourcesOf, walkStacks, formatProblem, type Json, type StackNode } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 
@@ -112,23 +107,24 @@ export async function createTables(
   defs: TableDefinition[],
   nameFor: (def: TableDefinition) => string,
 ): Promise<Record<string, string>> {
+  // Loaded here: reading table definitions (backend.ts) needs none of the SDK.
+  const { CreateTableCommand, DescribeTableCommand } = await import("@aws-sdk/client-dynamodb");
   const names: Record<string, string> = {};
-  for (const def of defs) {
-    const TableName = nameFor(def);
-    names[def.id] = TableName;
+  for (const def of defs) names[def.id] = nameFor(def);
+  // One request per table at a time, the tables side by side.
+  await Promise.all(defs.map(async (def) => {
+    const TableName = names[def.id]!;
     try {
       await client.send(new CreateTableCommand({ ...def.input, TableName }));
     } catch (e) {
       if ((e as { name?: string }).name !== "ResourceInUseException") throw e;
     }
-  }
-  for (const TableName of Object.values(names)) {
     for (let i = 0; ; i++) {
       const t = await client.send(new DescribeTableCommand({ TableName }));
       if (t.Table?.TableStatus === "ACTIVE") break;
       if (i > 200) throw new Error(`table ${TableName} did not become ACTIVE`);
       await sleep(10);
     }
-  }
+  }));
   return names;
 }

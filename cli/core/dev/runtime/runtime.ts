@@ -20,6 +20,8 @@ import { availableParallelism } from "node:os";
 import type { FunctionInfo } from "../../cfn/templates.ts";
 import type { FunctionWorkerData } from "./protocol.ts";
 import { bundleForDev, changed, entryOf, stamps, type Built } from "./bundle.ts";
+import { BundleCache } from "./bundle-cache.ts";
+import { lambdaEnv } from "./lambda-env.ts";
 import { WorkerPool, type Instance } from "./worker-pool.ts";
 
 export interface RuntimeFunction {
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   region: string;
   /** What every function sees under the template's variables (the local endpoint and credentials). */
   baseEnv?: Record<string, string>;
+  /** Where bundles are kept between runs (bundle-cache.ts); none: every run bundles. */
+  cacheDir?: string;
   /** How often (at most) a function's input files are checked for edits; default 100 ms. */
   checkEveryMs?: number;
   /**
@@ -69,9 +73,6 @@ interface Slot {
   workers: number;
 }
 
-/** Variables of this process a function may see (nothing secret: no AWS credentials or profile). */
-const PASSED_THROUGH = ["PATH", "TZ", "LANG"];
-
 export class LocalRuntime {
   private readonly slots = new Map<string, Slot>();
   private readonly checkEveryMs: number;
@@ -80,6 +81,7 @@ export class LocalRuntime {
   private disposed = false;
   private readonly maxWorkers: number;
   private readonly busyAt: number;
+  private readonly cache?: BundleCache;
 
   constructor(private readonly o: RuntimeOptions) {
     this.checkEveryMs = o.checkEveryMs ?? 100;
@@ -87,37 +89,25 @@ export class LocalRuntime {
     mkdirSync(o.workDir, { recursive: true });
     this.maxWorkers = Math.max(1, o.maxWorkersPerFunction ?? Math.min(4, availableParallelism()));
     this.busyAt = o.busyAt ?? 4;
+    if (o.cacheDir) {
+      this.cache = new BundleCache(o.cacheDir);
+      this.cache.removeLeftovers();
+    }
     for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], checkedAt: -Infinity, builds: 0, workers: 0 });
-  }
-
-  /** The environment a function sees: Lambda's own variables, then the template's. */
-  private lambdaEnv(fn: RuntimeFunction): Record<string, string> {
-    const name = fn.info.logicalId;
-    const passed = Object.fromEntries(PASSED_THROUGH.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
-    return {
-      ...passed,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...this.o.baseEnv,
-      AWS_LAMBDA_FUNCTION_NAME: name,
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutSeconds),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs_hdoc_dev",
-      LAMBDA_TASK_ROOT: fn.info.codeDir,
-      AWS_REGION: this.o.region,
-      AWS_DEFAULT_REGION: this.o.region,
-      ...fn.env,
-    };
   }
 
   functionIds(): string[] {
     return [...this.slots.keys()];
   }
 
-  /** How many times a function was bundled (for tests and --verbose). */
+  /** How many times a function was bundled, counting bundles taken from the cache (for tests and --verbose). */
   builds(id: string): number {
     return this.slots.get(id)?.builds ?? 0;
+  }
+
+  /** Whether the function's current bundle came from the cache of an earlier run. */
+  fromCache(id: string): boolean {
+    return this.slots.get(id)?.built?.cached === true;
   }
 
   /** How many workers a function has had (a rebuild, a timeout or a crash starts a new one). */
@@ -146,6 +136,18 @@ export class LocalRuntime {
     return failures;
   }
 
+  /**
+   * Starts a worker for each of these functions in the background (a failure is kept for their next
+   * invocation to report), so their first invocation does not wait for it. Call it only once
+   * `baseEnv` is complete: a worker keeps the environment it started with.
+   */
+  prime(ids: string[]): void {
+    for (const id of ids) {
+      const slot = this.slots.get(id);
+      if (slot && !this.disposed) this.ensure(slot).catch(() => undefined);
+    }
+  }
+
   /** Builds and starts every function now; returns the failures. */
   async prepare(): Promise<Array<{ id: string; error: Error }>> {
     const failures: Array<{ id: string; error: Error }> = [];
@@ -163,7 +165,7 @@ export class LocalRuntime {
   private bundle(slot: Slot): Promise<Built> {
     if (slot.bundling) return slot.bundling;
     if (slot.built && !changed(slot.built.inputs)) return Promise.resolve(slot.built);
-    slot.bundling = bundleForDev(slot.fn.info, this.o.repoRoot, this.o.workDir)
+    slot.bundling = bundleForDev(slot.fn.info, this.o.repoRoot, this.o.workDir, this.cache)
       .then((built) => {
         slot.built = built;
         slot.builds++;
@@ -245,7 +247,7 @@ export class LocalRuntime {
     };
     slot.workers++;
     return this.threads.spawn(
-      { id: fn.info.id, workerData, env: this.lambdaEnv(fn), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
+      { id: fn.info.id, workerData, env: lambdaEnv(fn, this.o.region, this.o.baseEnv), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
       (inst) => this.leave(slot, inst),
     );
   }

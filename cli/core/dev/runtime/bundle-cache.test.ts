@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { FunctionInfo } from "../../cfn/templates.ts";
+import { tempTree } from "../../../../test/helpers/temp-tree.ts";
+import { bundleForDev } from "./bundle.ts";
+import { BundleCache, watchedFiles } from "./bundle-cache.ts";
+
+// Real esbuild bundles of a small project: a handler, a shared file above it, an installed package.
+const trees: Array<{ cleanup(): void }> = [];
+afterEach(() => trees.splice(0).forEach((t) => t.cleanup()));
+
+function fixture() {
+  const t = tempTree("hdoc-bundle-cache-");
+  trees.push(t);
+  t.put("package.json", JSON.stringify({ name: "root", private: true }));
+  t.put("shared/greet.ts", 'export const greet = (n: string) => `hello ${n}`;\n');
+  t.put("fn/package.json", JSON.stringify({ name: "fn", dependencies: { leftpad: "*" } }));
+  t.put("fn/handler.ts", 'import { greet } from "../shared/greet.ts";\nimport { pad } from "leftpad";\nexport const handler = async () => pad(greet("ada"));\n');
+  const pkg = (version: string) => {
+    t.put("node_modules/leftpad/package.json", JSON.stringify({ name: "leftpad", version, main: "index.js" }));
+    t.put("node_modules/leftpad/index.js", `exports.pad = (s) => "${version}:" + s;\n`);
+  };
+  pkg("1.0.0");
+  const info = (over: Partial<FunctionInfo> = {}): FunctionInfo => ({
+    logicalId: "Fn", id: "Fn", stackPath: [], template: path.join(t.root, "template.yml"), type: "AWS::Serverless::Function", codeProperty: "CodeUri", codeUri: "fn",
+    codeDir: path.join(t.root, "fn"), handler: "handler.handler", runtime: "nodejs22.x", architectures: ["x86_64"], properties: {}, ...over,
+  });
+  const cacheDir = path.join(t.root, ".hdoc/dev/bundles");
+  let runs = 0;
+  /** A new run (its own work folder) over the same cache. */
+  const run = (over: Partial<FunctionInfo> = {}) => bundleForDev(info(over), t.root, path.join(t.root, `.hdoc/dev/run-${++runs}`), new BundleCache(cacheDir));
+  return { t, run, pkg, cacheDir };
+}
+
+const code = (file: string) => readFileSync(file, "utf8");
+
+describe("dev bundles kept between runs", () => {
+  it("takes an unchanged function from the cache, linked into the new run's folder", async () => {
+    const { run } = fixture();
+    const first = await run();
+    expect(first.cached).toBeUndefined();
+    const second = await run();
+    expect(second.cached).toBe(true);
+    expect(path.dirname(second.file)).not.toBe(path.dirname(first.file));
+    expect(code(second.file)).toBe(code(first.file));
+    expect(second.exportName).toBe("handler");
+  });
+
+  it.each([
+    ["the handler is edited", (f: ReturnType<typeof fixture>) => f.t.put("fn/handler.ts", code(path.join(f.t.root, "fn/handler.ts")).replace('greet("ada")', 'greet("grace")')), "grace"],
+    ["a shared file above the function is edited", (f: ReturnType<typeof fixture>) => f.t.put("shared/greet.ts", 'export const greet = (n: string) => `hi ${n}`;\n'), "`hi ${n}`"],
+    ["the installed package is reinstalled at another version (same sizes)", (f: ReturnType<typeof fixture>) => f.pkg("1.0.1"), "1.0.1:"],
+  ])("bundles again when %s", async (_what, edit, expected) => {
+    const f = fixture();
+    await f.run();
+    edit(f);
+    const again = await f.run();
+    expect(again.cached).toBeUndefined();
+    expect(code(again.file)).toContain(expected);
+    expect((await f.run()).cached).toBe(true); // and remembers the new one
+  });
+
+  it("bundles again when the function's package.json is rewritten or created, or its build settings change", async () => {
+    const f = fixture();
+    await f.run();
+    f.t.put("fn/package.json", JSON.stringify({ name: "fn", dependencies: { leftpad: "*" } }));
+    expect((await f.run()).cached).toBeUndefined();
+    expect((await f.run({ runtime: "nodejs20.x" })).cached).toBeUndefined();
+    expect((await f.run({ runtime: "nodejs20.x" })).cached).toBe(true);
+  });
+
+  it("refuses a truncated or missing cached bundle and a broken index, and bundles again", async () => {
+    const f = fixture();
+    await f.run();
+    const bundleIn = () => readdirSync(f.cacheDir).find((n) => n.endsWith(".mjs"))!;
+    truncateSync(path.join(f.cacheDir, bundleIn()), 100);
+    expect((await f.run()).cached).toBeUndefined();
+    rmSync(path.join(f.cacheDir, bundleIn()));
+    expect((await f.run()).cached).toBeUndefined();
+    writeFileSync(path.join(f.cacheDir, "Fn.json"), "{ not json");
+    const again = await f.run();
+    expect(again.cached).toBeUndefined();
+    expect(code(again.file)).toContain("hello");
+  });
+
+  it("keeps one bundle per function and removes temporary files of writers that were killed", async () => {
+    const f = fixture();
+    await f.run();
+    f.t.put("shared/greet.ts", 'export const greet = (n: string) => `hey ${n}`;\n');
+    await f.run();
+    expect(readdirSync(f.cacheDir).filter((n) => n.endsWith(".mjs"))).toHaveLength(1);
+    const dead = path.join(f.cacheDir, "Fn.json.999999999-1.tmp");
+    const mine = path.join(f.cacheDir, `Fn.json.${process.pid}-1.tmp`);
+    writeFileSync(dead, "half");
+    writeFileSync(mine, "in progress");
+    new BundleCache(f.cacheDir).removeLeftovers();
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(mine)).toBe(true);
+  });
+
+  it("works without a writable cache folder (a file stands where the folder would be)", async () => {
+    const f = fixture();
+    mkdirSync(path.dirname(f.cacheDir), { recursive: true });
+    writeFileSync(f.cacheDir, "not a folder");
+    const built = await f.run();
+    expect(code(built.file)).toContain("hello");
+    expect((await f.run()).cached).toBeUndefined();
+  });
+});
+
+describe("watchedFiles", () => {
+  it.each([
+    [["/r/fn/a.ts"], ["/r/fn/a.ts"]],
+    [["/r/node_modules/x/dist/a.js", "/r/node_modules/x/dist/b.js"], ["/r/node_modules/x/package.json"]],
+    [["/r/node_modules/@s/p/dist/a.js"], ["/r/node_modules/@s/p/package.json"]],
+    [["/r/node_modules/a/node_modules/b/i.js"], ["/r/node_modules/a/node_modules/b/package.json"]],
+  ])("%j -> %j", (inputs, expected) => {
+    expect(watchedFiles(inputs)).toEqual(expected);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * `hdoc dev`'s bundles kept between runs (`.hdoc/dev/bundles/`), so a start whose sources did not
+ * change runs no esbuild. An entry is one function's bundle (named by its content hash) and an index
+ * recording what it was built from: a key over the function's build settings and hdoc's own code, and
+ * the stamp of every file the build read or was decided by (its inputs, the package.json and
+ * tsconfig.json files above them, the function's own package.json even when missing). An entry is
+ * used only when the key and every stamp still match and the bundle has the size recorded; anything
+ * else (missing, edited, unreadable, half-written) is a miss and the function is bundled again.
+ *
+ * Stamps are stamps.ts's. Entries are written to a temporary name and renamed into place; a run links the bundle into its
+ * own work folder, so removing an old entry never pulls a file from under a running `hdoc dev`.
+ */
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { pidRunning } from "../../fs/owner.ts";
+import { changed } from "../stamps.ts";
+
+const inside = (dir: string, f: string) => !path.relative(dir, f).startsWith("..");
+const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
+
+/** "<...>/node_modules/@scope/name/dist/x.js" -> "<...>/node_modules/@scope/name/package.json" (the innermost package). */
+function packageManifestOf(file: string): string | undefined {
+  const parts = file.split(path.sep);
+  const i = parts.lastIndexOf("node_modules");
+  if (i < 0 || i + 1 >= parts.length) return undefined;
+  const end = parts[i + 1]!.startsWith("@") ? i + 3 : i + 2;
+  return end <= parts.length ? [...parts.slice(0, end), "package.json"].join(path.sep) : undefined;
+}
+
+/**
+ * The files whose stamps stand for a bundle's inputs: each input outside node_modules itself, and for
+ * the files of an installed package that package's package.json (installing or updating a package
+ * writes it anew; checking every file of the AWS SDK before each invocation would cost more than the
+ * invocation). An edit made by hand inside node_modules is therefore seen only once the package is
+ * installed again.
+ */
+export function watchedFiles(inputs: string[]): string[] {
+  const out = new Set<string>();
+  for (const f of inputs) out.add(inNodeModules(f) ? (packageManifestOf(f) ?? f) : f);
+  return [...out];
+}
+
+/**
+ * What a bundle of these inputs also depends on: every package.json and tsconfig.json from each
+ * input's folder up to the repository root (the declared-dependency rule and esbuild read them), and
+ * the function's own package.json (its absence is a fact too: creating it changes the rule).
+ */
+export function decidingFiles(inputs: string[], codeDir: string, repoRoot: string): string[] {
+  const out = new Set<string>([path.join(codeDir, "package.json")]);
+  const dirs = new Set<string>();
+  for (const f of inputs) if (!inNodeModules(f) && inside(repoRoot, f)) for (let d = path.dirname(f); inside(repoRoot, d) && !dirs.has(d); d = path.dirname(d)) {
+    dirs.add(d);
+    if (d === repoRoot || path.dirname(d) === d) break;
+  }
+  for (const d of dirs) for (const name of ["package.json", "tsconfig.json"]) {
+    const f = path.join(d, name);
+    if (existsSync(f)) out.add(f);
+  }
+  return [...out];
+}
+
+export interface CachedBundle {
+  code: string;
+  exportName: string;
+  entry: string;
+  inputs: Map<string, string>;
+}
+
+interface IndexDoc {
+  version: 1;
+  key: string;
+  file: string;
+  size: number;
+  exportName: string;
+  entry: string;
+  inputs: Array<[string, string]>;
+}
+
+const safeName = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, "_");
+
+export class BundleCache {
+  constructor(private readonly dir: string) {}
+
+  /** Temporary files of writers that were killed mid-write (`<name>.<pid>-<ms>.tmp`). */
+  removeLeftovers(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const pid = Number(/\.(\d+)-\d+\.tmp$/.exec(n)?.[1]);
+      if (pid && pid !== process.pid && !pidRunning(pid)) rmSync(path.join(this.dir, n), { force: true });
+    }
+  }
+
+  private indexFile(id: string): string {
+    return path.join(this.dir, `${safeName(id)}.json`);
+  }
+
+  /** The bundle file of a hit, linked (or copied) to `target`; undefined on any miss. */
+  take(id: string, key: string, target: (hash: string) => string): (Omit<CachedBundle, "code"> & { file: string }) | undefined {
+    let doc: IndexDoc;
+    try {
+      doc = JSON.parse(readFileSync(this.indexFile(id), "utf8")) as IndexDoc;
+    } catch {
+      return undefined;
+    }
+    if (doc?.version !== 1 || doc.key !== key || !Array.isArray(doc.inputs) || typeof doc.file !== "string") return undefined;
+    const inputs = new Map(doc.inputs);
+    if (changed(inputs)) return undefined;
+    const cached = path.join(this.dir, path.basename(doc.file));
+    try {
+      if (statSync(cached).size !== doc.size) return undefined;
+    } catch {
+      return undefined;
+    }
+    const hash = /-([0-9a-f]{12})\.mjs$/.exec(doc.file)?.[1];
+    if (!hash) return undefined;
+    const file = target(hash);
+    if (!existsSync(file)) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      try {
+        linkSync(cached, file);
+      } catch {
+        copyFileSync(cached, file);
+      }
+    }
+    return { file, exportName: doc.exportName, entry: doc.entry, inputs };
+  }
+
+  /** Records a bundle (best effort: a cache that cannot be written only costs the next start a bundle). */
+  put(id: string, key: string, code: string, b: Omit<CachedBundle, "code">): void {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
+      const name = `${safeName(id)}-${hash}.mjs`;
+      const file = path.join(this.dir, name);
+      const tmp = (f: string) => `${f}.${process.pid}-${Date.now()}.tmp`;
+      if (!existsSync(file) || statSync(file).size !== Buffer.byteLength(code)) {
+        const t = tmp(file);
+        writeFileSync(t, code);
+        renameSync(t, file);
+      }
+      const doc: IndexDoc = { version: 1, key, file: name, size: Buffer.byteLength(code), exportName: b.exportName, entry: b.entry, inputs: [...b.inputs] };
+      const index = this.indexFile(id);
+      const t = tmp(index);
+      writeFileSync(t, JSON.stringify(doc));
+      renameSync(t, index);
+      // Older bundles of this function (a running hdoc dev has its own link to the one it uses).
+      for (const other of readdirSync(this.dir)) {
+        if (other !== name && other.startsWith(`${safeName(id)}-`) && /-[0-9a-f]{12}\.mjs$/.test(other) && other.slice(safeName(id).length + 1).length === 16) rmSync(path.join(this.dir, other), { force: true });
+      }
+    } catch {
+      // read-only checkout, full disk: the run goes on without the cache
+    }
+  }
+}

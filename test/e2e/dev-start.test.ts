@@ -1,0 +1,92 @@
+// hdoc dev's start: "ready" before the seeded records reach their stream consumers, with every
+// request waiting for them; the templates and the bundles of an unchanged project taken from the
+// last start (and what changed parsed or bundled again).
+import { afterAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { tempHome } from "../helpers/hdoc.ts";
+import { freePort } from "../helpers/net.ts";
+import { eventually, fixtureProject, startHdocDev, type RunningDev } from "../helpers/dev-server.ts";
+
+const h = tempHome();
+const projects: Array<{ cleanup(): void }> = [];
+const running: RunningDev[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((d) => d.stop()));
+  for (const p of projects) p.cleanup();
+  h.cleanup();
+});
+
+/** Templates younger than 2 s are not remembered (an edit within the clock's resolution could keep the stamp): age them. */
+const age = (dir: string) => {
+  const past = new Date(Date.now() - 60_000);
+  for (const f of readdirSync(path.join(dir, "infra"))) utimesSync(path.join(dir, "infra", f), past, past);
+};
+const project = () => {
+  const p = fixtureProject("test/fixtures/dev");
+  projects.push(p);
+  age(p.dir);
+  return p.dir;
+};
+const start = async (dir: string, args: string[] = []) => {
+  const dev = await startHdocDev(["--verbose", "--port", String(await freePort()), "--seed-file", "seed.json", ...args], { cwd: dir, home: h.home });
+  running.push(dev);
+  return dev;
+};
+const stop = async (dev: RunningDev) => {
+  running.splice(running.indexOf(dev), 1);
+  return dev.stop();
+};
+
+describe("hdoc dev --seed: ready before the seeded records are delivered", () => {
+  it("answers the first request only once a slow stream consumer has applied the seeded records (was: ready waited for them)", async () => {
+    const dir = project();
+    const summer = path.join(dir, "functions/summer/handler.ts");
+    // The consumer of the Items stream takes 1.5 s per batch.
+    writeFileSync(summer, readFileSync(summer, "utf8").replace("export async function handler(event: DynamoDBStreamEvent) {", "export async function handler(event: DynamoDBStreamEvent) {\n  await new Promise((r) => setTimeout(r, 1500));"));
+    const dev = await start(dir);
+    // "ready" came first: the records were still on their way.
+    expect(dev.stderr()).not.toContain("start-up: seeded stream records delivered");
+    const r = await fetch(`${dev.url}/totals/ada`);
+    // Without the wait this read the Totals table before the consumer wrote ada's total (404).
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ owner: "ada", total: 7 });
+    const err = await eventually(async () => (dev.stderr().includes("GET /totals/ada 200") ? dev.stderr() : undefined));
+    expect(err.indexOf("ready; Ctrl-C to stop")).toBeGreaterThan(-1);
+    expect(err.indexOf("start-up: seeded stream records delivered")).toBeGreaterThan(err.indexOf("ready; Ctrl-C to stop"));
+    expect(err.indexOf("GET /totals/ada 200")).toBeGreaterThan(err.indexOf("start-up: seeded stream records delivered"));
+    await stop(dev);
+  });
+});
+
+describe("hdoc dev: what did not change since the last start is not parsed or bundled again", () => {
+  it("takes the templates and the bundles from .hdoc/dev, and parses or bundles again what was edited", async () => {
+    const dir = project();
+    const first = await start(dir);
+    await eventually(async () => (first.stderr().includes("functions bundled:") ? true : undefined), 60_000);
+    expect(first.stderr()).toContain("templates read (parsed)");
+    expect(first.stderr()).toMatch(/functions bundled: 5 by esbuild, 0 unchanged since the last run/);
+    await stop(first);
+
+    const second = await start(dir);
+    await eventually(async () => (second.stderr().includes("functions bundled:") ? true : undefined), 60_000);
+    expect(second.stderr()).toContain("templates read (unchanged since the last start: from .hdoc/dev/templates.json)");
+    expect(second.stderr()).toMatch(/functions bundled: 0 by esbuild, 5 unchanged since the last run/);
+    expect(await (await fetch(`${second.url}/items/ada/a1`)).json()).toEqual({ owner: "ada", id: "a1", value: 3 });
+    await stop(second);
+
+    // An edited handler, and a route moved in a nested template.
+    const getItem = path.join(dir, "functions/get-item/handler.ts");
+    writeFileSync(getItem, readFileSync(getItem, "utf8").replace("value: Number(out.Item.value!.N) }", "value: Number(out.Item.value!.N), edited: true }"));
+    const web = path.join(dir, "infra/web.yml");
+    writeFileSync(web, readFileSync(web, "utf8").replace('Path: "/items/{owner}/{id}"', 'Path: "/things/{owner}/{id}"'));
+    age(dir);
+    const third = await start(dir);
+    await eventually(async () => (third.stderr().includes("functions bundled:") ? true : undefined), 60_000);
+    expect(third.stderr()).toContain("templates read (parsed)");
+    expect(third.stderr()).toMatch(/functions bundled: 1 by esbuild, 4 unchanged since the last run/);
+    expect((await fetch(`${third.url}/items/ada/a1`)).status).toBe(404);
+    expect(await (await fetch(`${third.url}/things/ada/a1`)).json()).toEqual({ owner: "ada", id: "a1", value: 3, edited: true });
+    await stop(third);
+  });
+});
