@@ -126,7 +126,7 @@ describe("hdoc dev on the real backend (infra/template.yml, seeded)", () => {
     expect(shown).toEqual(expected);
   });
 
-  it("answers preflight with the Api's AllowMethods and 404 for unknown routes", async () => {
+  it("answers preflight with the Api's AllowMethods and 403 for unknown routes", async () => {
     const r = await fetch(`${dev.url}/users/octocat`, { method: "OPTIONS" });
     expect(r.status).toBe(200);
     expect(r.headers.get("access-control-allow-methods")).toBe("GET,POST,OPTIONS");
