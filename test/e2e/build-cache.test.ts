@@ -169,3 +169,23 @@ async function expectEventually(probe: () => boolean, ms = 20_000): Promise<void
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe("hdoc build: what decides how an import resolves is part of the cache (found in review)", () => {
+  it("rebuilds when a file an extensionless import would now pick is created beside the one it found (was: 0 built, and the old code deployed)", async () => {
+    writeFileSync(fx.file("functions/health/word.js"), 'export const word = "OLD-JS";\n');
+    writeFileSync(fx.file("functions/health/handler.ts"), 'import { word } from "./word";\nexport const handler = async () => ({ statusCode: 200, body: word });\n');
+    let r = await hdoc([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(artifact("HealthFunction", "handler.mjs"), "utf8")).toContain("OLD-JS");
+    r = await hdoc([]);
+    expect(r.stderr).toMatch(/^0 built, \d+ cached/m);
+    // esbuild tries .ts before .js: the same import now means word.ts
+    writeFileSync(fx.file("functions/health/word.ts"), 'export const word: string = "NEW-TS";\n');
+    r = await hdoc([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^1 built, \d+ cached/m);
+    const bundle = readFileSync(artifact("HealthFunction", "handler.mjs"), "utf8");
+    expect(bundle).toContain("NEW-TS");
+    expect(bundle).not.toContain("OLD-JS");
+  });
+});

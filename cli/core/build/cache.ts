@@ -13,6 +13,8 @@
  * and its old artifact, so nothing stale is ever taken as up to date.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { decidingFiles, folderListing, sourceFolders } from "../fs/resolution-inputs.ts";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { NotBuilt } from "./discovery.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
@@ -108,6 +110,10 @@ export function inputMaterial(i: HashInput): string {
   let m = JSON.stringify(i.options);
   if (i.packageJson) m += `\0pkg\0${i.digests.digest(i.packageJson)}`;
   for (const f of i.sources) m += `\0src\0${f}\0${i.digests.digest(f)}`;
+  // what decides how the imports resolve (resolution-inputs.ts): a new file there can change the bundle
+  const abs = i.sources.map((f) => path.resolve(i.repoRoot, f));
+  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${path.relative(i.repoRoot, d)}\0${folderListing(d)}`;
+  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot)) m += `\0cfg\0${path.relative(i.repoRoot, f)}\0${i.digests.digest(f)}`;
   for (const p of i.packages) m += `\0dep\0${i.locks.entry(p, i.lockDirs)}`;
   return m;
 }

@@ -6,9 +6,14 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { folderListing } from "../fs/resolution-inputs.ts";
 
-/** A file's stamp, or "missing". */
+/**
+ * A file's stamp, or "missing". A path ending in the separator stands for a folder's contents: the
+ * names an import could resolve to (resolution-inputs.ts), so a file created beside an input is seen.
+ */
 export const fingerprint = (file: string): string => {
+  if (file.endsWith(path.sep)) return `dir:${folderListing(file)}`;
   try {
     const s = statSync(file);
     return `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
@@ -18,6 +23,27 @@ export const fingerprint = (file: string): string => {
 };
 
 export const stamps = (files: Iterable<string>): Map<string, string> => new Map([...files].map((f) => [f, fingerprint(f)]));
+
+/** How long before a bundle's start a file's last change must be for the bundle to be kept on disk (the kernel's coarse clock for file times lags by up to a tick). */
+export const RACY_MS = 20;
+
+/**
+ * The stamps of what a bundle started at `startedMs` read. A file changed after that moment (by its
+ * ctime, which no tool can set back) may have been read before or after the change: its stamp is
+ * marked so that it never matches, so the next check bundles again. `settled` is false when any input
+ * changed less than RACY_MS before the start: such a bundle is not kept for the next run.
+ */
+export function stampsSince(files: Iterable<string>, startedMs: number): { inputs: Map<string, string>; settled: boolean } {
+  const inputs = stamps(files);
+  let settled = true;
+  for (const [f, fp] of inputs) {
+    const ctime = Number(fp.split(":")[2]);
+    if (!Number.isFinite(ctime)) continue; // missing, or a folder's listing
+    if (ctime >= startedMs - RACY_MS) settled = false;
+    if (ctime >= startedMs) inputs.set(f, `racy:${fp}`);
+  }
+  return { inputs, settled };
+}
 
 export function changed(inputs: Map<string, string>): boolean {
   for (const [file, fp] of inputs) if (fingerprint(file) !== fp) return true;

@@ -5,6 +5,7 @@ import type { FunctionInfo } from "../../cfn/templates.ts";
 import { tempTree } from "../../../../test/helpers/temp-tree.ts";
 import { bundleForDev } from "./bundle.ts";
 import { BundleCache, watchedFiles } from "./bundle-cache.ts";
+import { changed } from "../stamps.ts";
 
 // Real esbuild bundles of a small project: a handler, a shared file above it, an installed package.
 const trees: Array<{ cleanup(): void }> = [];
@@ -29,7 +30,8 @@ function fixture() {
   const cacheDir = path.join(t.root, ".hdoc/dev/bundles");
   let runs = 0;
   /** A new run (its own work folder) over the same cache. */
-  const run = (over: Partial<FunctionInfo> = {}) => bundleForDev(info(over), t.root, path.join(t.root, `.hdoc/dev/run-${++runs}`), new BundleCache(cacheDir));
+  // Each bundle "starts" a minute after the files were written: an edit made while esbuild reads is a case of its own.
+  const run = (over: Partial<FunctionInfo> = {}, now = () => Date.now() + 60_000) => bundleForDev(info(over), t.root, path.join(t.root, `.hdoc/dev/run-${++runs}`), new BundleCache(cacheDir), now);
   return { t, run, pkg, cacheDir };
 }
 
@@ -59,6 +61,36 @@ describe("dev bundles kept between runs", () => {
     expect(again.cached).toBeUndefined();
     expect(code(again.file)).toContain(expected);
     expect((await f.run()).cached).toBe(true); // and remembers the new one
+  });
+
+  // found in review: esbuild reported greet.js; a greet.ts created later is what it would pick now
+  it.each([
+    ["a file an extensionless import now resolves to is created beside the one it found", (f: ReturnType<typeof fixture>) => f.t.put("shared/greet.ts", 'export const greet = (n: string) => `ts ${n}`;\n'), "ts ${n}"],
+    ["a package.json is created between the function and the repository root", (f: ReturnType<typeof fixture>) => f.t.put("shared/package.json", JSON.stringify({ name: "shared", sideEffects: false })), "js ${n}"],
+    ["the tsconfig a tsconfig.json extends is edited", (f: ReturnType<typeof fixture>) => f.t.put("tsconfig.base.json", JSON.stringify({ compilerOptions: { strict: false } })), "js ${n}"],
+  ])("bundles again when %s (was: taken from the cache)", async (_what, edit, expected) => {
+    const f = fixture();
+    rmSync(path.join(f.t.root, "shared/greet.ts"));
+    f.t.put("shared/greet.js", 'export const greet = (n) => `js ${n}`;\n');
+    f.t.put("fn/handler.ts", 'import { greet } from "../shared/greet";\nimport { pad } from "leftpad";\nexport const handler = async () => pad(greet("ada"));\n');
+    f.t.put("tsconfig.base.json", JSON.stringify({ compilerOptions: { strict: true } }));
+    f.t.put("fn/tsconfig.json", JSON.stringify({ extends: "../tsconfig.base.json" }));
+    expect(code((await f.run()).file)).toContain("js ${n}");
+    expect((await f.run()).cached).toBe(true);
+    edit(f);
+    const again = await f.run();
+    expect(again.cached).toBeUndefined();
+    expect(code(again.file)).toContain(expected);
+  });
+
+  it("does not keep a bundle whose input changed while esbuild read it, and marks it changed (found in review: served old code after a restart)", async () => {
+    const f = fixture();
+    // the bundle "started" before the files were last written: as if saved while esbuild ran
+    const racy = await f.run({}, () => Date.now() - 60_000);
+    expect(changed(racy.inputs)).toBe(true);
+    expect(existsSync(f.cacheDir) ? readdirSync(f.cacheDir).filter((n) => n.endsWith(".json")) : []).toEqual([]);
+    expect((await f.run()).cached).toBeUndefined();
+    expect((await f.run()).cached).toBe(true);
   });
 
   it("bundles again when the function's package.json is rewritten or created, or its build settings change", async () => {

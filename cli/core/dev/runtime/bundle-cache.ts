@@ -16,7 +16,6 @@ import path from "node:path";
 import { pidRunning } from "../../fs/owner.ts";
 import { changed } from "../stamps.ts";
 
-const inside = (dir: string, f: string) => !path.relative(dir, f).startsWith("..");
 const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
 
 /** "<...>/node_modules/@scope/name/dist/x.js" -> "<...>/node_modules/@scope/name/package.json" (the innermost package). */
@@ -38,25 +37,6 @@ function packageManifestOf(file: string): string | undefined {
 export function watchedFiles(inputs: string[]): string[] {
   const out = new Set<string>();
   for (const f of inputs) out.add(inNodeModules(f) ? (packageManifestOf(f) ?? f) : f);
-  return [...out];
-}
-
-/**
- * What a bundle of these inputs also depends on: every package.json and tsconfig.json from each
- * input's folder up to the repository root (the declared-dependency rule and esbuild read them), and
- * the function's own package.json (its absence is a fact too: creating it changes the rule).
- */
-export function decidingFiles(inputs: string[], codeDir: string, repoRoot: string): string[] {
-  const out = new Set<string>([path.join(codeDir, "package.json")]);
-  const dirs = new Set<string>();
-  for (const f of inputs) if (!inNodeModules(f) && inside(repoRoot, f)) for (let d = path.dirname(f); inside(repoRoot, d) && !dirs.has(d); d = path.dirname(d)) {
-    dirs.add(d);
-    if (d === repoRoot || path.dirname(d) === d) break;
-  }
-  for (const d of dirs) for (const name of ["package.json", "tsconfig.json"]) {
-    const f = path.join(d, name);
-    if (existsSync(f)) out.add(f);
-  }
   return [...out];
 }
 

@@ -11,8 +11,9 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { FunctionInfo } from "../../cfn/templates.ts";
 import { bundleInMemory, bundleSettingsOf, esbuildOptions, FunctionBuildError, installedEsbuildVersion, resolveEntry } from "../../build/bundler.ts";
-import { BundleCache, decidingFiles, watchedFiles } from "./bundle-cache.ts";
-import { changed, fingerprint, hdocCodeStamp, stamps } from "../stamps.ts";
+import { BundleCache, watchedFiles } from "./bundle-cache.ts";
+import { decidingFiles, sourceFolders } from "../../fs/resolution-inputs.ts";
+import { changed, fingerprint, hdocCodeStamp, stamps, stampsSince } from "../stamps.ts";
 
 export { changed, fingerprint, stamps };
 
@@ -58,13 +59,15 @@ function cacheKey(info: FunctionInfo, repoRoot: string): string | undefined {
   }
 }
 
-export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir: string, cache?: BundleCache): Promise<Built> {
+/** `now` is when the bundle starts (injected by tests, to stand for files written long before). */
+export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir: string, cache?: BundleCache, now: () => number = Date.now): Promise<Built> {
   const key = cache ? cacheKey(info, repoRoot) : undefined;
   if (cache && key) {
     const hit = cache.take(info.id, key, (hash) => fileIn(workDir, info, hash, repoRoot));
     if (hit) return { ...hit, cached: true };
   }
   let r;
+  const started = now();
   try {
     r = await bundleInMemory(info, { repoRoot, ...OPTIONS }, workDir);
   } catch (e) {
@@ -77,7 +80,10 @@ export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir
     mkdirSync(workDir, { recursive: true });
     writeFileSync(file, r.code);
   }
-  const inputs = stamps([...watchedFiles(r.inputs), ...decidingFiles(r.inputs, info.codeDir, repoRoot)]);
-  if (cache && key) cache.put(info.id, key, r.code, { exportName: r.exportName, entry: r.entry, inputs });
+  const folders = sourceFolders(r.inputs, repoRoot).map((d) => d + path.sep);
+  const { inputs, settled } = stampsSince([...watchedFiles(r.inputs), ...decidingFiles(r.inputs, info.codeDir, repoRoot), ...folders], started);
+  // a file changed while esbuild read it is marked, so the next check bundles again, and the bundle is
+  // not kept for the next run
+  if (cache && key && settled) cache.put(info.id, key, r.code, { exportName: r.exportName, entry: r.entry, inputs });
   return { file, exportName: r.exportName, entry: r.entry, inputs };
 }
