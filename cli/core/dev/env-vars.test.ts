@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { applyEnvVars, parseEnvVars } from "./env-vars.ts";
@@ -43,6 +43,17 @@ describe("leftovers of killed hdoc dev runs", () => {
       expect(removeLeftoverRuns(dir, (pid) => pid === 222)).toEqual(["run-111-1"]);
       expect(["run-111-1", "run-222-2", "not-a-run", "run-x-3"].map((n) => existsSync(path.join(dir, n)))).toEqual([false, true, true, true]);
       expect(removeLeftoverRuns(path.join(dir, "missing"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes the temporary file of a cache write a killed run left (templates.json's), and keeps a live run's (found in review)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "hdoc-leftovers-"));
+    try {
+      for (const n of ["templates.json", "templates.json.111-1764590000000.tmp", "templates.json.222-1764590000000.tmp"]) writeFileSync(path.join(dir, n), "{}");
+      expect(removeLeftoverRuns(dir, (pid) => pid === 222)).toEqual(["templates.json.111-1764590000000.tmp"]);
+      expect(readdirSync(dir).sort()).toEqual(["templates.json", "templates.json.222-1764590000000.tmp"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 /**
- * Work folders of `hdoc dev` runs that were killed (kill -9 leaves `.hdoc/dev/run-<pid>-<time>`):
- * removed at the next start when their process is gone. A folder of a run that is still going (a
- * second hdoc dev on another port) is kept.
+ * What killed `hdoc dev` runs leave in `.hdoc/dev` — their work folders (`run-<pid>-<time>`) and the
+ * temporary files of a cache write cut short (`<name>.<pid>-<ms>.tmp`, e.g. templates.json's) —
+ * removed at the next start when their process is gone. What a run that is still going owns (a second
+ * hdoc dev on another port) is kept.
  */
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -10,19 +11,25 @@ import { pidRunning } from "../fs/owner.ts";
 /** Whether the run's process still runs (this one counts). */
 const processAlive = (pid: number): boolean => pid === process.pid || pidRunning(pid);
 
-/** Removes `run-<pid>-*` folders under `devDir` whose process has ended; returns the names removed. */
-export function removeLeftoverRuns(devDir: string, alive: (pid: number) => boolean = processAlive): string[] {
+/** The pid in a work folder's or a temporary file's name. */
+const ownerPid = (name: string): number | undefined => {
+  const m = /^run-(\d+)-/.exec(name) ?? /\.(\d+)-\d+\.tmp$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Removes the work folders and temporary files under `dir` whose process has ended; returns the names removed. */
+export function removeLeftoverRuns(dir: string, alive: (pid: number) => boolean = processAlive): string[] {
   let names: string[];
   try {
-    names = readdirSync(devDir);
+    names = readdirSync(dir);
   } catch {
     return [];
   }
   const removed: string[] = [];
   for (const name of names) {
-    const m = /^run-(\d+)-/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
-    rmSync(path.join(devDir, name), { recursive: true, force: true });
+    const pid = ownerPid(name);
+    if (pid === undefined || alive(pid)) continue;
+    rmSync(path.join(dir, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { collectRoutes, parseResourcePath, sortRoutes, type ApiInfo, type Route } from "./routes.ts";
 import { matchRoute, preflightHeaders } from "./router.ts";
 import { fromProxyResult, toProxyEvent } from "./proxy-event.ts";
-import { handleRequest, MAX_REQUEST_BYTES, requestListener } from "./listener.ts";
+import { handleRequest, INTEGRATION_TIMEOUT_MS, MAX_REQUEST_BYTES, requestListener } from "./listener.ts";
 import { discoverFunctions } from "../../cfn/templates.ts";
 import { StackResolver } from "../../cfn/stack-refs.ts";
 import { matchesPattern } from "../stream-filter.ts";
@@ -136,6 +136,20 @@ describe("handler result -> HTTP response", () => {
     const thrown = await handleRequest(req({ url: "/x" }), deps(async () => { throw new Error("secret detail"); }));
     expect([thrown.status, thrown.body.toString()]).toEqual([502, '{"message":"Internal server error"}']);
     expect(errors.join("\n")).toContain("secret detail");
+  });
+
+  it("answers 504 Endpoint request timed out once the integration timeout passes, while a quicker function answers (found in review: 200 after 40 s)", async () => {
+    const errors: string[] = [];
+    const deps = (invoke: () => Promise<unknown>) => ({ routes: [route("GET", "/x")], invoke, log: () => undefined, error: (l: string) => errors.push(l), now: () => new Date(), integrationTimeoutMs: 50 });
+    const slow = await handleRequest(req({ url: "/x" }), deps(() => new Promise((r) => setTimeout(r, 500, { statusCode: 200, body: "late" }))));
+    expect([slow.status, slow.body.toString()]).toEqual([504, '{"message":"Endpoint request timed out"}']);
+    expect(errors.join("\n")).toMatch(/did not answer within API Gateway's integration timeout \(0\.05 s; request .+\): 504/);
+    const slowFailing = await handleRequest(req({ url: "/x" }), deps(() => new Promise((_, reject) => setTimeout(reject, 200, new Error("after the answer")))));
+    expect(slowFailing.status).toBe(504);
+    const quick = await handleRequest(req({ url: "/x" }), deps(async () => ({ statusCode: 200, body: "ok" })));
+    expect([quick.status, quick.body.toString()]).toEqual([200, "ok"]);
+    expect(INTEGRATION_TIMEOUT_MS).toBe(29_000);
+    await new Promise((r) => setTimeout(r, 300)); // the late rejection is handled (no unhandled rejection fails the run)
   });
 
   it("answers 502 for a function hdoc cannot run (an image function), saying why on the console, without invoking", async () => {

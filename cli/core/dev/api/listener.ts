@@ -3,7 +3,8 @@
  * built (proxy-event.ts), the function invoked through the injected `invoke`, and the reply sent as
  * API Gateway would (403 Missing Authentication Token for an unknown route or method; 502 Internal
  * server error for a function that throws, times out or runs out of memory, for a malformed result
- * and for a function hdoc cannot run). No AWS SDK here.
+ * and for a function hdoc cannot run; 504 Endpoint request timed out after the 29 s integration
+ * timeout). No AWS SDK here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -28,6 +29,8 @@ export interface LocalApiDeps {
   /** Handler failures, with the stack: the console only, never the client. */
   error(line: string): void;
   now(): Date;
+  /** API Gateway's integration timeout for REST APIs (29 s by default); a test may shorten it. */
+  integrationTimeoutMs?: number;
   /** API Gateway's authorizer step (dev/auth); without it every route is public. */
   authorize?(route: Route, req: RequestParts): Promise<AuthOutcome>;
 }
@@ -51,13 +54,26 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   const context: EventContext = { path: match.path, ...(granted.authorizer ? { authorizer: granted.authorizer } : {}), ...(granted.identity ? { identity: granted.identity } : {}) };
   const event = toProxyEvent(req, match.route, match.pathParameters, deps.now(), requestId, context);
   let result: unknown;
+  const limit = deps.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = Symbol("timed out");
   try {
-    result = await deps.invoke(match.route.functionId, event, requestId);
+    // API Gateway stops waiting for the function after its integration timeout and answers 504; the
+    // function itself runs on to its own Timeout (its result is dropped), as on AWS
+    const invocation = deps.invoke(match.route.functionId, event, requestId);
+    result = await Promise.race([invocation, new Promise<typeof timedOut>((resolve) => (timer = setTimeout(resolve, limit, timedOut)))]);
+    if (result === timedOut) {
+      invocation.catch(() => undefined);
+      deps.error(`${match.route.functionId} did not answer within API Gateway's integration timeout (${limit / 1000} s; request ${requestId}): 504`);
+      return jsonReply(504, { message: "Endpoint request timed out" }, [idHeader]);
+    }
   } catch (e) {
     const err = e as Error;
     deps.error(`${match.route.functionId} failed (request ${requestId}): ${err?.stack ?? String(e)}`);
     // Lambda's function error through a proxy integration: API Gateway answers 502
     return jsonReply(502, { message: "Internal server error" }, [idHeader, ["x-amzn-ErrorType", "InternalServerErrorException"]]);
+  } finally {
+    clearTimeout(timer);
   }
   const reply = fromProxyResult(result);
   if ("error" in reply) {
@@ -67,6 +83,9 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   reply.headers.push(idHeader);
   return reply;
 }
+
+/** API Gateway's default integration timeout for REST APIs. */
+export const INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** API Gateway's payload quota for REST APIs: a larger request answers 413 and is never buffered. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;

@@ -131,6 +131,28 @@ describe("dev bundles kept between runs", () => {
     expect(existsSync(mine)).toBe(true);
   });
 
+  it("removes the entries of functions the templates no longer have, at a run's start (found in review: kept forever)", async () => {
+    const f = fixture();
+    await f.run();
+    const names = () => readdirSync(f.cacheDir).sort();
+    expect(names()).toHaveLength(2);
+    new BundleCache(f.cacheDir).removeLeftovers(["Fn", "Other"]);
+    expect(names()).toHaveLength(2);
+    new BundleCache(f.cacheDir).removeLeftovers(["Renamed"]);
+    expect(names()).toEqual([]);
+  });
+
+  it("treats an entry removed by another run between its check and its link as a miss", async () => {
+    const f = fixture();
+    await f.run();
+    // the run folder cannot be made (a file stands there): the link fails as it does when the entry is gone
+    const blocked = path.join(f.t.root, "blocked");
+    writeFileSync(blocked, "");
+    const key = readFileSync(path.join(f.cacheDir, "Fn.json"), "utf8");
+    const hit = new BundleCache(f.cacheDir).take("Fn", JSON.parse(key).key, (hash) => path.join(blocked, `${hash}.mjs`));
+    expect(hit).toBeUndefined();
+  });
+
   it("works without a writable cache folder (a file stands where the folder would be)", async () => {
     const f = fixture();
     mkdirSync(path.dirname(f.cacheDir), { recursive: true });

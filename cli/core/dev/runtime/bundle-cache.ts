@@ -13,7 +13,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { pidRunning } from "../../fs/owner.ts";
+import { removeLeftoverRuns } from "../leftovers.ts";
 import { changed } from "../stamps.ts";
 
 const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
@@ -62,8 +62,14 @@ const safeName = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, "_");
 export class BundleCache {
   constructor(private readonly dir: string) {}
 
-  /** Temporary files of writers that were killed mid-write (`<name>.<pid>-<ms>.tmp`). */
-  removeLeftovers(): void {
+  /**
+   * At a run's start: temporary files of writers that were killed mid-write, and the entries of
+   * functions the templates no longer have (renamed or deleted: each bundle holds a copy of the SDK).
+   */
+  removeLeftovers(functionIds?: Iterable<string>): void {
+    removeLeftoverRuns(this.dir);
+    if (!functionIds) return;
+    const keep = new Set([...functionIds].map(safeName));
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -71,8 +77,8 @@ export class BundleCache {
       return;
     }
     for (const n of names) {
-      const pid = Number(/\.(\d+)-\d+\.tmp$/.exec(n)?.[1]);
-      if (pid && pid !== process.pid && !pidRunning(pid)) rmSync(path.join(this.dir, n), { force: true });
+      const id = /^(.+)\.json$/.exec(n)?.[1] ?? /^(.+)-[0-9a-f]{12}\.mjs$/.exec(n)?.[1];
+      if (id !== undefined && !keep.has(id)) rmSync(path.join(this.dir, n), { force: true });
     }
   }
 
@@ -101,11 +107,15 @@ export class BundleCache {
     if (!hash) return undefined;
     const file = target(hash);
     if (!existsSync(file)) {
-      mkdirSync(path.dirname(file), { recursive: true });
       try {
-        linkSync(cached, file);
+        mkdirSync(path.dirname(file), { recursive: true });
+        try {
+          linkSync(cached, file);
+        } catch {
+          copyFileSync(cached, file);
+        }
       } catch {
-        copyFileSync(cached, file);
+        return undefined; // another run replaced the entry meanwhile: a miss, bundled again
       }
     }
     return { file, exportName: doc.exportName, entry: doc.entry, inputs };

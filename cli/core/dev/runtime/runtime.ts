@@ -91,7 +91,7 @@ export class LocalRuntime {
     this.busyAt = o.busyAt ?? 4;
     if (o.cacheDir) {
       this.cache = new BundleCache(o.cacheDir);
-      this.cache.removeLeftovers();
+      this.cache.removeLeftovers(o.functions.map((f) => f.info.id));
     }
     for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], checkedAt: -Infinity, builds: 0, workers: 0 });
   }
