@@ -62,6 +62,9 @@ describe("hdoc build honours esbuild BuildProperties (built binary)", () => {
   it("Format esm, Minify false, Sourcemap true, External: an unminified src/esm.mjs with its .map, the External import left as an import", async () => {
     expect(filesOf(artifact("EsmMapped"))).toEqual(["src/esm.mjs", "src/esm.mjs.map"]);
     const code = readFileSync(path.join(artifact("EsmMapped"), "src/esm.mjs"), "utf8");
+    // BuildProperties.Banner in place of hdoc's own: one `require`, declared by the template's line
+    expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+    expect(code).not.toContain("__hdocCreateRequire");
     expect(code).toMatch(/^export \{\n {2}handler\n\};$/m);
     expect(code).toMatch(/^import \{ marker \} from "left-out";$/m);
     expect(code).not.toContain("LEFT_OUT_MARKER");

@@ -119,6 +119,9 @@ export function bundleGroupKey(fn: FunctionInfo, opts: NodeBuildOptions): string
 
 const REQUIRE_BANNER = "import{createRequire as __hdocCreateRequire}from'node:module';const require=__hdocCreateRequire(import.meta.url);";
 
+/** What a SAM function's BuildProperties.External leaves to the runtime (exempt from the declared-dependency rule, as in `sam build`). */
+const templateExternals = (s: BundleSettings): string[] => (s.flavour === "sam" ? s.external : []);
+
 /** The base configuration: everything but where the output goes. */
 export function esbuildOptions(fn: FunctionInfo, entry: string, opts: NodeBuildOptions): BuildOptions {
   const s = bundleSettingsOf(fn, opts);
@@ -137,8 +140,8 @@ export function esbuildOptions(fn: FunctionInfo, entry: string, opts: NodeBuildO
     external: s.external,
     metafile: true,
     logLevel: "silent",
-    ...(s.format === "esm" ? { banner: { js: REQUIRE_BANNER } } : {}),
-    plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, s.external)],
+    ...(s.banner !== undefined ? { banner: { js: s.banner } } : s.format === "esm" ? { banner: { js: REQUIRE_BANNER } } : {}),
+    plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, s.external, templateExternals(s))],
   };
 }
 
@@ -256,7 +259,7 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
   // Each file read once: its absolute path, whether it imports something undeclared, whether it lies outside (real paths).
   const abs = new Map(Object.keys(metafile.inputs).map((k) => [k, path.resolve(opts.repoRoot, k)]));
   const absOf = (k: string) => abs.get(k) ?? path.resolve(opts.repoRoot, k);
-  const undeclared = undeclaredImporters(metafile, new DependencyRule(fns, opts.repoRoot, base.external ?? []), opts.repoRoot, absOf);
+  const undeclared = undeclaredImporters(metafile, new DependencyRule(fns, opts.repoRoot, base.external ?? [], templateExternals(bundleSettingsOf(fns[0]!, opts))), opts.repoRoot, absOf);
   const outsideAbs = new Set(outsideFiles([...abs.values()], opts.repoRoot));
   const outside = new Set([...abs].filter(([, a]) => outsideAbs.has(a)).map(([k]) => k));
   const outputOf = new Map<string, string>(); // entry point -> its output file

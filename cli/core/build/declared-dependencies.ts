@@ -62,6 +62,9 @@ type Owned = Pick<FunctionInfo, "id" | "codeDir">;
  * specifier)` is undefined when the import is allowed, else the error text naming function, file and
  * package. Each (owner package.json, package) pair is decided once, each importer's owner found once.
  */
+/** Whether a package is one of esbuild's `external` patterns (a name, or `prefix/*`). */
+const matchesExternal = (patterns: string[], name: string): boolean => patterns.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e));
+
 export class DependencyRule {
   private readonly all: Owned[];
   /** Each code folder and the first function (in the order given) that has it. */
@@ -71,7 +74,12 @@ export class DependencyRule {
   private readonly declared = new Set<string>();
   private readonly owners = new Map<string, string | undefined>();
 
-  constructor(fns: Owned | Owned[], private readonly repoRoot: string, private readonly externals: string[]) {
+  /**
+   * `exempt`: packages a template leaves out of the bundle for the runtime to provide (a SAM
+   * function's `BuildProperties.External`, usually from a Layer): `sam build` does not ask for them in
+   * package.json, so neither does this.
+   */
+  constructor(fns: Owned | Owned[], private readonly repoRoot: string, private readonly externals: string[], private readonly exempt: string[] = []) {
     this.all = Array.isArray(fns) ? fns : [fns];
     this.all.forEach((fn, order) => {
       const dir = path.resolve(fn.codeDir);
@@ -107,6 +115,7 @@ export class DependencyRule {
     if (!DependencyRule.judges(importer)) return undefined;
     const name = packageNameOf(specifier);
     if (!name) return undefined;
+    if (matchesExternal(this.exempt, name)) return undefined;
     let ownerFile = this.owners.get(importer);
     if (ownerFile === undefined && !this.owners.has(importer)) this.owners.set(importer, (ownerFile = ownerManifest(importer, this.functionOf(importer).codeDir, this.repoRoot)));
     const pair = `${ownerFile}\0${name}`;
@@ -119,15 +128,15 @@ export class DependencyRule {
     const fn = this.functionOf(importer);
     const file = path.relative(this.repoRoot, importer);
     const where = owner.file ? path.relative(this.repoRoot, owner.file) : `${path.relative(this.repoRoot, path.join(fn.codeDir, "package.json"))} (missing)`;
-    const external = this.externals.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e));
+    const external = matchesExternal(this.externals, name);
     const why = owner.dev.has(name) ? "is only a devDependency in" : "is not declared in";
     return { text: `${fn.id}: ${file} imports "${name}", which ${why} ${where}`, external };
   }
 }
 
 /** Fails the build on a bare import that the importing file's package.json does not declare. */
-export function declaredDependenciesPlugin(fns: Owned | Owned[], repoRoot: string, externals: string[]): Plugin {
-  const rule = new DependencyRule(fns, repoRoot, externals);
+export function declaredDependenciesPlugin(fns: Owned | Owned[], repoRoot: string, externals: string[], exempt: string[] = []): Plugin {
+  const rule = new DependencyRule(fns, repoRoot, externals, exempt);
   return {
     name: "hdoc-declared-dependencies",
     setup(build) {

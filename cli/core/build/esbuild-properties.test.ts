@@ -36,6 +36,9 @@ describe("bundleSettings", () => {
     ["External false: nothing", { External: false }, {}],
     ["UseNpmCi is ignored by the esbuild workflow; Bundle/Platform/Outdir are set by aws-lambda-builders", { UseNpmCi: true, Bundle: true, Platform: "browser", Outdir: "x" }, {}],
     ["an unknown property set to false emits nothing", { Loader: false, SourcesContent: false }, {}],
+    // the SAM developer guide's "esbuild with ES modules" template (found in review: refused)
+    ["Format esm, OutExtension [.js=.mjs] and a createRequire Banner", { Format: "esm", OutExtension: [".js=.mjs"], Banner: ["js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);"] }, { format: "esm", banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" }],
+    ["OutExtension .js=.mjs as one string", { Format: "esm", OutExtension: ".js=.mjs" }, { format: "esm" }],
   ];
   it.each(cases)("%s", (_name, props, expected) => {
     expect(esbuild(props)).toEqual({ ...SAM_DEFAULTS, ...expected });
@@ -51,7 +54,10 @@ describe("bundleSettings", () => {
     ["Format module", { Format: "module" }, /^BuildProperties\.Format must be cjs or esm, not "module"$/],
     ["External as one string (--external=axios is refused by esbuild)", { External: "axios" }, /^BuildProperties\.External must be a list of package names/],
     ["External ./node_modules/* (dependencies installed beside the bundle)", { External: ["./node_modules/*"] }, /"\.\/node_modules\/\*".*not supported by hdoc build/],
-    ["a property hdoc does not read (Loader), rather than a silently different bundle", { Loader: [".proto=text"] }, /^BuildProperties\.Loader is not supported by hdoc build \(it reads EntryPoints, Minify, Target, Sourcemap, Format, External\)$/],
+    ["a property hdoc does not read (Loader), rather than a silently different bundle", { Loader: [".proto=text"] }, /^BuildProperties\.Loader is not supported by hdoc build \(it reads EntryPoints, Minify, Target, Sourcemap, Format, External, OutExtension, Banner\)$/],
+    ["OutExtension .js=.mjs without Format esm (a CommonJS bundle loaded as an ES module)", { OutExtension: [".js=.mjs"] }, /^BuildProperties\.OutExtension \[".js=.mjs"\] would make Lambda load a CommonJS bundle/],
+    ["OutExtension .js=.cjs with Format esm", { Format: "esm", OutExtension: [".js=.cjs"] }, /^BuildProperties\.OutExtension can only be \[".js=.mjs"\] for Format esm/],
+    ["a Banner for css", { Banner: ["css=/* x */"] }, /^BuildProperties\.Banner must be a list of "js=<code>" entries/],
     ["SourceMap: true (normalised to source_map, an esbuild flag that does not exist)", { SourceMap: true }, /^BuildProperties\.SourceMap is not supported/],
   ];
   it.each(refused)("refuses %s", (_name, props, message) => {

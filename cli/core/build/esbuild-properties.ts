@@ -27,6 +27,8 @@ export interface BundleSettings {
   external: string[];
   /** "hdoc": module fields and conditions before main, no sources in the map, no legal comments; "sam": esbuild's defaults, as the SAM CLI runs it. */
   flavour: "hdoc" | "sam";
+  /** BuildProperties.Banner's JavaScript (in place of hdoc's own createRequire banner for esm). */
+  banner?: string;
 }
 
 /** hdoc's choices for the function, given the runtime's target (BuildProperties not read). */
@@ -38,7 +40,7 @@ export interface HdocDefaults {
 }
 
 /** The properties this reads; UseNpmCi is a Node.js build property the esbuild workflow ignores. */
-const READ = ["entry_points", "minify", "target", "sourcemap", "format", "external", "use_npm_ci"];
+const READ = ["entry_points", "minify", "target", "sourcemap", "format", "external", "out_extension", "banner", "use_npm_ci"];
 /** Set by aws-lambda-builders itself whatever the template says. */
 const FIXED = ["bundle", "platform", "outdir"];
 
@@ -54,7 +56,7 @@ export function bundleSettings(fn: { buildMethod?: string; buildProperties?: { [
   const bad = (key: string, why: string) => new FunctionBuildError(`BuildProperties.${key} ${why}`);
   for (const [name, { key, value }] of props) {
     if (READ.includes(name) || FIXED.includes(name) || value === false) continue;
-    throw bad(key, `is not supported by hdoc build (it reads ${["EntryPoints", "Minify", "Target", "Sourcemap", "Format", "External"].join(", ")})`);
+    throw bad(key, `is not supported by hdoc build (it reads ${["EntryPoints", "Minify", "Target", "Sourcemap", "Format", "External", "OutExtension", "Banner"].join(", ")})`);
   }
   const settings: BundleSettings = { format: "cjs", target: ["es2020"], minify: true, sourcemap: false, external: [], flavour: "sam" };
 
@@ -92,6 +94,25 @@ export function bundleSettings(fn: { buildMethod?: string; buildProperties?: { [
     if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === "")) throw bad(external.key, `must be a list of package names, not ${JSON.stringify(v)}`);
     if (v.includes("./node_modules/*")) throw bad(external.key, `"./node_modules/*" (every dependency left out, installed beside the bundle) is not supported by hdoc build: list the packages`);
     settings.external = [...(v as string[])];
+  }
+  // The SAM documentation's ES module setup: Format esm, OutExtension [".js=.mjs"], and a Banner that
+  // declares `require` for bundled CommonJS dependencies. hdoc writes esm as .mjs anyway; the Banner
+  // replaces hdoc's own (both would declare `require`).
+  const outExtension = props.get("out_extension");
+  if (outExtension && outExtension.value !== false) {
+    const v = outExtension.value;
+    const list = Array.isArray(v) ? v : [v];
+    const ok = settings.format === "esm" ? [".js=.mjs"] : [".js=.js"];
+    if (!list.every((x) => typeof x === "string" && ok.includes(x.replace(/\s+/g, "")))) {
+      throw bad(outExtension.key, settings.format === "esm" ? `can only be [".js=.mjs"] for Format esm (Lambda loads an ES module as .mjs), not ${JSON.stringify(v)}` : `${JSON.stringify(v)} would make Lambda load a CommonJS bundle as another kind of module: drop it, or use Format esm with [".js=.mjs"]`);
+    }
+  }
+  const banner = props.get("banner");
+  if (banner && banner.value !== false) {
+    const v = banner.value;
+    const list = Array.isArray(v) ? v : [v];
+    if (!list.length || list.some((x) => typeof x !== "string" || !/^js=/.test(x))) throw bad(banner.key, `must be a list of "js=<code>" entries (esbuild's --banner:js=...), not ${JSON.stringify(v)}`);
+    settings.banner = (list as string[]).map((x) => x.slice(3)).join("\n");
   }
   return settings;
 }
