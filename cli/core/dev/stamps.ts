@@ -51,15 +51,25 @@ export function changed(inputs: Map<string, string>): boolean {
 }
 
 let codeStamp: string | undefined;
+
+/** The content-hashed names of the built CLI's chunk files (source maps aside), as one text. */
+export function bundledCodeStamp(chunksDir: string): string {
+  try {
+    return readdirSync(chunksDir).filter((n) => n.endsWith(".js")).sort().join(",");
+  } catch {
+    return `unreadable:${Date.now()}`; // never matches: no cache without knowing the code
+  }
+}
 /**
  * hdoc's own code, as part of a cache key (what reads templates and bundles may change between
- * builds of hdoc): the built CLI's chunk folder, which every build creates anew; from the sources
- * (the tests), the stamp of every .ts file under cli/.
+ * builds of hdoc): in the built CLI, the names of its chunk files, which esbuild names by a hash of
+ * their content (so a copied or re-extracted install keeps its caches, and any change of code makes
+ * new ones); from the sources (the tests), the stamp of every .ts file under cli/.
  */
 export function hdocCodeStamp(): string {
   if (codeStamp !== undefined) return codeStamp;
   const here = fileURLToPath(import.meta.url);
-  if (typeof HDOC_BUNDLED !== "undefined" && HDOC_BUNDLED) return (codeStamp = fingerprint(path.dirname(here)));
+  if (typeof HDOC_BUNDLED !== "undefined" && HDOC_BUNDLED) return (codeStamp = bundledCodeStamp(path.dirname(here)));
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
