@@ -15,7 +15,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import { collectRoutes, type Route } from "./api/routes.ts";
-import { requestListener } from "./api/listener.ts";
+import { clientErrorListener, requestListener } from "./api/listener.ts";
 import { localApiUrl } from "./api/local-url.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamFeed } from "./stream.ts";
@@ -124,15 +124,18 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   const routeResult = collectRoutes(routed, backend.stacks, backend.resolver);
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
+  for (const note of new Set(routes.flatMap((r) => r.api.notes))) log.warn(note);
   for (const r of routes) if (r.auth?.kind === "unsupported") log.warn(`${r.method} ${r.resource}: ${r.auth.why}; the route answers 500 (AuthorizerConfigurationException)`);
   mark(`templates read (${backend.fromCache ? "unchanged since the last start: from .hdoc/dev/templates.json" : "parsed"})`);
 
   // 2. The HTTP port first, so a port in use fails before anything else starts.
   const ready: { listener?: RequestListener } = {};
-  const server = createServer((req, res) => {
+  // Headers up to 64 KB reach the listener, which applies API Gateway's own quota (10240 bytes); beyond, Node's parser refuses them and clientErrorListener answers as API Gateway does.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     if (ready.listener) return ready.listener(req, res);
     res.writeHead(503, { "Content-Type": "application/json" }).end(JSON.stringify({ message: "hdoc dev is starting" }));
   });
+  server.on("clientError", clientErrorListener);
   server.keepAliveTimeout = 5000;
   const port = await listen(server, o.host, o.port);
   mark("listening");

@@ -11,7 +11,7 @@ import { discoverFunctions } from "../../cfn/templates.ts";
 import { StackResolver } from "../../cfn/stack-refs.ts";
 import { matchesPattern } from "../stream-filter.ts";
 
-const api: ApiInfo = { id: "Api", apiId: "abcdefghij", stage: "dev", variables: null, cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"] };
+const api: ApiInfo = { id: "Api", apiId: "abcdefghij", stage: "dev", variables: null, cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"], gatewayResponses: {}, notes: [] };
 const route = (method: string, resource: string, functionId = resource): Route => ({ method, resource, segments: parseResourcePath(resource)!, functionId, api, resourceId: "abc123" });
 const req = (over: Partial<Parameters<typeof toProxyEvent>[0]> = {}) => ({ method: "GET", url: "/", rawHeaders: [], body: Buffer.alloc(0), sourceIp: "127.0.0.1", ...over });
 

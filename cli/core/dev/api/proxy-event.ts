@@ -150,6 +150,8 @@ export interface HttpReply {
   body: Buffer;
   /** For the request log only (e.g. why the authorizer refused); never sent. */
   note?: string;
+  /** What to answer instead when Node refuses these headers (the Api's 502 gateway response). */
+  gatewayError?: () => HttpReply;
 }
 
 /** A handler's result as API Gateway returns it; `error` when API Gateway would answer 502 (malformed). */
