@@ -23,6 +23,7 @@ import { startDynamoThread } from "./dynamo-thread.ts";
 import { createTables } from "./tables.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
+import { batchedRequestLog } from "./request-log.ts";
 import type { EnvOverrides } from "./env-vars.ts";
 import type { AuthOutcome } from "./auth/authorizer.ts";
 import type { SignedRequest } from "./auth/sigv4.ts";
@@ -105,7 +106,8 @@ export async function startDev(o: DevOptions): Promise<DevServer> {
 }
 
 async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>): Promise<DevServer> {
-  const { log } = o;
+  const log = batchedRequestLog(o.log);
+  cleanups.push(() => log.flush());
   /** --verbose: when each start-up step ended, in ms since the process started. */
   const mark = (step: string) => log.verbose(`start-up: ${step} at ${performance.now().toFixed(0)} ms`);
   // The database starts on its own thread at once, while the templates are read on this one.

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { Route } from "./routes.ts";
 import { matchRoute, preflightHeaders } from "./router.ts";
-import { fromProxyResult, toProxyEvent, type EventContext, type HttpReply, type RequestParts } from "./proxy-event.ts";
+import { fromProxyResult, splitUrl, toProxyEvent, type EventContext, type HttpReply, type RequestParts } from "./proxy-event.ts";
 import type { AuthOutcome } from "../auth/authorizer.ts";
 import { gatewayAnswer, type GatewayResponseType } from "./gateway-responses.ts";
 import type { ApiInfo } from "./routes.ts";
@@ -26,8 +26,13 @@ const jsonReply = (status: number, doc: unknown, extra: Array<[string, string]> 
 /** What API Gateway would answer itself (the Api's gateway responses applied when the Api is known). */
 function gatewayReply(type: GatewayResponseType, status: number, message: string | null, api: ApiInfo | undefined, req: RequestParts, requestId: string, extra: Array<[string, string]> = [], found?: { pathParameters: Record<string, string> }): HttpReply {
   const query: Record<string, string> = {};
-  const q = req.url.indexOf("?");
-  if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) query[k] = v;
+  let params: URLSearchParams | undefined;
+  try {
+    params = splitUrl(req.url).query;
+  } catch {
+    params = undefined; // a URL that does not parse has no query values to offer
+  }
+  for (const [k, v] of params ?? []) query[k] = v;
   const answer = gatewayAnswer(type, { status, message }, api?.gatewayResponses, {
     header: (name) => {
       const n = name.toLowerCase();
