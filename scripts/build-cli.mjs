@@ -2,10 +2,13 @@
 // `hdoc --help` loads commander and nothing of the AWS SDK. Dependencies stay external except
 // commander, which is bundled into the entry: loading it as a CommonJS package from ESM (several
 // files resolved, read and lexed) was the largest part of start-up (see bench/startup.bench.mjs).
+// yaml is bundled for the same reason (into the chunk of the template reader): loaded from
+// node_modules it is some 70 CommonJS files, about 35 ms of every build that reads a template.
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const BUNDLED = new Set(["commander", "yaml"]);
 rmSync(new URL("../dist/cli", import.meta.url), { recursive: true, force: true });
 await build({
   // The worker threads of hdoc dev start from files of their own, beside the chunks that start them
@@ -21,8 +24,8 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: Object.keys(pkg.dependencies).filter((d) => d !== "commander").flatMap((d) => [d, `${d}/*`]),
-  // bundled CommonJS (commander) calls require() for Node built-ins
+  external: Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]),
+  // bundled CommonJS (commander, yaml) calls require() for Node built-ins
   banner: { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   chunkNames: "chunks/[name]-[hash]",

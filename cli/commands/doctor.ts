@@ -121,7 +121,8 @@ async function doctorDeps(ctx: Context, online: boolean): Promise<DoctorDeps> {
       if (t === "python3") return tool("python3", ["--version"]);
       if (t === "moto") return (await tool("python3", ["-c", "import moto, moto.server; print('moto', moto.__version__)"])) ?? undefined;
       if (t === "cfn-lint") return tool("cfn-lint", ["--version"]);
-      return tool("aws", ["--version"]);
+      if (t === "aws") return tool("aws", ["--version"]);
+      return tool(t, ["--version"]);
     },
   };
 }

@@ -113,6 +113,8 @@ describe("hdoc doctor", () => {
     expect(r.stdout).toMatch(/^warn +credentials-file +.* does not exist$/m);
     expect(r.stdout).toMatch(/^ +fix: /m);
     expect(r.stdout).toMatch(/^(ok|warn) +tool-moto +/m);
+    // every machine tool the suite demands (test/helpers/tools.ts) is checked, not only the Python ones
+    for (const t of ["script", "zsh", "fish"]) expect(r.stdout).toMatch(new RegExp(`^ok +tool-${t} +\\S`, "m"));
     // the repository's functions run on nodejs22.x: said exactly when this Node is another major
     const other = Number(process.versions.node.split(".")[0]) !== 22;
     expect(r.stdout).toMatch(other ? /^warn +node-runtime +the functions run on nodejs22\.x on Lambda; this is Node \d+/m : /^ok +node-runtime +the functions' runtime \(nodejs22\.x\) matches Node 22$/m);

@@ -105,6 +105,17 @@ describe("hdoc pipeline against moto (the real cicd/ template)", () => {
     expect((await stackParam(STACK, "BuildComputeType")).value).toBe("BUILD_GENERAL1_MEDIUM");
   });
 
+  it("deploys over a change set kept by `pipeline diff --keep`, noting it as left over (was: refused as another deploy in flight, exit 10)", async () => {
+    const kept = await runHdoc(["pipeline", "diff", "--stage", "dev", "--endpoint-url", viaMoto.url, "--keep", "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_LARGE"], { home: h.home });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    const name = /change set (\S+) kept on stack/.exec(kept.stdout)?.[1];
+    expect(name, kept.stdout).toBeDefined();
+    const r = await deploy(["--stage", "dev", "--yes", "--parameter-overrides", "BuildComputeType=BUILD_GENERAL1_SMALL"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`change set ${name} is left from an earlier run (hdoc pipeline diff by `);
+    expect(await stackParam(STACK, "BuildComputeType")).toEqual({ status: "UPDATE_COMPLETE", value: "BUILD_GENERAL1_SMALL" });
+  });
+
   it("never infers prod from git branch main: suggests dev, and without a terminal or --yes refuses before any AWS call", async () => {
     const r = await deploy([], viaMoto.url, { cwd: project });
     expect(r.stderr).toContain("stage: dev (from git branch 'main'; prod only with --stage prod)");

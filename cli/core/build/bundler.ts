@@ -10,12 +10,13 @@
  * `require()` Node built-ins.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { BuildFailure, BuildOptions, Message, Metafile } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
-import { declaredDependenciesPlugin } from "./declared-dependencies.ts";
-import { outsideRepository } from "./containment.ts";
+import { declaredDependenciesPlugin, DependencyRule, undeclaredImporters } from "./declared-dependencies.ts";
+import { outsideFiles, outsideRepository } from "./containment.ts";
 import { entryPointsOf, handlerFile, splitHandler as splitHandlerText } from "../cfn/handler-file.ts";
 
 export interface NodeBuildOptions {
@@ -49,9 +50,9 @@ export function esbuildTarget(runtime: string): string {
 }
 
 /**
- * The version of the esbuild that bundleNodeFunction's `import("esbuild")` loads: its package.json in
- * the nearest node_modules above this module, which is where Node's ESM resolution finds a bare
- * specifier (esbuild declares no "exports"). A few stat calls, where loading esbuild or asking the
+ * The version of the esbuild that `esbuild()` loads: its package.json in the nearest node_modules
+ * above this module, which is where Node's resolution finds a bare specifier (esbuild declares no
+ * "exports"). A few stat calls, where loading esbuild or asking the
  * resolver costs milliseconds, and a fully cached build needs only the version.
  */
 export function installedEsbuildVersion(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -59,6 +60,22 @@ export function installedEsbuildVersion(from: string = path.dirname(fileURLToPat
     const file = path.join(dir, "node_modules", "esbuild", "package.json");
     if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
     if (path.dirname(dir) === dir) throw new FunctionBuildError("esbuild is not installed (run npm ci)");
+  }
+}
+
+/**
+ * esbuild, loaded with require(): it is a CommonJS package, and `import()` of one first scans its
+ * source for the names it exports (milliseconds that a build pays for nothing). Synchronous, so
+ * `startEsbuildService` can start the service before this thread goes on with synchronous work.
+ */
+const esbuild = (): typeof import("esbuild") => createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+
+/** Starts esbuild's service process now, so that it is up by the time the first bundle is asked for. */
+export function startEsbuildService(): void {
+  try {
+    esbuild().initialize({}).catch(() => undefined);
+  } catch {
+    // already started, or esbuild is missing: the first bundle reports that
   }
 }
 
@@ -116,7 +133,7 @@ export function esbuildOptions(fn: FunctionInfo, entry: string, opts: NodeBuildO
 
 /** Runs one bundle; throws FunctionBuildError with every message, a missing export, or a file outside the repository. */
 async function bundle(fn: FunctionInfo, opts: NodeBuildOptions, output: Pick<BuildOptions, "outfile" | "outdir" | "write">): Promise<{ metafile: Metafile; warnings: Message[]; code?: string; entry: string; module: string }> {
-  const { build } = await import("esbuild");
+  const { build } = esbuild();
   const { entry, module, exportName } = resolveEntry(fn);
   let result;
   try {
@@ -175,12 +192,17 @@ function closureOf(metafile: Metafile, start: string): string[] {
  * Bundles several functions of one Node.js runtime in a single esbuild run (each its own entry
  * point, no shared chunks: every artifact stands alone), so the code they share is parsed once and
  * esbuild spreads the work over the cores. `dirOf` gives each function's staging folder, all under
- * `root`. Undefined when anything fails or does not check out: the caller then bundles them one by
- * one, which names each function's own error.
+ * `root`. `whileRunning` is called once the run is under way, for work that can overlap it.
+ *
+ * The declared-dependency rule and the repository boundary are checked on the metafile after the
+ * run (one decision per file, not a call back into JavaScript per import). The result holds the
+ * functions that came out clean; one whose bundle holds an undeclared import, a file outside the
+ * repository or lacks its export is left out, and so is every function when the run fails: the
+ * caller bundles those one by one, which names each function's own error where it is written.
  */
-export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions): Promise<Map<string, NodeBuildResult> | undefined> {
+export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions, whileRunning?: () => void): Promise<Map<string, NodeBuildResult> | undefined> {
   if (new Set(fns.map((f) => f.runtime)).size !== 1) return undefined;
-  const { build } = await import("esbuild");
+  const { build } = esbuild();
   let entries;
   try {
     entries = fns.map((fn) => ({ fn, ...resolveEntry(fn) }));
@@ -191,26 +213,39 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
   const base = esbuildOptions(fns[0]!, entries[0]!.entry, opts);
   let metafile: Metafile;
   try {
-    const result = await build({
+    const running = build({
       ...base,
       entryPoints: entries.map((e) => ({ in: e.entry, out: path.relative(root, path.join(dirOf(e.fn), e.module)) })),
       outdir: root,
       outExtension: { ".js": ".mjs" },
-      plugins: [declaredDependenciesPlugin(fns, opts.repoRoot, base.external ?? [])],
+      plugins: [],
     });
-    metafile = result.metafile!;
+    // Without plugins esbuild needs nothing more from this thread until it is done.
+    whileRunning?.();
+    metafile = (await running).metafile!;
   } catch {
     return undefined;
   }
+  const undeclared = undeclaredImporters(metafile, new DependencyRule(fns, opts.repoRoot, base.external ?? []), opts.repoRoot);
+  // Real paths are looked up once per file read, not once per function that read it.
+  const outside = new Set(outsideKeys(Object.keys(metafile.inputs), opts.repoRoot));
+  const outputOf = new Map<string, Metafile["outputs"][string]>();
+  for (const o of Object.values(metafile.outputs)) if (o.entryPoint !== undefined) outputOf.set(o.entryPoint, o);
   const results = new Map<string, NodeBuildResult>();
   for (const e of entries) {
     const start = key(e.entry);
-    if (!metafile.inputs[start]) return undefined;
-    const inputs = closureOf(metafile, start).map((f) => path.resolve(opts.repoRoot, f));
-    if (outsideRepository(inputs, opts.repoRoot).length) return undefined;
-    const out = Object.values(metafile.outputs).find((o) => o.entryPoint === start);
-    if (!out?.exports.includes(e.exportName)) return undefined;
-    results.set(e.fn.id, { inputs, warnings: [] });
+    if (!metafile.inputs[start]) continue;
+    const files = closureOf(metafile, start);
+    if (files.some((f) => undeclared.has(f) || outside.has(f))) continue;
+    if (!outputOf.get(start)?.exports.includes(e.exportName)) continue;
+    results.set(e.fn.id, { inputs: files.map((f) => path.resolve(opts.repoRoot, f)), warnings: [] });
   }
   return results;
+}
+
+/** The metafile keys (relative to the repository) of the files outside it. */
+function outsideKeys(keys: string[], repoRoot: string): string[] {
+  const abs = keys.map((k) => path.resolve(repoRoot, k));
+  const out = new Set(outsideFiles(abs, repoRoot));
+  return keys.filter((_, i) => out.has(abs[i]!));
 }

@@ -4,7 +4,8 @@
  * repository's own node_modules: a package linked there (a workspace, a linked store) may live
  * elsewhere, and its files, and those of the node_modules folder it really lives in, are allowed.
  */
-import { readdirSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
+import { walkEntries } from "../fs/dir-walk.ts";
 import path from "node:path";
 
 const inside = (dir: string, file: string) => {
@@ -12,9 +13,10 @@ const inside = (dir: string, file: string) => {
   return rel === "" || (!rel.startsWith(`..${path.sep}`) && rel !== ".." && !path.isAbsolute(rel));
 };
 
+/** The real path (symlinks followed, one system call), or the path itself when it does not exist. */
 const real = (file: string): string => {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return path.resolve(file);
   }
@@ -27,45 +29,41 @@ const real = (file: string): string => {
  */
 function linkedRoots(repoRoot: string): string[] {
   const roots = new Set<string>();
-  const nm = path.join(repoRoot, "node_modules");
-  const visit = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
+  walkEntries(path.join(repoRoot, "node_modules"), (e, full, depth) => {
+    if (e.name.startsWith("@") && e.isDirectory() && depth === 0) return true;
+    if (e.isSymbolicLink()) {
+      const target = real(full);
+      roots.add(target);
+      // node_modules/<name> -> .../node_modules/<name>; node_modules/@s/<name> -> .../node_modules/@s/<name>
+      const holder = depth === 1 ? path.dirname(path.dirname(target)) : path.dirname(target);
+      if (path.basename(holder) === "node_modules") roots.add(holder);
     }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (e.name.startsWith("@") && e.isDirectory() && depth === 0) visit(full, 1);
-      else if (e.isSymbolicLink()) {
-        const target = real(full);
-        roots.add(target);
-        // node_modules/<name> -> .../node_modules/<name>; node_modules/@s/<name> -> .../node_modules/@s/<name>
-        const holder = depth === 1 ? path.dirname(path.dirname(target)) : path.dirname(target);
-        if (path.basename(holder) === "node_modules") roots.add(holder);
-      }
-    }
-  };
-  visit(nm, 0);
+    return false;
+  });
   return [...roots];
 }
 
-/** The files (absolute) that lie outside the repository once symlinks are followed, as the user should see them. */
-export function outsideRepository(files: string[], repoRoot: string): string[] {
+/** The files (absolute) that lie outside the repository once symlinks are followed, each with its real path. */
+function outsideWithReal(files: string[], repoRoot: string): Array<{ file: string; real: string }> {
   const root = real(repoRoot);
   const modules = real(path.join(repoRoot, "node_modules"));
   let linked: string[] | undefined;
-  const allowed = (file: string) => {
+  const out: Array<{ file: string; real: string }> = [];
+  for (const file of new Set(files)) {
     const r = real(file);
-    if (inside(root, r) || inside(modules, r)) return true;
+    if (inside(root, r) || inside(modules, r)) continue;
     linked ??= linkedRoots(repoRoot);
-    return linked.some((dir) => inside(dir, r));
-  };
-  return files.filter((f) => !allowed(f)).map((f) => {
-    const r = real(f);
-    return r === path.resolve(f) ? r : `${path.relative(repoRoot, f)} (-> ${r})`;
-  });
+    if (!linked.some((dir) => inside(dir, r))) out.push({ file, real: r });
+  }
+  return out;
+}
+
+/** The files (absolute, as given, each once) that lie outside the repository once symlinks are followed. */
+export const outsideFiles = (files: string[], repoRoot: string): string[] => outsideWithReal(files, repoRoot).map((o) => o.file);
+
+/** The files (absolute) that lie outside the repository once symlinks are followed, as the user should see them. */
+export function outsideRepository(files: string[], repoRoot: string): string[] {
+  return outsideWithReal(files, repoRoot).map(({ file, real: r }) => (r === path.resolve(file) ? r : `${path.relative(repoRoot, file)} (-> ${r})`));
 }
 
 /** Why a function's code folder is outside the repository after following symlinks, or undefined when it is inside. */

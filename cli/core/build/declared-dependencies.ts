@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
-import type { Plugin } from "esbuild";
+import type { Metafile, Plugin } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
 
 const BUILTINS = new Set(builtinModules);
@@ -55,44 +55,109 @@ function ownerManifest(file: string, codeDir: string, repoRoot: string): string 
   return undefined;
 }
 
-/** Fails the build on a bare import that the importing file's package.json does not declare. */
-export function declaredDependenciesPlugin(fns: Pick<FunctionInfo, "id" | "codeDir"> | Array<Pick<FunctionInfo, "id" | "codeDir">>, repoRoot: string, externals: string[]): Plugin {
-  const all = Array.isArray(fns) ? fns : [fns];
-  const cache = new Map<string | undefined, Manifest>();
-  const manifest = (file: string | undefined) => {
-    let m = cache.get(file);
-    if (!m) cache.set(file, (m = readManifest(file)));
-    return m;
-  };
-  // The function a file belongs to (its code folder holds it); a shared file is judged by its own package.json.
-  const functionOf = (file: string) => all.find((f) => !path.relative(f.codeDir, file).startsWith("..")) ?? all[0]!;
+type Owned = Pick<FunctionInfo, "id" | "codeDir">;
+
+/**
+ * The one decision of the rule, for the plugin and the metafile check alike: `check(importer,
+ * specifier)` is undefined when the import is allowed, else the error text naming function, file and
+ * package. Each (owner package.json, package) pair is decided once, each importer's owner found once.
+ */
+export class DependencyRule {
+  private readonly all: Owned[];
+  /** Each code folder and the first function (in the order given) that has it. */
+  private readonly byDir = new Map<string, { fn: Owned; order: number }>();
+  private readonly cache = new Map<string | undefined, Manifest>();
   /** (owner package.json, package) pairs already found declared: most imports are decided without reading anything. */
-  const declared = new Set<string>();
-  const owners = new Map<string, string | undefined>();
+  private readonly declared = new Set<string>();
+  private readonly owners = new Map<string, string | undefined>();
+
+  constructor(fns: Owned | Owned[], private readonly repoRoot: string, private readonly externals: string[]) {
+    this.all = Array.isArray(fns) ? fns : [fns];
+    this.all.forEach((fn, order) => {
+      const dir = path.resolve(fn.codeDir);
+      if (!this.byDir.has(dir)) this.byDir.set(dir, { fn, order });
+    });
+  }
+
+  private manifest(file: string | undefined): Manifest {
+    let m = this.cache.get(file);
+    if (!m) this.cache.set(file, (m = readManifest(file)));
+    return m;
+  }
+
+  /** The function a file belongs to (its code folder holds it); a shared file is judged by its own package.json. */
+  private functionOf(file: string): Owned {
+    // The first function (in the order given) whose folder holds the file: a look at each folder above it, not at every function.
+    let best: { fn: Owned; order: number } | undefined;
+    for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
+      const hit = this.byDir.get(dir);
+      if (hit && (!best || hit.order < best.order)) best = hit;
+      if (path.dirname(dir) === dir) break;
+    }
+    return best?.fn ?? this.all[0]!;
+  }
+
+  /** Whether imports from this file are judged at all (installed packages' own imports are not). */
+  static judges(importer: string): boolean {
+    return !importer.includes(`${path.sep}node_modules${path.sep}`);
+  }
+
+  /** The error for an import of `specifier` from `importer` (absolute), or undefined when it is allowed. */
+  check(importer: string, specifier: string): { text: string; external: boolean } | undefined {
+    if (!DependencyRule.judges(importer)) return undefined;
+    const name = packageNameOf(specifier);
+    if (!name) return undefined;
+    let ownerFile = this.owners.get(importer);
+    if (ownerFile === undefined && !this.owners.has(importer)) this.owners.set(importer, (ownerFile = ownerManifest(importer, this.functionOf(importer).codeDir, this.repoRoot)));
+    const pair = `${ownerFile}\0${name}`;
+    if (this.declared.has(pair)) return undefined;
+    const owner = this.manifest(ownerFile);
+    if (owner.declared.has(name)) {
+      this.declared.add(pair);
+      return undefined;
+    }
+    const fn = this.functionOf(importer);
+    const file = path.relative(this.repoRoot, importer);
+    const where = owner.file ? path.relative(this.repoRoot, owner.file) : `${path.relative(this.repoRoot, path.join(fn.codeDir, "package.json"))} (missing)`;
+    const external = this.externals.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e));
+    const why = owner.dev.has(name) ? "is only a devDependency in" : "is not declared in";
+    return { text: `${fn.id}: ${file} imports "${name}", which ${why} ${where}`, external };
+  }
+}
+
+/** Fails the build on a bare import that the importing file's package.json does not declare. */
+export function declaredDependenciesPlugin(fns: Owned | Owned[], repoRoot: string, externals: string[]): Plugin {
+  const rule = new DependencyRule(fns, repoRoot, externals);
   return {
     name: "hdoc-declared-dependencies",
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.kind === "entry-point" || !args.importer || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        const name = packageNameOf(args.path);
-        if (!name) return undefined;
-        let ownerFile = owners.get(args.importer);
-        if (ownerFile === undefined && !owners.has(args.importer)) owners.set(args.importer, (ownerFile = ownerManifest(args.importer, functionOf(args.importer).codeDir, repoRoot)));
-        const pair = `${ownerFile}\0${name}`;
-        if (declared.has(pair)) return undefined;
-        const owner = manifest(ownerFile);
-        if (owner.declared.has(name)) {
-          declared.add(pair);
-          return undefined;
-        }
-        const fn = functionOf(args.importer);
-        const file = path.relative(repoRoot, args.importer);
-        const where = owner.file ? path.relative(repoRoot, owner.file) : `${path.relative(repoRoot, path.join(fn.codeDir, "package.json"))} (missing)`;
-        const isExternal = externals.some((e) => (e.endsWith("/*") ? name.startsWith(e.slice(0, -1)) : name === e));
-        const why = owner.dev.has(name) ? "is only a devDependency in" : "is not declared in";
-        const text = `${fn.id}: ${file} imports "${name}", which ${why} ${where}`;
-        return { errors: [{ text, detail: isExternal ? "external" : undefined }] };
+        if (args.kind === "entry-point" || !args.importer) return undefined;
+        const bad = rule.check(args.importer, args.path);
+        return bad ? { errors: [{ text: bad.text, detail: bad.external ? "external" : undefined }] } : undefined;
       });
     },
   };
+}
+
+/**
+ * The same rule checked after a build, on its metafile (so that esbuild resolves without calling
+ * back into JavaScript for every bare import): the files (absolute) that import something their
+ * package.json does not declare. A bundle that holds one of them is rebuilt with the plugin, which
+ * reports the import where it is written.
+ */
+export function undeclaredImporters(metafile: Metafile, rule: DependencyRule, repoRoot: string): Set<string> {
+  const bad = new Set<string>();
+  for (const [key, input] of Object.entries(metafile.inputs)) {
+    if (/^[^/]*:/.test(key) && !path.isAbsolute(key)) continue; // another namespace ("(disabled):...", "data:..."): not a file
+    const importer = path.resolve(repoRoot, key);
+    if (!DependencyRule.judges(importer)) continue;
+    for (const imp of input.imports) {
+      if (rule.check(importer, imp.original ?? imp.path)) {
+        bad.add(key);
+        break;
+      }
+    }
+  }
+  return bad;
 }

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import { discoverFunctions, formatProblem, skippedLine, type FunctionInfo, type SkippedFunction, type StackNode } from "../cfn/templates.ts";
+import type { ReadTemplate } from "../cfn/template-yaml.ts";
 
 export interface ListedFunction {
   id: string;
@@ -41,11 +42,12 @@ export interface NotBuilt {
 export const notBuilt = (skipped: SkippedFunction[], repoRoot: string): NotBuilt[] =>
   skipped.map((f) => ({ id: f.id, logicalId: f.logicalId, template: path.relative(repoRoot, f.template) || f.template, reason: f.reason, text: skippedLine(f, repoRoot) }));
 
-export function loadFunctions(repoRoot: string, template: string, overrides: Record<string, string> = {}): { stacks: StackNode[]; functions: FunctionInfo[]; skipped: NotBuilt[]; problems: DiscoveredProblem[] } {
+/** `reads` receives each template as read, for the editor that writes the built templates (see walkStacks). */
+export function loadFunctions(repoRoot: string, template: string, overrides: Record<string, string> = {}, reads?: Map<string, ReadTemplate>): { stacks: StackNode[]; functions: FunctionInfo[]; skipped: NotBuilt[]; problems: DiscoveredProblem[] } {
   if (!existsSync(template)) {
     throw new HdocError("NOT_FOUND", `template ${path.relative(repoRoot, template) || template} does not exist`, "run hdoc build from the repository root, or pass --template <file>");
   }
-  const d = discoverFunctions(template, repoRoot, overrides);
+  const d = discoverFunctions(template, repoRoot, overrides, reads);
   const problems = d.problems.map((p): DiscoveredProblem => {
     const stack = d.stacks.find((s) => s.file === p.template);
     const type = p.logicalId && stack ? (stack.body.Resources as Record<string, { Type?: string }> | undefined)?.[p.logicalId]?.Type : undefined;

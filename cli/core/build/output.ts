@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, Json, StackNode, TemplateBody } from "../cfn/templates.ts";
-import { writeFileAtomicSync } from "../fs/atomic-write.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
 import { isObj } from "../cfn/json.ts";
 
 export const ROOT_TEMPLATE = "template.yml";
@@ -114,21 +114,43 @@ export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir:
   return { file: outFile, text: editor.toString() };
 }
 
+/** The rewritten templates, not yet written: each file and its text, and the original local files they point back at. */
+export interface RenderedTemplates {
+  outputs: Array<{ file: string; text: string }>;
+  /** Original local files the templates point back at (their existence decided the result). */
+  refs: string[];
+  /** Local paths left as written because they did not exist. */
+  absent: string[];
+}
+
+/**
+ * Every stack's template rewritten for the build folder, in memory. Nothing here depends on the
+ * artifacts, only on the templates, the functions and the build folder, so a build renders them
+ * while esbuild is bundling and writes them once every function is built.
+ */
+export function renderTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor): RenderedTemplates {
+  const refs = new Set<string>();
+  const outputs = stacks.map((node) => rewriteStack(node, functions, outDir, makeEditor, refs));
+  const all = [...refs].sort();
+  return { outputs, refs: all.filter((f) => existsSync(f)), absent: all.filter((f) => !existsSync(f)) };
+}
+
+/** Replaces the built templates with rendered ones (each written atomically, all at once); returns the files written. */
+export async function writeRendered(rendered: RenderedTemplates, outDir: string): Promise<string[]> {
+  removeTemplates(outDir);
+  await Promise.all(rendered.outputs.map((o) => writeFileAtomic(o.file, o.text, { mode: 0o644 })));
+  return rendered.outputs.map((o) => o.file);
+}
+
 /**
  * Writes every rewritten template; returns the files written, the original local files they point
  * back at (`refs`) and the local paths left as written because they did not exist (`absent`).
  */
 export function writeTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor): { files: string[]; refs: string[]; absent: string[] } {
+  const rendered = renderTemplates(stacks, functions, outDir, makeEditor);
   removeTemplates(outDir);
-  const files: string[] = [];
-  const refs = new Set<string>();
-  for (const node of stacks) {
-    const { file, text } = rewriteStack(node, functions, outDir, makeEditor, refs);
-    writeFileAtomicSync(file, text, { mode: 0o644 });
-    files.push(file);
-  }
-  const all = [...refs].sort();
-  return { files, refs: all.filter((f) => existsSync(f)), absent: all.filter((f) => !existsSync(f)) };
+  for (const o of rendered.outputs) writeFileAtomicSync(o.file, o.text, { mode: 0o644 });
+  return { files: rendered.outputs.map((o) => o.file), refs: rendered.refs, absent: rendered.absent };
 }
 
 /** Removes the built templates, so a failed or partial build never leaves a deployable stale set. */

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { DiscoveredProblem, NotBuilt } from "./discovery.ts";
 import type { BuildCache, FileDigests } from "./cache.ts";
+import type { ReadTemplate } from "../cfn/template-yaml.ts";
 
 /** Part of the cache keys: see run.ts. */
 export interface DiscoveryKey {
@@ -33,6 +34,8 @@ export interface Discovered {
   skipped: NotBuilt[];
   problems: DiscoveredProblem[];
   fromCache: boolean;
+  /** Each template as read, when discovery parsed them (not from the cache): the template editor reuses them. */
+  reads: Map<string, ReadTemplate>;
 }
 
 /**
@@ -44,14 +47,15 @@ export async function discover(req: DiscoveryKey, cache: BuildCache, digests: Fi
   const key = JSON.stringify([req.format, req.codeId, req.repoRoot, req.template, req.parameters ?? {}]);
   const c = cache.discovery;
   if (c?.key === key && Object.entries(c.templates).every(([f, sha]) => digests.digest(f) === sha) && c.functions.every((f) => existsSync(f.codeDir))) {
-    return { stacks: c.stacks, functions: c.functions, skipped: c.skipped ?? [], problems: [], fromCache: true };
+    return { stacks: c.stacks, functions: c.functions, skipped: c.skipped ?? [], problems: [], fromCache: true, reads: new Map() };
   }
   const { loadFunctions } = await import("./discovery.ts");
-  const d = loadFunctions(req.repoRoot, req.template, req.parameters);
+  const reads = new Map<string, ReadTemplate>();
+  const d = loadFunctions(req.repoRoot, req.template, req.parameters, reads);
   const templates = Object.fromEntries(d.stacks.map((s) => [path.relative(req.repoRoot, s.file), digests.digest(s.file)]));
   if (d.problems.length === 0 && d.stacks.every((s) => digests.isStill(s.file))) {
     cache.discovery = { key, templates, stacks: d.stacks, functions: d.functions, skipped: d.skipped };
   } else delete cache.discovery;
-  return { ...d, fromCache: false };
+  return { ...d, fromCache: false, reads };
 }
 

@@ -15,11 +15,11 @@ import type { FunctionInfo } from "../cfn/templates.ts";
 import { discover, pool } from "./planning.ts";
 import type { BuildReport, BuildRequest, FunctionReport } from "./report.ts";
 export type { BuildEvent, BuildReport, BuildRequest, FunctionReport, FunctionStatus } from "./report.ts";
-import { removeBuildLeftovers } from "./leftovers.ts";
+import { clearBuildFolder, removeBuildLeftovers } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime } from "./bundler.ts";
+import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
@@ -29,7 +29,7 @@ import {
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
 import { codeDirOutside, outsideRepository } from "./containment.ts";
-import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, templateOutFile, writeTemplates } from "./output.ts";
+import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, renderTemplates, templateOutFile, writeRendered, type RenderedTemplates } from "./output.ts";
 
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
 export const BUILD_FORMAT = 1;
@@ -52,17 +52,29 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
 async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const now = req.now ?? (() => performance.now());
   const rel = (f: string) => path.relative(req.repoRoot, f);
-  if (req.clean) rmSync(req.outDir, { recursive: true, force: true });
-  else for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
+  // --clean: the old build folder is set aside at once and removed while this build runs.
+  // A folder that cannot be removed stays beside the build folder; the next build removes it and says so.
+  const clearing = req.clean ? clearBuildFolder(req.outDir).catch(() => undefined) : undefined;
+  try {
+    return await buildIn(req, now, rel);
+  } finally {
+    await clearing;
+  }
+}
+
+async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) => string): Promise<BuildReport> {
+  if (!req.clean) for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
+  const manifestFile = path.join(req.outDir, MANIFEST_FILE);
+  const manifest: BuildManifest = readManifest(manifestFile);
+  const manifestBefore = JSON.stringify(manifest);
+  // Nothing built before: every function will be bundled, so esbuild's service starts now, beside discovery.
+  if (Object.keys(manifest.functions).length === 0) startEsbuildService();
   const cacheFile = path.join(req.outDir, CACHE_FILE);
   const cache = readBuildCache(cacheFile);
   const cacheBefore = JSON.stringify(cache);
   const digests = new FileDigests(req.repoRoot, cache.files, req.clock);
-  const { stacks, functions, skipped, problems, fromCache } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template, parameters: req.parameters }, cache, digests);
+  const { stacks, functions, skipped, problems, fromCache, reads } = await discover({ format: BUILD_FORMAT, codeId: CODE_ID, repoRoot: req.repoRoot, template: req.template, parameters: req.parameters }, cache, digests);
   const selected = selectFunctions(functions, req.only);
-  const manifestFile = path.join(req.outDir, MANIFEST_FILE);
-  const manifest: BuildManifest = readManifest(manifestFile);
-  const manifestBefore = JSON.stringify(manifest);
   const locks = new LockIndex(req.repoRoot, digests, cache.locks);
 
   const reports: FunctionReport[] = [];
@@ -123,6 +135,25 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
+  // The rewritten templates depend only on the templates read, the build folder and whether the
+  // local files they point back at exist: when all of that and the written files are as last time,
+  // they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
+  const templateKey = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
+  const w = cache.written;
+  const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f));
+  let rendering: Promise<RenderedTemplates | { error: string }> | undefined;
+  const startRendering = () => {
+    if (templatesCurrent || rendering) return;
+    rendering = (async () => {
+      try {
+        const { TemplateEditor } = await import("../cfn/template-edit.ts");
+        return renderTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file, reads.get(file)));
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    })();
+  };
+
   // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
   // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
@@ -132,7 +163,7 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
     if (group.length < 2) continue;
     const started = now();
     const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
-    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions);
+    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, startRendering);
     const ms = (now() - started) / group.length;
     for (const fn of group) {
       const r = together?.get(fn.id);
@@ -201,25 +232,21 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   reports.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const allCurrent = reports.every((r) => r.status === "built" || r.status === "cached") && stackProblems.length === 0;
   let templates: string[] = [];
-  if (allCurrent) {
-    // The rewritten templates depend only on the templates read, the build folder and whether the
-    // local files they point back at exist: skip writing them when all of that and the written files are as last time.
-    const key = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
-    const w = cache.written;
-    if (w?.key === key && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f))) {
-      templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
-    } else {
-      try {
-        const { TemplateEditor } = await import("../cfn/template-edit.ts");
-        const written = writeTemplates(stacks, functions, req.outDir, (text, file) => new TemplateEditor(text, file));
-        templates = written.files;
-        const outputs = Object.fromEntries(written.files.map((f) => [path.relative(req.repoRoot, f), digests.digest(f)]));
-        cache.written = { key, outputs, refs: written.refs };
-      } catch (e) {
-        stackProblems.push((e as Error).message);
-        removeTemplates(req.outDir);
-        delete cache.written;
-      }
+  if (allCurrent && templatesCurrent) {
+    templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
+  } else if (allCurrent) {
+    startRendering();
+    const rendered = await rendering!;
+    try {
+      if ("error" in rendered) throw new Error(rendered.error);
+      templates = await writeRendered(rendered, req.outDir);
+      const outputs = Object.fromEntries(templates.map((f) => [path.relative(req.repoRoot, f), digests.fresh(f)]));
+      cache.written = { key: templateKey, outputs, refs: rendered.refs };
+    } catch (e) {
+      templates = [];
+      stackProblems.push((e as Error).message);
+      removeTemplates(req.outDir);
+      delete cache.written;
     }
   } else {
     removeTemplates(req.outDir);

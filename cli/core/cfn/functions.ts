@@ -12,6 +12,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { isObj, type Json } from "./json.ts";
 import { isRemote, localPath, resourcesOf, walkStacks, type Problem, type StackNode, type WalkResult } from "./stacks.ts";
+import type { ReadTemplate } from "./template-yaml.ts";
 
 export type BuildMethod = "esbuild" | "makefile";
 
@@ -202,9 +203,12 @@ export function functionsOf(node: StackNode, repoRoot: string, params: Map<strin
   return { functions, skipped };
 }
 
-/** Walks the stacks from the root template and collects every function. `overrides`: --param values for the root stack. */
-export function discoverFunctions(rootFile: string, repoRoot: string, overrides: Record<string, string> = {}): Discovery {
-  const walk = walkStacks(rootFile, repoRoot);
+/**
+ * Walks the stacks from the root template and collects every function. `overrides`: --param values
+ * for the root stack; `reads` receives each template as read (see walkStacks).
+ */
+export function discoverFunctions(rootFile: string, repoRoot: string, overrides: Record<string, string> = {}, reads?: Map<string, ReadTemplate>): Discovery {
+  const walk = walkStacks(rootFile, repoRoot, reads);
   const values = parameterValues(walk.stacks, overrides);
   const functions: FunctionInfo[] = [], skipped: SkippedFunction[] = [];
   for (const s of walk.stacks) {

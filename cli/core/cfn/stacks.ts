@@ -7,7 +7,7 @@
 import { readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
-import { parseTemplate } from "./template-yaml.ts";
+import { readTemplate, type ReadTemplate } from "./template-yaml.ts";
 
 export interface Problem {
   template: string;
@@ -54,8 +54,11 @@ export function localPath(from: string, value: string, repoRoot: string): { file
   return { file: abs };
 }
 
-/** Loads the root template and every nested template it reaches, depth first. */
-export function walkStacks(rootFile: string, repoRoot: string): WalkResult {
+/**
+ * Loads the root template and every nested template it reaches, depth first. `reads` (when given)
+ * receives each template's text and parsed document by file, for an editor that writes it back.
+ */
+export function walkStacks(rootFile: string, repoRoot: string, reads?: Map<string, ReadTemplate>): WalkResult {
   const stacks: StackNode[] = [];
   const problems: Problem[] = [];
   const visit = (file: string, stackPath: string[], chain: string[]) => {
@@ -69,7 +72,9 @@ export function walkStacks(rootFile: string, repoRoot: string): WalkResult {
     }
     let body: TemplateBody;
     try {
-      body = parseTemplate(readFileSync(file, "utf8"), file);
+      const read = readTemplate(readFileSync(file, "utf8"), file);
+      reads?.set(file, read);
+      body = read.body;
     } catch (e) {
       problems.push({ template: file, message: (e as Error).message });
       return;

@@ -10,7 +10,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
-import { parseTemplate, parseYamlDocument } from "./template-yaml.ts";
+import { parseTemplate, parseYamlDocument, readTemplate, type ReadTemplate } from "./template-yaml.ts";
 
 type Key = string | number;
 interface Splice { start: number; end: number; text: string }
@@ -38,9 +38,14 @@ export class TemplateEditor {
   private readonly splices: Splice[] = [];
   private readonly expected: TemplateBody;
 
-  constructor(private readonly text: string, private readonly file: string) {
-    this.doc = parseYamlDocument(text, file);
-    this.expected = structuredClone(parseTemplate(text, file));
+  /**
+   * `read` is what a reader already made of this text (discovery parses every template once; the
+   * editor reuses that document instead of parsing it again); it is used only when its text is `text`.
+   */
+  constructor(private readonly text: string, private readonly file: string, read?: ReadTemplate) {
+    const r = read?.text === text ? read : readTemplate(text, file);
+    this.doc = r.doc ?? parseYamlDocument(text, file);
+    this.expected = structuredClone(r.body);
   }
 
   /** The template's values (as read, before edits). */

@@ -85,9 +85,17 @@ export function nodeValue(doc: Document.Parsed, node: unknown, file: string, bud
 
 const looksLikeJson = (text: string) => /^\s*[{[]/.test(text.replace(/^\uFEFF/, ""));
 
-/** Parses a template (JSON or YAML) into plain data with intrinsic functions in long form. */
-export function parseTemplate(text: string, file: string): TemplateBody {
+/** A template's text as read: its values, and the YAML document they came from (undefined for JSON text). */
+export interface ReadTemplate {
+  text: string;
+  body: TemplateBody;
+  doc?: Document.Parsed;
+}
+
+/** Parses a template (JSON or YAML), keeping the parsed YAML document for an in-place editor (template-edit.ts). */
+export function readTemplate(text: string, file: string): ReadTemplate {
   let body: unknown;
+  let doc: Document.Parsed | undefined;
   let parsedAsJson = false;
   if (looksLikeJson(text)) {
     try {
@@ -98,13 +106,16 @@ export function parseTemplate(text: string, file: string): TemplateBody {
     }
   }
   if (!parsedAsJson) {
-    const doc = parseYamlDocument(text, file);
+    doc = parseYamlDocument(text, file);
     body = nodeValue(doc, doc.contents, file);
     if (body === null) body = {};
   }
   if (!isObj(body)) throw new TemplateParseError(`${file}: a template must be a mapping`);
-  return body;
+  return { text, body, doc };
 }
+
+/** Parses a template (JSON or YAML) into plain data with intrinsic functions in long form. */
+export const parseTemplate = (text: string, file: string): TemplateBody => readTemplate(text, file).body;
 
 /**
  * Serialises a template built in memory (one that has no source text to edit, such as a packaged

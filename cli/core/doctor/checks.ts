@@ -7,6 +7,9 @@ import type { Resolved } from "../settings.ts";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
+/** The machine tools `npm test` needs besides Node (test/helpers/tools.ts fails the suite without them). */
+export type TestTool = "python3" | "moto" | "cfn-lint" | "aws" | "script" | "zsh" | "fish";
+
 export interface Check {
   id: string;
   status: CheckStatus;
@@ -38,7 +41,7 @@ export interface DoctorDeps {
   callerIdentity?(): Promise<{ account: string; arn: string }>;
   branch(): Promise<string | undefined>;
   /** The version line of a tool the tests need, or undefined when it is not installed. */
-  toolVersion(tool: "python3" | "moto" | "cfn-lint" | "aws"): Promise<string | undefined>;
+  toolVersion(tool: TestTool): Promise<string | undefined>;
   /** Whether this is the hdoc repository (contributor checks apply). */
   inRepository: boolean;
 }
@@ -134,7 +137,10 @@ export async function runChecks(deps: DoctorDeps, o: { online: boolean }): Promi
       ["moto", "moto server", "pip install 'moto[server]==5.2.1'"],
       ["cfn-lint", "cfn-lint", "pip install cfn-lint==1.51.0"],
       ["aws", "the AWS CLI", "pip install awscli"],
-    ] as const;
+      ["script", "script (util-linux, for the terminal tests)", "apt-get install util-linux"],
+      ["zsh", "zsh (the completion script's check)", "apt-get install zsh"],
+      ["fish", "fish (the completion script's check)", "apt-get install fish"],
+    ] as const satisfies readonly (readonly [TestTool, string, string])[];
     const versions = await Promise.all(tools.map(([tool]) => deps.toolVersion(tool)));
     tools.forEach(([tool, name, fix], i) => {
       const v = versions[i];

@@ -36,14 +36,20 @@ export function assertConfirmable(needed: boolean, io: Io, what: string): void {
   throw new HdocError("ABORTED", `${what} needs a confirmation, and this is not an interactive terminal: nothing was done`, "re-run in a terminal to confirm, or pass --yes");
 }
 
-/** Change sets of other runs that are being made, executing, or (recently made) waiting for a confirmation. */
+/** The commands whose change sets are previews: never executed by hdoc, so never waiting for a confirmation. */
+const PREVIEW_COMMANDS = ["diff", "pipeline diff"];
+const isPreview = (description: string) => PREVIEW_COMMANDS.some((command) => description.startsWith(`${HDOC_MARK}${command} by `));
+
+/**
+ * Change sets of other runs that are being made, executing, or (recently made by a deploy) waiting for a
+ * confirmation. A preview's change set kept with --keep waits for no one: it is a leftover, not a deploy.
+ */
 export function pendingChangeSets(all: ChangeSetSummary[], now: Date): ChangeSetSummary[] {
-  return all.filter(
-    (c) =>
-      BEING_MADE.has(c.status) ||
-      c.executionStatus === "EXECUTE_IN_PROGRESS" ||
-      (c.executionStatus === "AVAILABLE" && (c.description ?? "").startsWith(HDOC_MARK) && c.creationTime !== undefined && now.getTime() - c.creationTime.getTime() < PENDING_CONFIRMATION_MS),
-  );
+  return all.filter((c) => {
+    if (BEING_MADE.has(c.status) || c.executionStatus === "EXECUTE_IN_PROGRESS") return true;
+    const description = c.description ?? "";
+    return c.executionStatus === "AVAILABLE" && description.startsWith(HDOC_MARK) && !isPreview(description) && c.creationTime !== undefined && now.getTime() - c.creationTime.getTime() < PENDING_CONFIRMATION_MS;
+  });
 }
 
 export interface StackCheck {
