@@ -103,17 +103,17 @@ describe("the local API's own answers carry the template's gateway responses", (
     }
   });
 
-  it("adds them to a 403 from the SigV4 check, to the 404 of an unknown route, to the 413 of a big body; DEFAULT_5XX's to a 500", async () => {
+  it("adds them to a 403 from the SigV4 check, to the 403 of an unknown route, to the 413 of a big body; DEFAULT_5XX's to the 502 of a function error", async () => {
     const s = await serve({ denied: { ok: false, status: 403, errorType: "InvalidSignatureException", body: { message: "bad signature" }, why: "SigV4" }, result: () => { throw new Error("boom"); } });
     try {
       const forbidden = await fetch(`${s.base}/private`, { method: "POST" });
       expect([forbidden.status, ...cors(forbidden)]).toEqual([403, "*", "Content-Type,Authorization", "GET,POST,OPTIONS"]);
       const missing = await fetch(`${s.base}/nowhere`);
-      expect([missing.status, await missing.json(), ...cors(missing)]).toEqual([404, { message: "Missing Authentication Token" }, "*", "Content-Type,Authorization", "GET,POST,OPTIONS"]);
+      expect([missing.status, await missing.json(), ...cors(missing)]).toEqual([403, { message: "Missing Authentication Token" }, "*", "Content-Type,Authorization", "GET,POST,OPTIONS"]);
       const big = await fetch(`${s.base}/open`, { method: "POST", body: Buffer.alloc(MAX_REQUEST_BYTES + 1) });
       expect([big.status, ...cors(big)]).toEqual([413, "*", "Content-Type,Authorization", "GET,POST,OPTIONS"]);
       const failed = await fetch(`${s.base}/open`);
-      expect([failed.status, await failed.json(), failed.headers.get("access-control-allow-origin"), failed.headers.get("access-control-allow-methods")]).toEqual([500, { message: "Internal server error" }, "*", null]);
+      expect([failed.status, await failed.json(), failed.headers.get("access-control-allow-origin"), failed.headers.get("access-control-allow-methods")]).toEqual([502, { message: "Internal server error" }, "*", null]);
     } finally {
       await s.close();
     }

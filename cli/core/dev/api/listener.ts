@@ -1,10 +1,11 @@
 /**
  * The local API Gateway's HTTP side: a request read, its route chosen (router.ts), the proxy event
  * built (proxy-event.ts), the function invoked through the injected `invoke`, and the reply sent as
- * API Gateway would (404 Missing Authentication Token, 500 for a throw, 502 for a malformed result
- * or a function hdoc cannot run, 413 over the payload quota, 431 over the header quota). What the
- * gateway itself answers carries the Api's gateway responses (gateway-responses.ts: the template's
- * headers, e.g. CORS on a 401). No AWS SDK here.
+ * API Gateway would (403 Missing Authentication Token for an unknown route or method; 502 Internal
+ * server error for a function that throws, times out or runs out of memory, for a malformed result
+ * and for a function hdoc cannot run; 413 over the payload quota, 431 over the header quota). What
+ * the gateway itself answers carries the Api's gateway responses (gateway-responses.ts: the
+ * template's headers, e.g. CORS on a 401). No AWS SDK here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -78,7 +79,7 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   const match = matchRoute(deps.routes, req.method, pathname);
   const requestId = randomUUID();
   const idHeader: [string, string] = ["x-amzn-RequestId", requestId];
-  if (!match) return gatewayReply("MISSING_AUTHENTICATION_TOKEN", 404, "Missing Authentication Token", apiOfUnmatched(deps.routes, pathname), req, requestId, [idHeader, ["x-amzn-ErrorType", "MissingAuthenticationTokenException"]]);
+  if (!match) return gatewayReply("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token", apiOfUnmatched(deps.routes, pathname), req, requestId, [idHeader, ["x-amzn-ErrorType", "MissingAuthenticationTokenException"]]);
   if ("preflight" in match) {
     return { status: 200, headers: [["Content-Type", "application/json"], idHeader, ...Object.entries(preflightHeaders(match.preflight.api, match.preflight.methods))], body: Buffer.alloc(0) };
   }
@@ -98,7 +99,8 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   } catch (e) {
     const err = e as Error;
     deps.error(`${match.route.functionId} failed (request ${requestId}): ${err?.stack ?? String(e)}`);
-    return internalError(500, "InternalServerErrorException");
+    // Lambda's function error through a proxy integration: API Gateway answers 502
+    return internalError(502, "InternalServerErrorException");
   }
   const reply = fromProxyResult(result);
   if ("error" in reply) {
