@@ -6,7 +6,7 @@
  * Globals.Function.CodeUri kept).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO_ROOT, runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
@@ -46,6 +46,19 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     expect([bad.exitCode, bad.stderr.trim()]).toEqual([2, 'error: --param "CodeParam" is not Name=Value\nhint: e.g. --param Stage=dev']);
   });
 
+  it("carries --param into a nested stack through the parent's Parameters property, as CloudFormation passes it", async () => {
+    const listed = async (extra: string[]) => {
+      const r = await hdoc(["build", "--list", "--json", "--template", "nested.yml", ...extra]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { functions: unknown[] }).functions;
+    };
+    expect(await listed(["--param", "CodeRoot=.", "--param", "Stage=prod"])).toEqual([expect.objectContaining({ id: "Child/Staged", codeUri: ".", handler: "src/prod.handler" })]);
+    const built = await hdoc(["build", "--template", "nested.yml", "--param", "CodeRoot=.", "--param", "Stage=prod", "--json"]);
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect((JSON.parse(built.stdout) as { functions: Array<{ id: string; status: string }> }).functions).toEqual([expect.objectContaining({ id: "Child/Staged", status: "built" })]);
+    expect(existsSync(path.join(dir, ".hdoc/build/functions/Child/Staged/src/prod.mjs"))).toBe(true);
+  });
+
   it("builds with warnings for the others, runs make build-<LogicalId> with ARTIFACTS_DIR, edits the template in place", async () => {
     const r = await hdoc(["build"]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -71,5 +84,34 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     expect(r.exitCode).toBe(7);
     expect(r.stderr).toMatch(/^error: template\.yml Made: BuildMethod makefile needs make, which is not on the PATH/m);
     expect(r.stderr).toContain("1 built, 0 cached, 1 failed");
+  });
+
+  it("points a local path back at its file on the next build once it exists (was: left as written until the template changed or --clean)", async () => {
+    writeFileSync(path.join(dir, "absent.yml"), [
+      "Transform: AWS::Serverless-2016-10-31",
+      "Resources:",
+      "  Api:",
+      "    Type: AWS::Serverless::Api",
+      "    Properties:",
+      "      StageName: Prod",
+      "      DefinitionUri: openapi.yaml # not written yet",
+      "  Local:",
+      "    Type: AWS::Serverless::Function",
+      "    Properties: { CodeUri: ., Handler: src/app.handler, Runtime: nodejs22.x }",
+      "",
+    ].join("\n"));
+    const written = () => readFileSync(path.join(dir, ".hdoc/build/template.yml"), "utf8");
+    const first = await hdoc(["build", "--template", "absent.yml"]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(written()).toContain("DefinitionUri: openapi.yaml # not written yet");
+    writeFileSync(path.join(dir, "openapi.yaml"), "openapi: '3.0.1'\ninfo: { title: t, version: '1' }\npaths: {}\n");
+    const second = await hdoc(["build", "--template", "absent.yml"]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stderr).toContain("0 built, 1 cached");
+    expect(written()).toContain('DefinitionUri: "../../openapi.yaml" # not written yet');
+    rmSync(path.join(dir, "openapi.yaml"));
+    const third = await hdoc(["build", "--template", "absent.yml"]);
+    expect(written()).toContain("DefinitionUri: openapi.yaml # not written yet");
+    expect(third.exitCode, third.stderr).toBe(0);
   });
 });

@@ -47,3 +47,19 @@ describe("hdoc dev's API Gateway events (built binary)", () => {
     expect(dev.stderr()).toMatch(/Image cannot run locally \(image: .*\): GET \/Prod\/image answers 502/);
   });
 });
+
+describe("hdoc dev's parameters reach nested stacks (built binary)", () => {
+  let nested: RunningDev;
+  beforeAll(async () => {
+    nested = await startHdocDev(["--template", "nested.yml", "--port", "0", "--param", "CodeRoot=."], { cwd: project.dir, home: home.home, timeoutMs: 60_000 });
+  }, 90_000);
+  afterAll(async () => {
+    await nested?.stop();
+  });
+
+  it("passes its Stage default (dev) and a --param through the parent's Parameters to the child's functions (was: the child's Handler unresolved, dev refused to start)", async () => {
+    const res = await fetch(`${nested.url}/staged`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ stage: "dev" });
+  });
+});

@@ -7,7 +7,8 @@
  * .js, .mjs then .cjs) loads it as an ES module without a package.json next to it: ESM keeps
  * `import` of the runtime's AWS SDK v3 working, allows top-level await during init and tree-shakes
  * better than CommonJS. A `createRequire` banner lets bundled CommonJS dependencies still
- * `require()` Node built-ins.
+ * `require()` Node built-ins. A function with `BuildMethod: esbuild` gets what its BuildProperties
+ * say, as the SAM CLI reads them (esbuild-properties.ts): CommonJS as `<handler module>.js` by default.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,6 +19,9 @@ import type { FunctionInfo } from "../cfn/templates.ts";
 import { declaredDependenciesPlugin, DependencyRule, undeclaredImporters } from "./declared-dependencies.ts";
 import { outsideFiles, outsideRepository } from "./containment.ts";
 import { entryPointsOf, handlerFile, splitHandler as splitHandlerText } from "../cfn/handler-file.ts";
+import { bundleSettings, outputFileFor, type BundleSettings } from "./esbuild-properties.ts";
+import { FunctionBuildError } from "./function-build-error.ts";
+export { FunctionBuildError } from "./function-build-error.ts";
 
 export interface NodeBuildOptions {
   repoRoot: string;
@@ -26,18 +30,14 @@ export interface NodeBuildOptions {
   minify: boolean;
   /** "linked" for deployment (a .map beside the bundle), "inline" for hdoc dev, false for none. */
   sourcemap: "linked" | "inline" | false;
+  /** hdoc dev: unminified with an inline map whatever BuildProperties say. */
+  readable?: boolean;
 }
 
 export interface NodeBuildResult {
   /** Files esbuild read, absolute. */
   inputs: string[];
   warnings: string[];
-}
-
-export class FunctionBuildError extends Error {
-  constructor(message: string, readonly details: string[] = []) {
-    super(message);
-  }
 }
 
 const NODE_TARGET = /^nodejs(\d+)\.x$/;
@@ -102,32 +102,43 @@ export function formatMessages(messages: Message[], repoRoot: string): string[] 
   });
 }
 
-export const outputFileFor = (module: string): string => `${module}.mjs`;
+/** The options that vary between functions (BuildProperties for `BuildMethod: esbuild`, else hdoc's). */
+export function bundleSettingsOf(fn: FunctionInfo, opts: NodeBuildOptions): BundleSettings {
+  const s = bundleSettings(fn, { target: esbuildTarget(fn.runtime), minify: opts.minify, sourcemap: opts.sourcemap, external: opts.bundleAwsSdk ? [] : AWS_SDK_EXTERNALS });
+  return opts.readable ? { ...s, minify: false, sourcemap: "inline" } : s;
+}
+
+/** Functions with the same key can be bundled in one esbuild run; undefined when the settings are invalid. */
+export function bundleGroupKey(fn: FunctionInfo, opts: NodeBuildOptions): string | undefined {
+  try {
+    return JSON.stringify([fn.runtime, bundleSettingsOf(fn, opts)]);
+  } catch {
+    return undefined;
+  }
+}
 
 const REQUIRE_BANNER = "import{createRequire as __hdocCreateRequire}from'node:module';const require=__hdocCreateRequire(import.meta.url);";
 
 /** The base configuration: everything but where the output goes. */
 export function esbuildOptions(fn: FunctionInfo, entry: string, opts: NodeBuildOptions): BuildOptions {
-  const external = opts.bundleAwsSdk ? [] : AWS_SDK_EXTERNALS;
+  const s = bundleSettingsOf(fn, opts);
   return {
     absWorkingDir: opts.repoRoot,
     entryPoints: [entry],
     bundle: true,
     platform: "node",
-    format: "esm",
-    target: esbuildTarget(fn.runtime),
-    mainFields: ["module", "main"],
-    conditions: ["module", "node"],
+    format: s.format,
+    target: s.target,
+    // The SAM CLI leaves resolution, sourcesContent and legal comments at esbuild's defaults.
+    ...(s.flavour === "hdoc" ? { mainFields: ["module", "main"], conditions: ["module", "node"], sourcesContent: false, legalComments: "none" as const } : {}),
     treeShaking: true,
-    minify: opts.minify,
-    sourcemap: opts.sourcemap,
-    sourcesContent: false,
-    legalComments: "none",
-    external,
+    minify: s.minify,
+    sourcemap: s.sourcemap,
+    external: s.external,
     metafile: true,
     logLevel: "silent",
-    banner: { js: REQUIRE_BANNER },
-    plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, external)],
+    ...(s.format === "esm" ? { banner: { js: REQUIRE_BANNER } } : {}),
+    plugins: [declaredDependenciesPlugin(fn, opts.repoRoot, s.external)],
   };
 }
 
@@ -152,11 +163,25 @@ async function bundle(fn: FunctionInfo, opts: NodeBuildOptions, output: Pick<Bui
     throw new FunctionBuildError(`${outside[0]} is outside the repository (after following symlinks)${outside.length > 1 ? ` (+${outside.length - 1} more)` : ""}`, outside);
   }
   const out = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
-  const exports = out?.[1].exports ?? [];
-  if (!exports.includes(exportName)) {
+  const exports = out ? exportsOf(metafile, out[0], result.outputFiles?.find((f) => !f.path.endsWith(".map"))?.text, opts.repoRoot) : [];
+  if (exports && !exports.includes(exportName)) {
     throw new FunctionBuildError(`${path.relative(opts.repoRoot, entry)} does not export "${exportName}" (Handler ${fn.handler}; it exports: ${exports.join(", ") || "nothing"})`);
   }
   return { metafile, warnings: result.warnings, code: result.outputFiles?.find((f) => !f.path.endsWith(".map"))?.text, entry, module };
+}
+
+/**
+ * The names a bundle exports: esbuild's metafile lists them for ESM only; a CommonJS bundle of ES
+ * modules ends with `0 && (module.exports = {...})` for Node's export detection (absent when there
+ * are no named exports). Undefined when it cannot be known (a CommonJS entry sets module.exports at run time).
+ */
+function exportsOf(metafile: Metafile, file: string, code: string | undefined, repoRoot: string): string[] | undefined {
+  const out = metafile.outputs[file]!;
+  if (out.exports.length || file.endsWith(".mjs")) return out.exports;
+  if (metafile.inputs[out.entryPoint ?? ""]?.format !== "esm") return undefined;
+  const text = code ?? readFileSync(path.resolve(repoRoot, file), "utf8");
+  const names = [...text.matchAll(/0\s*&&\s*\(module\.exports\s*=\s*\{([^}]*)\}\)/g)].at(-1)?.[1];
+  return names === undefined ? [] : names.split(",").map((n) => n.trim()).filter(Boolean);
 }
 
 const inputsOf = (metafile: Metafile, repoRoot: string) => Object.keys(metafile.inputs).map((f) => path.resolve(repoRoot, f));
@@ -164,14 +189,15 @@ const inputsOf = (metafile: Metafile, repoRoot: string) => Object.keys(metafile.
 /** Bundles one Node.js function into `artifactDir` (hdoc build). */
 export async function bundleNodeFunction(fn: FunctionInfo, artifactDir: string, opts: NodeBuildOptions): Promise<NodeBuildResult> {
   const { module } = resolveEntry(fn);
-  const r = await bundle(fn, opts, { outfile: path.join(artifactDir, outputFileFor(module)) });
+  const r = await bundle(fn, opts, { outfile: path.join(artifactDir, outputFileFor(module, bundleSettingsOf(fn, opts).format)) });
   return { inputs: inputsOf(r.metafile, opts.repoRoot), warnings: formatMessages(r.warnings, opts.repoRoot) };
 }
 
 /** Bundles one Node.js function in memory (hdoc dev): the code, its entry and export, and the files it read. */
-export async function bundleInMemory(fn: FunctionInfo, opts: Omit<NodeBuildOptions, "minify" | "sourcemap">, outDir: string): Promise<{ code: string; entry: string; exportName: string; inputs: string[] }> {
-  const r = await bundle(fn, { ...opts, minify: false, sourcemap: "inline" }, { write: false, outdir: outDir });
-  return { code: r.code ?? "", entry: r.entry, exportName: splitHandler(fn.handler).exportName, inputs: inputsOf(r.metafile, opts.repoRoot) };
+export async function bundleInMemory(fn: FunctionInfo, opts: Omit<NodeBuildOptions, "minify" | "sourcemap">, outDir: string): Promise<{ code: string; format: BundleSettings["format"]; entry: string; exportName: string; inputs: string[] }> {
+  const readable: NodeBuildOptions = { ...opts, minify: false, sourcemap: "inline", readable: true };
+  const r = await bundle(fn, readable, { write: false, outdir: outDir });
+  return { code: r.code ?? "", format: bundleSettingsOf(fn, readable).format, entry: r.entry, exportName: splitHandler(fn.handler).exportName, inputs: inputsOf(r.metafile, opts.repoRoot) };
 }
 
 /** Every file a bundle read, from its entry through the metafile's import graph (keys as esbuild writes them). */
@@ -201,7 +227,8 @@ function closureOf(metafile: Metafile, start: string): string[] {
  * caller bundles those one by one, which names each function's own error where it is written.
  */
 export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions, whileRunning?: () => void): Promise<Map<string, NodeBuildResult> | undefined> {
-  if (new Set(fns.map((f) => f.runtime)).size !== 1) return undefined;
+  // One run, one configuration: functions of another runtime or other BuildProperties are bundled in a run of their own.
+  if (new Set(fns.map((f) => bundleGroupKey(f, opts))).size !== 1 || !bundleGroupKey(fns[0]!, opts)) return undefined;
   const { build } = esbuild();
   let entries;
   try {
@@ -217,7 +244,7 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
       ...base,
       entryPoints: entries.map((e) => ({ in: e.entry, out: path.relative(root, path.join(dirOf(e.fn), e.module)) })),
       outdir: root,
-      outExtension: { ".js": ".mjs" },
+      ...(base.format === "esm" ? { outExtension: { ".js": ".mjs" } } : {}),
       plugins: [],
     });
     // Without plugins esbuild needs nothing more from this thread until it is done.
@@ -229,15 +256,17 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
   const undeclared = undeclaredImporters(metafile, new DependencyRule(fns, opts.repoRoot, base.external ?? []), opts.repoRoot);
   // Real paths are looked up once per file read, not once per function that read it.
   const outside = new Set(outsideKeys(Object.keys(metafile.inputs), opts.repoRoot));
-  const outputOf = new Map<string, Metafile["outputs"][string]>();
-  for (const o of Object.values(metafile.outputs)) if (o.entryPoint !== undefined) outputOf.set(o.entryPoint, o);
+  const outputOf = new Map<string, string>(); // entry point -> its output file
+  for (const [file, o] of Object.entries(metafile.outputs)) if (o.entryPoint !== undefined) outputOf.set(o.entryPoint, file);
   const results = new Map<string, NodeBuildResult>();
   for (const e of entries) {
     const start = key(e.entry);
     if (!metafile.inputs[start]) continue;
     const files = closureOf(metafile, start);
     if (files.some((f) => undeclared.has(f) || outside.has(f))) continue;
-    if (!outputOf.get(start)?.exports.includes(e.exportName)) continue;
+    const file = outputOf.get(start);
+    const exports = file && exportsOf(metafile, file, undefined, opts.repoRoot);
+    if (!file || (exports && !exports.includes(e.exportName))) continue;
     results.set(e.fn.id, { inputs: files.map((f) => path.resolve(opts.repoRoot, f)), warnings: [] });
   }
   return results;

@@ -19,7 +19,7 @@ import { clearBuildFolder, removeBuildLeftovers } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
+import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
@@ -88,7 +88,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
 
   const optionsOf = (fn: FunctionInfo) => ({
     format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures, buildMethod: fn.buildMethod,
-    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true } : {}),
+    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true, buildProperties: fn.buildProperties } : {}),
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
@@ -136,11 +136,11 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
 
   // The rewritten templates depend only on the templates read, the build folder and whether the
-  // local files they point back at exist: when all of that and the written files are as last time,
-  // they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
+  // local files they point back at exist (and those left as written still do not): when all of
+  // that and the written files are as last time, they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
   const templateKey = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
   const w = cache.written;
-  const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f));
+  const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f)) && (w.absent ?? []).every((f) => !existsSync(f));
   let rendering: Promise<RenderedTemplates | { error: string }> | undefined;
   const startRendering = () => {
     if (templatesCurrent || rendering) return;
@@ -154,12 +154,14 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     })();
   };
 
-  // Node.js functions of one runtime are bundled in one esbuild run first; any that does not come out
-  // of it cleanly (a compile error anywhere fails the whole run) is bundled on its own below.
+  // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in
+  // one esbuild run first; any that does not come out of it cleanly (a compile error anywhere fails
+  // the whole run) is bundled on its own below, as is one whose BuildProperties are invalid.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
-  for (const runtime of new Set(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => f.runtime))) {
-    const group = todo.filter((f) => f.runtime === runtime);
+  const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
+  for (const key of new Set(groupKey.values())) {
+    const group = key === undefined ? [] : todo.filter((f) => groupKey.get(f.id) === key);
     if (group.length < 2) continue;
     const started = now();
     const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
@@ -241,7 +243,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
       if ("error" in rendered) throw new Error(rendered.error);
       templates = await writeRendered(rendered, req.outDir);
       const outputs = Object.fromEntries(templates.map((f) => [path.relative(req.repoRoot, f), digests.fresh(f)]));
-      cache.written = { key: templateKey, outputs, refs: rendered.refs };
+      cache.written = { key: templateKey, outputs, refs: rendered.refs, absent: rendered.absent };
     } catch (e) {
       templates = [];
       stackProblems.push((e as Error).message);

@@ -119,8 +119,11 @@ export function staticValue(v: Json | undefined, params: Map<string, Json>, dept
   return { why: `${fn ?? "the value"} cannot be resolved before deployment` };
 }
 
-/** Each stack's parameter values: the parent's (resolved in the parent), else the overrides (root only), else the Default. */
-export function parameterValues(stacks: StackNode[], overrides: Record<string, string> = {}): Map<StackNode, Map<string, Json>> {
+/**
+ * Each stack's parameter values: the parent's (resolved in the parent), else the overrides (root
+ * only), else the Default, else (root only) `fallbacks` — hdoc dev's `Stage=dev` for a Stage without a Default.
+ */
+export function parameterValues(stacks: StackNode[], overrides: Record<string, string> = {}, fallbacks: Record<string, string> = {}): Map<StackNode, Map<string, Json>> {
   const out = new Map<StackNode, Map<string, Json>>();
   const byPath = new Map(stacks.map((s) => [s.path.join("/"), s]));
   for (const s of stacks) {
@@ -134,6 +137,7 @@ export function parameterValues(stacks: StackNode[], overrides: Record<string, s
         if ("value" in r) values.set(name, r.value);
       } else if (!parent && overrides[name] !== undefined) values.set(name, overrides[name]!);
       else if (isObj(decl) && decl.Default !== undefined && decl.Default !== null) values.set(name, decl.Default);
+      else if (!parent && fallbacks[name] !== undefined) values.set(name, fallbacks[name]!);
     }
     out.set(s, values);
   }
@@ -205,11 +209,12 @@ export function functionsOf(node: StackNode, repoRoot: string, params: Map<strin
 
 /**
  * Walks the stacks from the root template and collects every function. `overrides`: --param values
- * for the root stack; `reads` receives each template as read (see walkStacks).
+ * for the root stack; `reads` receives each template as read (see walkStacks); `fallbacks`: values
+ * for root parameters without a Default (hdoc dev's Stage=dev).
  */
-export function discoverFunctions(rootFile: string, repoRoot: string, overrides: Record<string, string> = {}, reads?: Map<string, ReadTemplate>): Discovery {
+export function discoverFunctions(rootFile: string, repoRoot: string, overrides: Record<string, string> = {}, reads?: Map<string, ReadTemplate>, fallbacks: Record<string, string> = {}): Discovery {
   const walk = walkStacks(rootFile, repoRoot, reads);
-  const values = parameterValues(walk.stacks, overrides);
+  const values = parameterValues(walk.stacks, overrides, fallbacks);
   const functions: FunctionInfo[] = [], skipped: SkippedFunction[] = [];
   for (const s of walk.stacks) {
     const r = functionsOf(s, repoRoot, values.get(s)!, walk.problems);

@@ -52,11 +52,15 @@ export function templateProblems(problems: Problem[], repoRoot: string): HdocErr
   return new HdocError("NOT_VALID", `the templates have ${problems.length} problem(s):\n  ${lines.join("\n  ")}`, "fix the templates (the same checks run in CI), then run hdoc dev again");
 }
 
+/** Values hdoc dev gives root parameters that have no Default and no --param. */
+const DEV_FALLBACKS = { Stage: "dev" };
+
 const num = (v: Json | undefined, d: number) => (typeof v === "number" ? v : typeof v === "string" && Number(v) > 0 ? Number(v) : d);
 
 export async function loadBackend(o: BackendOptions): Promise<LocalBackend> {
   if (!existsSync(o.template)) throw new HdocError("NOT_FOUND", `no template at ${o.template}`, "run from the repository (infra/template.yml), or pass --template <file>");
-  const found = await discoverCached(o.template, o.repoRoot, o.parameters, path.join(o.repoRoot, ".hdoc", "dev", "templates.json"));
+  // Stage=dev for a root Stage without a Default, seen by discovery too (and by the nested stacks it is passed to).
+  const found = await discoverCached(o.template, o.repoRoot, o.parameters, path.join(o.repoRoot, ".hdoc", "dev", "templates.json"), Date.now, DEV_FALLBACKS);
   if (found.problems.length) throw templateProblems(found.problems, o.repoRoot);
   // hdoc dev runs Node.js functions; the others keep their routes, which answer 502 and say why.
   const notRun = found.functions.filter((f) => !f.runtime.startsWith("nodejs") || f.buildMethod === "makefile");
@@ -75,7 +79,7 @@ export async function loadBackend(o: BackendOptions): Promise<LocalBackend> {
   const root = found.stacks.find((s) => s.path.length === 0)!;
   const rootParams = isObj(root.body.Parameters) ? root.body.Parameters : {};
   const parameters = { ...o.parameters };
-  if (isObj(rootParams.Stage) && rootParams.Stage.Default === undefined) parameters.Stage ??= "dev";
+  for (const [k, v] of Object.entries(DEV_FALLBACKS)) if (isObj(rootParams[k]) && rootParams[k].Default === undefined) parameters[k] ??= v;
   for (const k of Object.keys(parameters)) {
     if (!(k in rootParams)) throw new HdocError("USAGE", `--param ${k}: the root template has no parameter ${k}`, `its parameters: ${Object.keys(rootParams).join(", ") || "none"}`);
   }

@@ -30,8 +30,8 @@ const isDir = (dir: string) => {
 };
 
 /** The templates' functions and stacks: from `cacheFile` when nothing they were read from changed, else parsed (and remembered). */
-export async function discoverCached(template: string, repoRoot: string, parameters: Record<string, string>, cacheFile: string, now: () => number = Date.now): Promise<Discovery & { fromCache: boolean }> {
-  const key = JSON.stringify([hdocCodeStamp(), template, repoRoot, parameters]);
+export async function discoverCached(template: string, repoRoot: string, parameters: Record<string, string>, cacheFile: string, now: () => number = Date.now, fallbacks: Record<string, string> = {}): Promise<Discovery & { fromCache: boolean }> {
+  const key = JSON.stringify([hdocCodeStamp(), template, repoRoot, parameters, fallbacks]);
   try {
     const doc = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheDoc;
     if (doc.version === 1 && doc.key === key && doc.templates.every(([f, stamp]) => fingerprint(f) === stamp) && doc.found.functions.every((f) => isDir(f.codeDir))) {
@@ -41,7 +41,7 @@ export async function discoverCached(template: string, repoRoot: string, paramet
     // no cache yet, or unreadable: parse
   }
   const { discoverFunctions } = await import("../cfn/templates.ts");
-  const found = discoverFunctions(template, repoRoot, parameters);
+  const found = discoverFunctions(template, repoRoot, parameters, undefined, fallbacks);
   const files = found.stacks.map((s) => s.file);
   const still = files.every((f) => {
     try {

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { FunctionInfo } from "../../cfn/templates.ts";
-import { bundleInMemory, esbuildOptions, FunctionBuildError, installedEsbuildVersion, resolveEntry } from "../../build/bundler.ts";
+import { bundleInMemory, bundleSettingsOf, esbuildOptions, FunctionBuildError, installedEsbuildVersion, resolveEntry } from "../../build/bundler.ts";
 import { BundleCache, decidingFiles, watchedFiles } from "./bundle-cache.ts";
 import { changed, fingerprint, hdocCodeStamp, stamps } from "../stamps.ts";
 
@@ -36,13 +36,22 @@ export function entryOf(info: FunctionInfo): string | undefined {
 }
 
 const OPTIONS = { bundleAwsSdk: true } as const;
-const fileIn = (workDir: string, info: FunctionInfo, hash: string) => path.join(workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}.mjs`);
+const devOptions = (repoRoot: string) => ({ repoRoot, ...OPTIONS, minify: false, sourcemap: "inline" as const, readable: true });
+/** .cjs for a CommonJS bundle (BuildMethod esbuild's default Format), else .mjs: Node loads each as its format. */
+function extensionOf(info: FunctionInfo, repoRoot: string): string {
+  try {
+    return bundleSettingsOf(info, devOptions(repoRoot)).format === "cjs" ? ".cjs" : ".mjs";
+  } catch {
+    return ".mjs"; // the bundle step reports the problem
+  }
+}
+const fileIn = (workDir: string, info: FunctionInfo, hash: string, repoRoot: string) => path.join(workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}${extensionOf(info, repoRoot)}`);
 
 /** What decides a function's bundle besides its files: its build settings, esbuild's version and hdoc's own code. */
 function cacheKey(info: FunctionInfo, repoRoot: string): string | undefined {
   try {
     const entry = resolveEntry(info).entry;
-    const { plugins: _plugins, ...settings } = esbuildOptions(info, entry, { repoRoot, ...OPTIONS, minify: false, sourcemap: "inline" });
+    const { plugins: _plugins, ...settings } = esbuildOptions(info, entry, devOptions(repoRoot));
     return createHash("sha256").update(JSON.stringify([settings, info.id, info.codeDir, installedEsbuildVersion(), hdocCodeStamp()])).digest("hex");
   } catch {
     return undefined; // the bundle step reports the problem
@@ -52,7 +61,7 @@ function cacheKey(info: FunctionInfo, repoRoot: string): string | undefined {
 export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir: string, cache?: BundleCache): Promise<Built> {
   const key = cache ? cacheKey(info, repoRoot) : undefined;
   if (cache && key) {
-    const hit = cache.take(info.id, key, (hash) => fileIn(workDir, info, hash));
+    const hit = cache.take(info.id, key, (hash) => fileIn(workDir, info, hash, repoRoot));
     if (hit) return { ...hit, cached: true };
   }
   let r;
@@ -63,7 +72,7 @@ export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir
     throw new Error(`${info.id}: cannot bundle: ${message}`);
   }
   const hash = createHash("sha256").update(r.code).digest("hex").slice(0, 12);
-  const file = fileIn(workDir, info, hash);
+  const file = fileIn(workDir, info, hash, repoRoot);
   if (!existsSync(file)) {
     mkdirSync(workDir, { recursive: true });
     writeFileSync(file, r.code);
