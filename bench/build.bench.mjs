@@ -15,7 +15,7 @@
 // --install-links, i.e. copied as a registry package would be). Every hdoc figure runs the built binary
 // (npm run bench builds it first), so it includes Node's start-up, shown beside it.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { execa } from "execa";
@@ -290,7 +290,11 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
   };
 }
 
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+
 export default async function (report) {
+  // The load average beside the figures: on a shared machine they are only comparable at a similar load.
+  const loadBefore = load();
   const bareNode = await median(5, () => timed(["-e", ""], REPO));
   const cliStart = await median(5, () => timed([HDOC, "--version"], REPO));
   const rows = [];
@@ -328,6 +332,7 @@ export default async function (report) {
     }
   }
   report("hdoc build against the floor of a Node build tool (one esbuild API call over every handler)", rows.map((r) => r.ratios));
+  console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${load()} after`);
   console.log(
     "esbuild floor = one Node process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify,\n" +
     "linked source maps, SDK external), median of 3; cold = hdoc build --clean (median of 3; 1 at scale); one changed = hdoc build\n" +

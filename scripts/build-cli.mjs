@@ -9,6 +9,22 @@ import { readFileSync, rmSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const BUNDLED = new Set(["commander", "yaml"]);
+
+/**
+ * yaml's parser and composer read `process.env.LOG_TOKENS` / `LOG_STREAM` (debug switches of its own)
+ * once per token: a look-up into the process environment each time, some 2 x 27,000 of them for
+ * the templates of 400 functions. The bundled copy has them as false; where yaml's code no longer
+ * has them, nothing is replaced.
+ */
+const yamlDebugSwitchesOff = {
+  name: "yaml-debug-switches-off",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/\bnode_process\.env\.LOG_(TOKENS|STREAM)\b/g, "false"),
+      loader: "js",
+    }));
+  },
+};
 rmSync(new URL("../dist/cli", import.meta.url), { recursive: true, force: true });
 await build({
   // The worker threads of hdoc dev start from files of their own, beside the chunks that start them
@@ -31,4 +47,5 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
   logLevel: "warning",
+  plugins: [yamlDebugSwitchesOff],
 });

@@ -127,6 +127,8 @@ describe("hdoc build: one build at a time per build folder", () => {
       expect([a.exitCode, b.exitCode], a.stderr + b.stderr).toEqual([0, 0]);
       expect(a.stderr + b.stderr).toMatch(/waiting for hdoc pid \d+ \(build\) to release .*build\.lock/);
       expect(temporaries(fx.file(".hdoc/build"))).toEqual([]);
+      // --clean sets the old build folder aside and removes it before it exits.
+      expect(readdirSync(fx.file(".hdoc")).filter((n) => n.startsWith("build.old-"))).toEqual([]);
     }
     const again = await hdoc([]);
     expect(again.stderr).toContain("0 built, 6 cached");
@@ -149,9 +151,12 @@ describe("hdoc build: one build at a time per build folder", () => {
     // Whatever the kill left, and the leftovers of an older kill made by hand:
     mkdirSync(fx.file(".hdoc/build/functions/Api/GetUserFunction.tmp-999999-abc123"), { recursive: true });
     writeFileSync(fx.file(".hdoc/build/.manifest.json.hdoc-999999-0a1b2c3d.tmp"), "{");
+    mkdirSync(fx.file(".hdoc/build.old-999999/functions"), { recursive: true });
     const r = await hdoc([]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain("removed functions/Api/GetUserFunction.tmp-999999-abc123, left by a build that was stopped");
+    expect(r.stderr).toContain("removed ../build.old-999999, left by a build that was stopped");
+    expect(existsSync(fx.file(".hdoc/build.old-999999"))).toBe(false);
     expect(temporaries(fx.file(".hdoc/build"))).toEqual([]);
     expect(existsSync(fx.file(".hdoc/build/template.yml"))).toBe(true);
   });

@@ -126,13 +126,13 @@ describe("hdoc dev on the real backend (infra/template.yml, seeded)", () => {
     expect(shown).toEqual(expected);
   });
 
-  it("answers preflight with the Api's AllowMethods and 404 for unknown routes", async () => {
+  it("answers preflight with the Api's AllowMethods and 403 for unknown routes", async () => {
     const r = await fetch(`${dev.url}/users/octocat`, { method: "OPTIONS" });
     expect(r.status).toBe(200);
     expect(r.headers.get("access-control-allow-methods")).toBe("GET,POST,OPTIONS");
     expect(r.headers.get("access-control-max-age")).toBe("600");
     const missing = await call("GET", "/nothing/here");
-    expect(missing.status).toBe(404);
+    expect(missing.status).toBe(403);
     expect(missing.body).toEqual({ message: "Missing Authentication Token" });
   });
 });

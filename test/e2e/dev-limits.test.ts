@@ -35,9 +35,9 @@ describe("hdoc dev: limits that hold, a clean start", () => {
     expect((await fetch(`${dev.url}/echo/exact`)).status).toBe(200);
   });
 
-  it("stops a runaway handler at its MemorySize, answers 500, logs it and replaces the worker (was: grew the process to gigabytes)", async () => {
+  it("stops a runaway handler at its MemorySize, answers 502 as API Gateway does for a function error, logs it and replaces the worker (was: grew the process to gigabytes)", async () => {
     const r = await fetch(`${dev.url}/echo/x?grow=1`);
-    expect([r.status, await r.text()]).toEqual([500, '{"message":"Internal server error"}']);
+    expect([r.status, await r.text()]).toEqual([502, '{"message":"Internal server error"}']);
     // V8 collects hard before it gives up on a full heap: on a busy machine that takes a while.
     await eventually(async () => (dev.stderr().includes("EchoFunction: Runtime exited: out of memory (128 MB)") ? true : undefined), 45_000);
     const after = await fetch(`${dev.url}/echo/exact`);

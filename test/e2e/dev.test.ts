@@ -122,17 +122,18 @@ describe("hdoc dev (fixture project: nested stacks, five functions, a stream)", 
     expect(r.headers.get("access-control-max-age")).toBe("600");
   });
 
-  it("answers an unknown route with 404 Missing Authentication Token", async () => {
+  it("answers an unknown route or method with 403 Missing Authentication Token, as API Gateway (was 404)", async () => {
     for (const [method, p] of [["GET", "/nope"], ["DELETE", "/items/ada/a1"]] as const) {
       const r = await get(p, { method });
-      expect(r.status).toBe(404);
+      expect(r.status).toBe(403);
+      expect(r.headers.get("x-amzn-errortype")).toBe("MissingAuthenticationTokenException");
       expect(r.json()).toEqual({ message: "Missing Authentication Token" });
     }
   });
 
-  it("turns a throwing handler into a 500 with no details, the stack trace on the console only", async () => {
+  it("turns a throwing handler into API Gateway's 502 (was 500) with no details, the stack trace on the console only", async () => {
     const r = await get("/boom");
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(502);
     expect(r.text).toBe('{"message":"Internal server error"}');
     await eventually(async () => (dev.stderr().includes("boom: the fixture handler failed on purpose") ? true : undefined));
     expect(dev.stderr()).toMatch(/functions\/boom\/handler\.ts:2/);

@@ -9,11 +9,11 @@ import { EXIT_CODES } from "../../errors.ts";
 import { describeTarget, sessionTarget, type AwsTarget } from "../../aws/clients.ts";
 import { s3ArtifactStore, s3TemplateStore } from "../../aws/s3.ts";
 import { backendCommands, deployBackend, type BackendResult, type BuildOutcome } from "../../core/deploy/backend.ts";
-import { DeployState } from "../../core/pipeline/deploy-state.ts";
 import { resolveBackend, type BackendSettings, type DeployOptions } from "../../core/deploy/settings.ts";
 import { regionWithSamconfig } from "../../core/pipeline/settings.ts";
-import { abortableSleep, pipelineCloudFormation } from "../pipeline/options.ts";
-import { changesJson, changesTable, deployView, outputsTable } from "../pipeline/view.ts";
+import { pipelineCloudFormation } from "../pipeline/options.ts";
+import { changesJson, changesTable, outputsTable } from "../pipeline/view.ts";
+import { withLiveDeploy } from "../pipeline/live-deploy.ts";
 import { subprocessRunner } from "../build.ts";
 
 /** `hdoc build`, in process: a no-op when everything is current. */
@@ -45,33 +45,21 @@ export async function runBackend(opts: DeployOptions, ctx: Context): Promise<num
   const target: AwsTarget = { ...base, region: regionWithSamconfig(base.region, settings.samRegion) };
   io.verbose(describeTarget(target));
   const preview = opts.execute === false;
-  const view = deployView(io, { stackName: settings.stackName, now: () => ctx.now().getTime(), showChangeSet: !preview });
-  // Ctrl-C: the engine stops at a safe point, tidies its change set and says what state the stack is in
-  const aborter = new AbortController();
-  const state = new DeployState(settings.stackName, backendCommands(settings.stage.stage, settings.stackName));
-  const off = ctx.onInterrupt({ interrupt: () => (view.note("stopping at the next safe point (Ctrl-C again to force) ..."), aborter.abort()), forced: () => state.forcedLine() });
-  let result: BackendResult;
-  try {
-    result = await deployBackend(
+  const cfn = await pipelineCloudFormation(target, ctx);
+  const result: BackendResult = await withLiveDeploy(ctx, { stackName: settings.stackName, commands: backendCommands(settings.stage.stage, settings.stackName), showChangeSet: !preview }, (live) =>
+    deployBackend(
       { settings, region: target.region.value, execute: !preview, keep: Boolean(opts.keep) },
       {
         build: () => buildFor(settings, ctx),
-        cfn: await pipelineCloudFormation(target, ctx),
+        cfn,
         store: s3ArtifactStore(target),
         templates: s3TemplateStore(target),
         // a preview's result is the change set itself: printed on stdout below, not as progress
-        view,
         io,
-        sleep: abortableSleep(aborter.signal),
-        now: () => ctx.now(),
-        signal: aborter.signal,
-        state,
+        ...live,
       },
-    );
-  } finally {
-    off();
-    view.stop();
-  }
+    ),
+  );
   render(result, ctx);
   return EXIT_CODES.OK;
 }

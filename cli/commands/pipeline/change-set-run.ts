@@ -8,8 +8,9 @@ import type { PipelineOptions } from "../../core/pipeline/settings.ts";
 import type { DeployResult } from "../../core/pipeline/deploy.ts";
 import { EXIT_CODES } from "../../errors.ts";
 import { formatElapsed } from "../../ui/time.ts";
-import { abortableSleep, isSecretParameter, pipelineCloudFormation, pipelineCommands, preparePipeline } from "./options.ts";
-import { deployView, outputsTable, previewText } from "./view.ts";
+import { isSecretParameter, pipelineCloudFormation, pipelineCommands, preparePipeline } from "./options.ts";
+import { outputsTable, previewText } from "./view.ts";
+import { withLiveDeploy } from "./live-deploy.ts";
 
 export interface ChangeSetCommandOptions extends PipelineOptions {
   /** --no-execute / --no-execute-changeset */
@@ -19,11 +20,7 @@ export interface ChangeSetCommandOptions extends PipelineOptions {
 }
 
 export async function runChangeSet(opts: ChangeSetCommandOptions, ctx: Context, mode: "deploy" | "preview"): Promise<number> {
-  const [{ deploy }, { DeployState }, { changeSetDescription }] = await Promise.all([
-    import("../../core/pipeline/deploy.ts"),
-    import("../../core/pipeline/deploy-state.ts"),
-    import("../../core/pipeline/preflight.ts"),
-  ]);
+  const [{ deploy }, { changeSetDescription }] = await Promise.all([import("../../core/pipeline/deploy.ts"), import("../../core/pipeline/preflight.ts")]);
   const { settings, target, templateBody } = await preparePipeline(opts, ctx);
   const { io } = ctx;
   // the stage's GitHub connection must be usable before any change set is made
@@ -31,19 +28,8 @@ export async function runChangeSet(opts: ChangeSetCommandOptions, ctx: Context, 
   const stage = settings.stage.stage;
   const commands = pipelineCommands(stage);
   const preview = mode === "preview" ? { keep: Boolean(opts.keep) } : undefined;
-  const state = new DeployState(settings.stackName, commands);
-  const view = deployView(io, { stackName: settings.stackName, now: () => ctx.now().getTime(), showChangeSet: !preview });
-  const aborter = new AbortController();
-  const off = ctx.onInterrupt({
-    interrupt: () => {
-      view.note("stopping at the next safe point (Ctrl-C again to force) ...");
-      aborter.abort();
-    },
-    forced: () => state.forcedLine(),
-  });
-  let result: DeployResult;
-  try {
-    result = await deploy(
+  const result: DeployResult = await withLiveDeploy(ctx, { stackName: settings.stackName, commands, showChangeSet: !preview }, async (live) =>
+    deploy(
       {
         stage,
         stackName: settings.stackName,
@@ -64,20 +50,13 @@ export async function runChangeSet(opts: ChangeSetCommandOptions, ctx: Context, 
       },
       {
         cfn: await pipelineCloudFormation(target, ctx),
-        view,
         // @aws-sdk/client-s3 is a fifth of a deploy's start-up: loaded only for a template over the inline limit
         templates: { upload: async (bucket, key, body) => (await import("../../aws/s3.ts")).s3TemplateStore(target).upload(bucket, key, body) },
         io,
-        sleep: abortableSleep(aborter.signal),
-        now: () => ctx.now(),
-        signal: aborter.signal,
-        state,
+        ...live,
       },
-    );
-  } finally {
-    off();
-    view.stop();
-  }
+    ),
+  );
   if (io.json) {
     io.result({ ...result, outputs: Object.fromEntries(result.outputs.map((o) => [o.key, o.value])) });
     return EXIT_CODES.OK;

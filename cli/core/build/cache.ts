@@ -114,9 +114,12 @@ export function inputMaterial(i: HashInput): string {
 
 export const inputHash = (i: HashInput): string => sha256Hex(inputMaterial(i));
 
-/** A fresh temporary folder beside `finalDir` (same file system, so the rename is atomic). */
+/** A fresh temporary folder's name beside `finalDir` (same file system, so the rename is atomic), not yet made. */
+export const stagingPath = (finalDir: string): string => `${finalDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** A fresh temporary folder beside `finalDir`, made. */
 export function stagingDir(finalDir: string): string {
-  const dir = `${finalDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const dir = stagingPath(finalDir);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

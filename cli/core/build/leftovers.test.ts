@@ -1,29 +1,30 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { tempTree } from "../../../test/helpers/temp-tree.ts";
-import { clearBuildFolder, removeBuildLeftovers } from "./leftovers.ts";
+import { removeBuildLeftovers, setBuildFolderAside } from "./leftovers.ts";
 
 const tree = tempTree("hdoc-leftovers-");
 const { root, put } = tree;
 afterAll(() => tree.cleanup());
 
 describe("the build folder's leftovers", () => {
-  it("--clean sets the old build folder aside at once and has removed it, and any a killed build set aside, when the promise settles", async () => {
+  it("--clean sets the old build folder aside at once and removes any a killed build set aside", () => {
     const outDir = path.join(root, "a/.hdoc/build");
     put("a/.hdoc/build/functions/Fn/handler.mjs", "old");
     put("a/.hdoc/build/manifest.json", "{}");
     put("a/.hdoc/build.old-999999/functions/Fn/handler.mjs", "set aside by a killed build");
     put("a/.hdoc/build.lock", "kept");
     put("a/.hdoc/build.older/x", "not ours");
-    const done = clearBuildFolder(outDir);
+    const aside = setBuildFolderAside(outDir);
     expect(existsSync(outDir)).toBe(false);
-    await done;
-    expect(readdirSync(path.join(root, "a/.hdoc")).sort()).toEqual(["build.lock", "build.older"]);
+    expect(aside).toBe(`${outDir}.old-${process.pid}`);
+    expect(readFileSync(path.join(aside!, "functions/Fn/handler.mjs"), "utf8")).toBe("old");
+    expect(readdirSync(path.join(root, "a/.hdoc")).sort()).toEqual(["build.lock", `build.old-${process.pid}`, "build.older"]);
   });
 
-  it("--clean on a build folder that does not exist does nothing", async () => {
-    await clearBuildFolder(path.join(root, "none/.hdoc/build"));
+  it("--clean on a build folder that does not exist sets nothing aside", () => {
+    expect(setBuildFolderAside(path.join(root, "none/.hdoc/build"))).toBeUndefined();
     expect(existsSync(path.join(root, "none"))).toBe(false);
   });
 

@@ -6,7 +6,6 @@
  * folder's lock, so none of them can belong to a build still running.
  */
 import { readdirSync, renameSync, rmSync } from "node:fs";
-import fs from "node:fs/promises";
 import path from "node:path";
 import { walkEntries } from "../fs/dir-walk.ts";
 
@@ -26,20 +25,21 @@ function setAside(outDir: string): string[] {
 }
 
 /**
- * Empties the build folder for `--clean`: it is renamed aside at once (`<outDir>.old-<pid>`, so the
- * build starts on an empty folder) and removed while the build runs; the promise settles when it is
- * gone. One a killed build set aside is removed with it.
+ * Empties the build folder for `--clean` at once: it is renamed aside (`<outDir>.old-<pid>`, returned)
+ * for the caller to remove when that costs least (hdoc build: while esbuild bundles); undefined when
+ * there was nothing to set aside or it could only be removed on the spot. One a killed build set
+ * aside is removed now.
  */
-export function clearBuildFolder(outDir: string): Promise<void> {
+export function setBuildFolderAside(outDir: string): string | undefined {
   for (const d of setAside(outDir)) rmSync(d, { recursive: true, force: true });
   const aside = `${outDir}.old-${process.pid}`;
   try {
     renameSync(outDir, aside);
+    return aside;
   } catch {
     rmSync(outDir, { recursive: true, force: true });
-    return Promise.resolve();
+    return undefined;
   }
-  return fs.rm(aside, { recursive: true, force: true });
 }
 
 /** Removes the leftovers under `outDir` (and the folders set aside beside it); returns them, relative to it. */

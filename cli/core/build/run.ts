@@ -15,7 +15,7 @@ import type { FunctionInfo } from "../cfn/templates.ts";
 import { discover, pool } from "./planning.ts";
 import type { BuildReport, BuildRequest, FunctionReport } from "./report.ts";
 export type { BuildEvent, BuildReport, BuildRequest, FunctionReport, FunctionStatus } from "./report.ts";
-import { clearBuildFolder, removeBuildLeftovers } from "./leftovers.ts";
+import { removeBuildLeftovers, setBuildFolderAside } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
@@ -24,7 +24,7 @@ export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
 import {
-  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, stagingPath, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
@@ -52,17 +52,27 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
 async function buildLocked(req: BuildRequest): Promise<BuildReport> {
   const now = req.now ?? (() => performance.now());
   const rel = (f: string) => path.relative(req.repoRoot, f);
-  // --clean: the old build folder is set aside at once and removed while this build runs.
-  // A folder that cannot be removed stays beside the build folder; the next build removes it and says so.
-  const clearing = req.clean ? clearBuildFolder(req.outDir).catch(() => undefined) : undefined;
+  // --clean: the old build folder is set aside at once and removed while esbuild bundles (or at the
+  // end); one that cannot be removed stays beside the build folder, and the next build removes it.
+  const aside = req.clean ? setBuildFolderAside(req.outDir) : undefined;
+  let removed = !aside;
+  const removeAside = () => {
+    if (removed) return;
+    removed = true;
+    try {
+      rmSync(aside!, { recursive: true, force: true });
+    } catch {
+      // left for the next build (see removeBuildLeftovers)
+    }
+  };
   try {
-    return await buildIn(req, now, rel);
+    return await buildIn(req, now, rel, removeAside);
   } finally {
-    await clearing;
+    removeAside();
   }
 }
 
-async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) => string): Promise<BuildReport> {
+async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) => string, removeAside: () => void): Promise<BuildReport> {
   if (!req.clean) for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -154,25 +164,32 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     })();
   };
 
+  /** What this thread does while esbuild bundles: the templates, then the old build folder of --clean. */
+  const whileBundling = () => {
+    startRendering();
+    void (rendering ?? Promise.resolve()).then(removeAside);
+  };
+
   // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in
   // one esbuild run first; any that does not come out of it cleanly (a compile error anywhere fails
   // the whole run) is bundled on its own below, as is one whose BuildProperties are invalid.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
   const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
-  for (const key of new Set(groupKey.values())) {
-    const group = key === undefined ? [] : todo.filter((f) => groupKey.get(f.id) === key);
-    if (group.length < 2) continue;
+  const groups = [...new Set(groupKey.values())].flatMap((key) => (key === undefined ? [] : [todo.filter((f) => groupKey.get(f.id) === key)])).filter((g) => g.length >= 2);
+  // The runs of different settings at once: esbuild's service takes them side by side.
+  await Promise.all(groups.map(async (group) => {
     const started = now();
-    const stagings = new Map(group.map((fn) => [fn.id, stagingDir(artifactDirOf(req.outDir, fn.id))]));
-    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, startRendering);
+    // esbuild makes the folders it writes to.
+    const stagings = new Map(group.map((fn) => [fn.id, stagingPath(artifactDirOf(req.outDir, fn.id))]));
+    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, whileBundling);
     const ms = (now() - started) / group.length;
     for (const fn of group) {
       const r = together?.get(fn.id);
       if (r) prebuilt.set(fn.id, { staging: stagings.get(fn.id)!, inputs: r.inputs, ms });
       else rmSync(stagings.get(fn.id)!, { recursive: true, force: true });
     }
-  }
+  }));
 
   await pool(todo, req.concurrency, async (fn) => {
     req.onEvent?.({ type: "start", id: fn.id, reason: why.get(fn.id) });

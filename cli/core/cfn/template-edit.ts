@@ -118,14 +118,17 @@ export class TemplateEditor {
 
   /** The edited text, checked against the intended values. */
   toString(): string {
-    const sorted = [...this.splices].sort((a, b) => b.start - a.start);
-    let out = this.text;
-    let limit = Infinity;
+    // In text order (insertions at one place in the order they were made), each piece once.
+    const sorted = this.splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || b.i - a.i);
+    const parts: string[] = [];
+    let at = 0;
     for (const s of sorted) {
-      if (s.end > limit) throw new Error(`${this.file}: overlapping edits`);
-      out = out.slice(0, s.start) + s.text + out.slice(s.end);
-      limit = s.start;
+      if (s.start < at) throw new Error(`${this.file}: overlapping edits`);
+      parts.push(this.text.slice(at, s.start), s.text);
+      at = s.end;
     }
+    parts.push(this.text.slice(at));
+    const out = parts.join("");
     const reread = parseTemplate(out, this.file);
     if (!sameValue(reread, this.expected)) throw new Error(`${this.file}: the edited template does not read back as intended (an hdoc bug; please report it)`);
     return out;

@@ -49,12 +49,13 @@ export function nodeValue(doc: Document.Parsed, node: unknown, file: string, bud
       v = n.items.map(value);
     } else if (isMap(n)) {
       const out: { [k: string]: Json } = {};
-      const merged: { [k: string]: Json } = {};
+      let merged: { [k: string]: Json } | undefined;
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
         const key = value(pair.key);
         if (isScalar(pair.key) && pair.key.type === "PLAIN" && pair.key.value === "<<" && pair.key.tag === undefined) {
           const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+          merged ??= {};
           for (const s of sources) {
             const m = value(s);
             if (!isObj(m)) throw new TemplateParseError(`${file}: a merge key (<<) must name a mapping`);
@@ -65,8 +66,8 @@ export function nodeValue(doc: Document.Parsed, node: unknown, file: string, bud
         if (key === null) throw new TemplateParseError(`${file}: a null key is not supported`);
         out[typeof key === "string" ? key : JSON.stringify(key)] = value(pair.value);
       }
-      v = { ...merged, ...out };
-      for (const k of Object.keys(out)) v[k] = out[k]!;
+      // The keys written here win over merged ones (one copy: as own properties only, never a prototype).
+      v = merged ? { ...merged, ...out } : { ...out };
     } else {
       v = null;
     }

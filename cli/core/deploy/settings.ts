@@ -8,8 +8,9 @@
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { Context } from "../../context.ts";
-import { loadSamConfig, parseCapabilities, parseKeyValues, type StageConfig } from "../pipeline/samconfig.ts";
-import { describeStage, resolveStage, type GitRunner, type ResolvedStage, type Stage } from "../pipeline/stage.ts";
+import type { GitRunner, Stage } from "../pipeline/stage.ts";
+import { defaultStackName as pipelineStackName } from "../pipeline/settings.ts";
+import { resolveStackSettings, type StackDefaults, type StackFlags, type StackSettings } from "../pipeline/stack-settings.ts";
 
 export const BACKEND_TEMPLATE = "infra/template.yml";
 export const BACKEND_CONFIG = "infra/samconfig.toml";
@@ -17,18 +18,10 @@ export const BUILD_DIR = ".hdoc/build";
 /** What `sam deploy` was given in buildspec.yml: SAM's transform, nested applications, named IAM roles. */
 export const BACKEND_CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "CAPABILITY_NAMED_IAM"];
 
-export interface DeployOptions {
-  stage?: string;
-  template?: string;
-  configFile?: string;
-  stackName?: string;
-  parameterOverrides?: string;
-  capabilities?: string;
-  tags?: string;
+export interface DeployOptions extends StackFlags {
   s3Bucket?: string;
   s3Prefix?: string;
   roleArn?: string;
-  confirmChangeset?: boolean;
   /** false with --no-execute (and always for `hdoc diff`). */
   execute?: boolean;
   keep?: boolean;
@@ -39,28 +32,18 @@ export interface DeployOptions {
 /** A value and where it came from, for the one line saying so. */
 export interface Sourced { value: string; source: "flag" | "environment" | "samconfig" | "pipeline stack" | "default" }
 
-export interface BackendSettings {
-  stage: ResolvedStage;
-  root: string;
-  /** Source root template (absolute); built into outDir before packaging. */
-  templateFile: string;
+export interface BackendSettings extends Omit<StackSettings, "cfg"> {
   outDir: string;
-  configFile?: string;
-  stackName: string;
   /** The stage's pipeline stack, whose outputs name the bucket and role when nothing else does. */
   pipelineStack: string;
-  samRegion?: string;
-  parameters: Record<string, string>;
-  capabilities: string[];
-  tags: Record<string, string>;
-  confirmChangeset: boolean;
   bucket?: Sourced;
   prefix: Sourced;
   roleArn?: Sourced;
 }
 
 export const backendStackName = (stage: Stage): string => `hdoc-backend-${stage}`;
-export const pipelineStackName = (stage: Stage): string => `hdoc-backend-${stage}-codepipeline`;
+/** The stage's pipeline stack (`hdoc pipeline deploy`'s default name). */
+export { pipelineStackName };
 /** The buildspec's tags, before samconfig's and --tags. */
 export const defaultTags = (stage: Stage): Record<string, string> => ({ project: "100daysofcloud", stage });
 
@@ -72,50 +55,29 @@ function first(...candidates: Array<[Sourced["source"], string | undefined]>): S
   return undefined;
 }
 
+const BACKEND_DEFAULTS: StackDefaults = {
+  template: BACKEND_TEMPLATE,
+  config: BACKEND_CONFIG,
+  stackName: backendStackName,
+  capabilities: BACKEND_CAPABILITIES,
+  tags: defaultTags,
+  sectionRequired: "when-named",
+  sectionHint: "",
+};
+
 export async function resolveBackend(opts: DeployOptions, ctx: Context, git?: GitRunner): Promise<BackendSettings> {
-  const stage = await resolveStage(opts.stage, ctx.cwd, git);
-  ctx.io.info(describeStage(stage));
-  const { root } = await ctx.settings();
-  const pick = (flag: string | undefined, fallback: string) => (flag ? path.resolve(ctx.cwd, flag) : path.join(root, fallback));
-  const configFile = pick(opts.configFile, BACKEND_CONFIG);
-  const sam = await loadSamConfig(configFile, Boolean(opts.configFile));
-  let cfg: StageConfig = {};
-  if (sam) {
-    const section = sam.envs[stage.stage];
-    if (!section && opts.configFile) {
-      throw new HdocError("USAGE", `${configFile} has no [${stage.stage}.deploy.parameters] section`, `add one, or pick another stage with --stage (present: ${Object.keys(sam.envs).join(", ") || "none"})`);
-    }
-    cfg = section ?? {};
-  }
+  const { cfg, ...common } = await resolveStackSettings(opts, BACKEND_DEFAULTS, ctx, git);
   const env = ctx.env;
+  const { stage } = common;
+  const prefix = first(["flag", opts.s3Prefix], ["samconfig", cfg.s3Prefix]) ?? { value: `backend/${stage.stage}`, source: "default" };
   const s: BackendSettings = {
-    stage,
-    root,
-    templateFile: pick(opts.template, BACKEND_TEMPLATE),
-    outDir: opts.buildDir ? path.resolve(ctx.cwd, opts.buildDir) : path.join(root, BUILD_DIR),
-    ...(sam ? { configFile } : {}),
-    stackName: opts.stackName ?? cfg.stackName ?? backendStackName(stage.stage),
+    ...common,
+    outDir: opts.buildDir ? path.resolve(ctx.cwd, opts.buildDir) : path.join(common.root, BUILD_DIR),
     pipelineStack: pipelineStackName(stage.stage),
-    ...(cfg.region ? { samRegion: cfg.region } : {}),
-    parameters: {
-      Stage: stage.stage,
-      ...cfg.parameterOverrides,
-      ...(opts.parameterOverrides !== undefined ? parseKeyValues(opts.parameterOverrides, "--parameter-overrides") : {}),
-    },
-    capabilities: opts.capabilities !== undefined ? parseCapabilities(opts.capabilities, "--capabilities") : (cfg.capabilities ?? BACKEND_CAPABILITIES),
-    tags: { ...defaultTags(stage.stage), ...cfg.tags, ...(opts.tags !== undefined ? parseKeyValues(opts.tags, "--tags") : {}) },
-    confirmChangeset: opts.confirmChangeset ?? cfg.confirmChangeset ?? true,
     ...optional("bucket", first(["flag", opts.s3Bucket], ["environment", env.ARTIFACTS_BUCKET], ["samconfig", cfg.s3Bucket])),
-    prefix: first(["flag", opts.s3Prefix], ["samconfig", cfg.s3Prefix]) ?? { value: `backend/${stage.stage}`, source: "default" },
+    prefix: { ...prefix, value: prefix.value.replace(/^\/+|\/+$/g, "") },
     ...optional("roleArn", first(["flag", opts.roleArn], ["environment", env.CFN_EXECUTION_ROLE_ARN], ["samconfig", cfg.roleArn])),
   };
-  s.prefix = { ...s.prefix, value: s.prefix.value.replace(/^\/+|\/+$/g, "") };
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(s.stackName)) {
-    throw new HdocError("USAGE", `stack name ${JSON.stringify(s.stackName)} is not valid`, "letters, digits and '-', starting with a letter, at most 128 characters");
-  }
-  if (s.parameters.Stage !== stage.stage) {
-    throw new HdocError("USAGE", `parameter Stage=${s.parameters.Stage} does not match the stage being deployed (${stage.stage})`, `use --stage ${s.parameters.Stage}, or drop Stage from the overrides`);
-  }
   checkBucket(s.bucket);
   checkRole(s.roleArn);
   return s;

@@ -241,7 +241,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     void scheduler.runAll();
   }
   void warming.then((failures) => {
-    for (const f of failures) log.warn(`${f.error.message} (the route answers 500 until the file is fixed)`);
+    for (const f of failures) log.warn(`${f.error.message} (the route answers 502 until the file is fixed)`);
     const ids = runtime.functionIds().filter((id) => runtime.builds(id) > 0);
     const cached = ids.filter((id) => runtime.fromCache(id)).length;
     log.verbose(`functions bundled: ${ids.length - cached} by esbuild, ${cached} unchanged since the last run (from .hdoc/dev/bundles)`);

@@ -20,6 +20,10 @@ const EDITS: Array<[string, string, string]> = [
   ["a file without a trailing newline", "[default]\nregion = x", `[default]\nregion = x\n\n[mfa]\n${NEW()}`],
   ["CRLF line ends and ; and # comments", "# top\r\n[default]\r\n; note\r\nkey=1\r\n", `# top\r\n[default]\r\n; note\r\nkey=1\r\n\r\n[mfa]\r\n${NEW("\r\n")}`],
   ["only comments", "# nothing yet\n", `# nothing yet\n\n[mfa]\n${NEW()}`],
+  // found by the property test in credentials-file.test.ts: without any "\n", the "\n" added after a final
+  // "\r" made the first line CRLF, so a second edit rewrote the section's LF lines as CRLF
+  ["a file with no \\n that ends in \\r", "region = \r", `region = \r\n\r\n[mfa]\r\n${NEW("\r\n")}`],
+  ["the target header alone, ending in \\r", "[mfa]\r", `[mfa]\r\n${NEW("\r\n")}`],
   [
     "the target first, with its old keys",
     "[mfa]\naws_access_key_id = OLD\naws_secret_access_key = OLD\naws_session_token = OLD\nhdoc_expiration = 2020-01-01T00:00:00Z\n\n# work account\n[work]\nk = v\n",
@@ -105,8 +109,8 @@ describe("setProfile, byte for byte", () => {
         expect(view, `${EDITS[i]![0]}: ${problem}`).toMatchObject({ ok: false });
       }
     });
-    // the Latin-1 and BOM files are the ones botocore refuses; the adjacent-comment headers it reads
-    expect(EDITS.map(([n], i) => [n, views[i]!.ok]).filter(([, ok]) => !ok).map(([n]) => n)).toEqual(["a Latin-1 comment (byte E9) before the target", "a Latin-1 byte in another section's value", "a UTF-8 BOM directly before [mfa]"]);
+    // the Latin-1 and BOM files and a key before any header are the ones botocore refuses; the adjacent-comment headers it reads
+    expect(EDITS.map(([n], i) => [n, views[i]!.ok]).filter(([, ok]) => !ok).map(([n]) => n)).toEqual(["a file with no \\n that ends in \\r", "a Latin-1 comment (byte E9) before the target", "a Latin-1 byte in another section's value", "a UTF-8 BOM directly before [mfa]"]);
   });
 
   it("writes the session profile of the config file as [profile <name>], and finds it however it is spaced", () => {

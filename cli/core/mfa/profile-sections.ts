@@ -214,15 +214,19 @@ export function setProfile(data: Uint8Array | string, name: string, values: Arra
     if (!SAFE_KEY.test(k) || /[\r\n]/.test(v)) throw new HdocError("INTERNAL", `refusing to write key ${JSON.stringify(k)}: not a plain key/value`);
   }
   const text = asByteString(data);
-  const eol = /\r\n/.test(text.slice(0, text.indexOf("\n") + 1)) ? "\r\n" : "\n";
-  const withEol = (raw: string) => (/\n$/.test(raw) ? raw : raw + eol);
+  // The file's line ending is its first line's. A file without any "\n" that ends in "\r" gets CRLF: the
+  // "\n" added after that "\r" makes its first line end in CRLF, and a second edit must see the same.
+  const firstEnd = text.indexOf("\n");
+  const eol = (firstEnd === -1 ? text.endsWith("\r") : text[firstEnd - 1] === "\r") ? "\r\n" : "\n";
+  /** A line with its line ending; a last line without one gets it (only the "\n" when it ends in "\r" and the file is CRLF). */
+  const withEol = (raw: string) => (raw.endsWith("\n") ? raw : raw + (eol === "\r\n" && raw.endsWith("\r") ? "\n" : eol));
   const entry = (k: string, v: string, indent = "") => `${indent}${k} = ${toBytes(v)}${eol}`;
   const lines = classify(text);
   const targets = sectionsOf(lines).filter((s) => profileOfSection(s.name, kind) === toBytes(name));
 
   if (targets.length === 0) {
     let out = text;
-    if (out !== "" && !out.endsWith("\n")) out += eol;
+    if (out !== "") out = withEol(out);
     const last = lines[lines.length - 1];
     if (last && last.kind !== "blank") out += eol;
     return fromByteString(out + `[${toBytes(sectionFor(name, kind))}]${eol}` + values.map(([k, v]) => entry(k, v)).join(""));

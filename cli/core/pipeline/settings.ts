@@ -6,40 +6,22 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { Context } from "../../context.ts";
-import { loadSamConfig, parseCapabilities, parseKeyValues, type StageConfig } from "./samconfig.ts";
-import { describeStage, resolveStage, type GitRunner, type ResolvedStage, type Stage } from "./stage.ts";
+import type { GitRunner, Stage } from "./stage.ts";
+import { resolveStackSettings, type StackDefaults, type StackFlags, type StackSettings } from "./stack-settings.ts";
 import type { Resolved } from "../settings.ts";
 
 export const DEFAULT_TEMPLATE = "cicd/pipeline.template.yml";
 export const DEFAULT_CONFIG = "cicd/samconfig.toml";
 
-export interface PipelineOptions {
-  stage?: string;
-  template?: string;
-  configFile?: string;
-  stackName?: string;
-  parameterOverrides?: string;
-  capabilities?: string;
-  tags?: string;
+export interface PipelineOptions extends StackFlags {
   s3Bucket?: string;
-  confirmChangeset?: boolean;
   /** --timeout: "90s", "10m", "1h", or minutes. */
   timeout?: string;
 }
 
-export interface PipelineSettings {
-  stage: ResolvedStage;
-  templateFile: string;
+export interface PipelineSettings extends Omit<StackSettings, "root" | "cfg"> {
   /** Shown in messages: relative to the project root when inside it. */
   templateLabel: string;
-  configFile?: string;
-  stackName: string;
-  /** samconfig's region, used below --region and AWS_REGION (see regionWithSamconfig). */
-  samRegion?: string;
-  parameters: Record<string, string>;
-  capabilities: string[];
-  tags: Record<string, string>;
-  confirmChangeset: boolean;
   s3Bucket?: string;
   s3Prefix?: string;
   /** Bound on each stack operation (--timeout, default 60 minutes). */
@@ -62,51 +44,27 @@ export function parseTimeout(text: string | undefined): number {
 
 export const defaultStackName = (stage: Stage): string => `hdoc-backend-${stage}-codepipeline`;
 
+const PIPELINE_DEFAULTS: StackDefaults = {
+  template: DEFAULT_TEMPLATE,
+  config: DEFAULT_CONFIG,
+  stackName: defaultStackName,
+  capabilities: ["CAPABILITY_IAM"],
+  tags: () => ({}),
+  sectionRequired: "always",
+  sectionHint: ' (see the README, "The pipeline")',
+};
+
 export async function resolvePipeline(opts: PipelineOptions, ctx: Context, git?: GitRunner): Promise<PipelineSettings> {
-  const stage = await resolveStage(opts.stage, ctx.cwd, git);
-  ctx.io.info(describeStage(stage));
-  const { root } = await ctx.settings();
-  const pick = (flag: string | undefined, fallback: string) => (flag ? path.resolve(ctx.cwd, flag) : path.join(root, fallback));
-  const configFile = pick(opts.configFile, DEFAULT_CONFIG);
-  const sam = await loadSamConfig(configFile, Boolean(opts.configFile));
-  let cfg: StageConfig = {};
-  if (sam) {
-    const section = sam.envs[stage.stage];
-    if (!section) {
-      throw new HdocError("USAGE", `${configFile} has no [${stage.stage}.deploy.parameters] section`, `add one (see the README, "The pipeline"), or pick another stage with --stage (present: ${Object.keys(sam.envs).join(", ") || "none"})`);
-    }
-    cfg = section;
-  } else {
-    ctx.io.verbose(`${configFile} not found: using the defaults for stage ${stage.stage}`);
-  }
-  const templateFile = pick(opts.template, DEFAULT_TEMPLATE);
-  const rel = path.relative(root, templateFile);
-  const settings: PipelineSettings = {
-    stage,
-    templateFile,
-    templateLabel: rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : templateFile,
-    ...(sam ? { configFile } : {}),
-    stackName: opts.stackName ?? cfg.stackName ?? defaultStackName(stage.stage),
-    ...(cfg.region ? { samRegion: cfg.region } : {}),
-    parameters: {
-      Stage: stage.stage,
-      ...cfg.parameterOverrides,
-      ...(opts.parameterOverrides !== undefined ? parseKeyValues(opts.parameterOverrides, "--parameter-overrides") : {}),
-    },
-    capabilities: opts.capabilities !== undefined ? parseCapabilities(opts.capabilities, "--capabilities") : (cfg.capabilities ?? ["CAPABILITY_IAM"]),
-    tags: { ...cfg.tags, ...(opts.tags !== undefined ? parseKeyValues(opts.tags, "--tags") : {}) },
-    confirmChangeset: opts.confirmChangeset ?? cfg.confirmChangeset ?? true,
-    ...((opts.s3Bucket ?? cfg.s3Bucket) ? { s3Bucket: opts.s3Bucket ?? cfg.s3Bucket } : {}),
+  const { root, cfg, ...s } = await resolveStackSettings(opts, PIPELINE_DEFAULTS, ctx, git);
+  const rel = path.relative(root, s.templateFile);
+  const s3Bucket = opts.s3Bucket ?? cfg.s3Bucket;
+  return {
+    ...s,
+    templateLabel: rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : s.templateFile,
+    ...(s3Bucket ? { s3Bucket } : {}),
     ...(cfg.s3Prefix ? { s3Prefix: cfg.s3Prefix } : {}),
     timeoutMs: parseTimeout(opts.timeout),
   };
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(settings.stackName)) {
-    throw new HdocError("USAGE", `--stack-name ${JSON.stringify(settings.stackName)} is not a valid stack name`, "letters, digits and '-', starting with a letter, at most 128 characters");
-  }
-  if (settings.parameters.Stage !== stage.stage) {
-    throw new HdocError("USAGE", `parameter Stage=${settings.parameters.Stage} does not match the stage being deployed (${stage.stage})`, `use --stage ${settings.parameters.Stage}, or drop Stage from the overrides`);
-  }
-  return settings;
 }
 
 export async function readTemplate(s: PipelineSettings): Promise<string> {

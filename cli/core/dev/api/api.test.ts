@@ -128,13 +128,13 @@ describe("handler result -> HTTP response", () => {
   it.each([[undefined], ["text"], [{ statusCode: "abc" }], [{ statusCode: 200, body: { a: 1 } }]])("calls %j malformed (API Gateway answers 502)", (result) => {
     expect(fromProxyResult(result)).toHaveProperty("error");
   });
-  it("answers 502 for a malformed result and 500 for a throw, the details to the console only", async () => {
+  it("answers 502 for a malformed result and for a throw (API Gateway's answer to a function error), the details to the console only", async () => {
     const errors: string[] = [];
     const deps = (invoke: () => Promise<unknown>) => ({ routes: [route("GET", "/x")], invoke, log: () => undefined, error: (l: string) => errors.push(l), now: () => new Date() });
     const bad = await handleRequest(req({ url: "/x" }), deps(async () => ({ body: "no status" })));
     expect([bad.status, bad.body.toString()]).toEqual([502, '{"message":"Internal server error"}']);
     const thrown = await handleRequest(req({ url: "/x" }), deps(async () => { throw new Error("secret detail"); }));
-    expect([thrown.status, thrown.body.toString()]).toEqual([500, '{"message":"Internal server error"}']);
+    expect([thrown.status, thrown.body.toString()]).toEqual([502, '{"message":"Internal server error"}']);
     expect(errors.join("\n")).toContain("secret detail");
   });
 

@@ -1,8 +1,9 @@
 /**
  * The local API Gateway's HTTP side: a request read, its route chosen (router.ts), the proxy event
  * built (proxy-event.ts), the function invoked through the injected `invoke`, and the reply sent as
- * API Gateway would (404 Missing Authentication Token, 500 for a throw, 502 for a malformed result
- * or a function hdoc cannot run). No AWS SDK here.
+ * API Gateway would (403 Missing Authentication Token for an unknown route or method; 502 Internal
+ * server error for a function that throws, times out or runs out of memory, for a malformed result
+ * and for a function hdoc cannot run). No AWS SDK here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -37,7 +38,7 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   const match = matchRoute(deps.routes, req.method, pathname);
   const requestId = randomUUID();
   const idHeader: [string, string] = ["x-amzn-RequestId", requestId];
-  if (!match) return jsonReply(404, { message: "Missing Authentication Token" }, [idHeader, ["x-amzn-ErrorType", "MissingAuthenticationTokenException"]]);
+  if (!match) return jsonReply(403, { message: "Missing Authentication Token" }, [idHeader, ["x-amzn-ErrorType", "MissingAuthenticationTokenException"]]);
   if ("preflight" in match) {
     return { status: 200, headers: [["Content-Type", "application/json"], idHeader, ...Object.entries(preflightHeaders(match.preflight.api, match.preflight.methods))], body: Buffer.alloc(0) };
   }
@@ -55,7 +56,8 @@ export async function handleRequest(req: RequestParts, deps: LocalApiDeps): Prom
   } catch (e) {
     const err = e as Error;
     deps.error(`${match.route.functionId} failed (request ${requestId}): ${err?.stack ?? String(e)}`);
-    return jsonReply(500, { message: "Internal server error" }, [idHeader, ["x-amzn-ErrorType", "InternalServerErrorException"]]);
+    // Lambda's function error through a proxy integration: API Gateway answers 502
+    return jsonReply(502, { message: "Internal server error" }, [idHeader, ["x-amzn-ErrorType", "InternalServerErrorException"]]);
   }
   const reply = fromProxyResult(result);
   if ("error" in reply) {
