@@ -6,13 +6,13 @@
  * a failure inside one of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { runHdoc, tempHome } from "../helpers/hdoc.ts";
+import { REPO_ROOT, runHdoc, tempHome } from "../helpers/hdoc.ts";
 import { startMoto, type Moto } from "../helpers/moto.ts";
 import { startCloudFormationEndpoint, type CloudFormationEndpoint } from "../helpers/cloudformation-endpoint.ts";
 import { BACKEND_BUCKET, BACKEND_ROLE, LAMBDA_REASON } from "../helpers/cloudformation-scenarios.ts";
@@ -68,6 +68,14 @@ describe("hdoc deploy against moto (S3 and CloudFormation)", () => {
     const keys = await keysIn(BUCKET);
     expect(keys.filter((k) => /^backend\/dev\/[0-9a-f]{64}\.zip$/.test(k))).toHaveLength(functions);
     expect(keys.filter((k) => /^backend\/dev\/[0-9a-f]{64}\.template$/.test(k))).toHaveLength(4);
+    // Each nested template is packaged by editing the built one in place: its comments arrive in S3 (was: re-serialised without them).
+    const s3 = new S3Client(sdk());
+    const uploaded = await Promise.all(keys.filter((k) => k.endsWith(".template")).map(async (k) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: k }))).Body!.transformToString()));
+    for (const nested of ["api.yml", "database.yml"]) {
+      const comments = readFileSync(path.join(REPO_ROOT, "infra", nested), "utf8").split("\n").filter((l) => /^\s*#/.test(l));
+      expect(comments.length).toBeGreaterThan(0);
+      expect(uploaded.filter((text) => comments.every((c) => text.includes(`${c}\n`)))).toHaveLength(1);
+    }
     const stack = await new CloudFormationClient(sdk()).send(new DescribeStacksCommand({ StackName: "hdoc-backend-dev" }));
     expect(stack.Stacks?.[0]?.StackStatus).toBe("CREATE_COMPLETE");
     expect(stack.Stacks?.[0]?.Parameters).toContainEqual({ ParameterKey: "Stage", ParameterValue: "dev" });

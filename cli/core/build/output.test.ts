@@ -58,4 +58,31 @@ Resources:
     expect(text).toContain('CodeUri: "../../code.zip"');
     expect(text).toMatch(/Properties:\n {6}"CodeUri": "\.\/functions\/Built"\n {6}Handler: handler\.handler/);
   });
+
+  it("points an AWS::Include Location back at its file in the short !Transform form and inside a list too (was: long form only)", () => {
+    put("c/fn/handler.ts", "export const handler = 1;\n");
+    put("c/snippets/topic.yml", "Type: AWS::SNS::Topic\n");
+    const file = put("c/template.yml", `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: { Code: ./fn, Handler: handler.handler, Runtime: nodejs22.x }
+  Short: !Transform { Name: AWS::Include, Parameters: { Location: snippets/topic.yml } } # short form
+  Long:
+    Fn::Transform:
+      Name: AWS::Include
+      Parameters:
+        Location: ./snippets/topic.yml
+  Listed:
+    Type: AWS::SNS::Topic
+    Properties:
+      Tags:
+        - !Transform { Name: AWS::Include, Parameters: { Location: snippets/topic.yml } }
+`);
+    const d = discoverFunctions(file, root);
+    const written = writeTemplates(d.stacks, d.functions, path.join(root, "c/out"), (t, f) => new TemplateEditor(t, f));
+    const text = readFileSync(written.files[0]!, "utf8");
+    expect(text).toContain('Short: !Transform { Name: AWS::Include, Parameters: { Location: "../snippets/topic.yml" } } # short form');
+    expect(text).toContain('        Location: "../snippets/topic.yml"\n');
+    expect(text).toContain('        - !Transform { Name: AWS::Include, Parameters: { Location: "../snippets/topic.yml" } }');
+  });
 });

@@ -55,7 +55,7 @@ export interface Editor {
   mapAt(keys: string[]): { node: unknown; path: Array<string | number> } | undefined;
   setString(at: { node: unknown; path: Array<string | number> }, key: string, value: string): void;
   setPath(keys: string[], key: string, value: string): void;
-  maps(): Array<{ node: unknown; path: Array<string | number> }>;
+  includes(): Array<{ at: { node: unknown; path: Array<string | number> }; location: Json | undefined }>;
   toString(): string;
 }
 export type MakeEditor = (text: string, file: string) => Editor;
@@ -104,13 +104,7 @@ export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir:
     const local = [...(LOCAL_FILE_PROPERTIES[res.Type] ?? []), ...(code && !built.has(logicalId) ? [code] : [])];
     for (const prop of local) pointBack(res.Properties[prop], (rel) => editor.setString(props, prop, rel));
   }
-  for (const m of editor.maps()) {
-    const v = valueAt(body, m.path);
-    if (!isObj(v) || v.Name !== "AWS::Include" || !isObj(v.Parameters)) continue;
-    const params = editor.mapAt(m.path.map(String).concat("Parameters"));
-    const location = v.Parameters.Location;
-    if (params && m.path.every((k) => typeof k === "string")) pointBack(location, (rel) => editor.setString(params, "Location", rel));
-  }
+  for (const { at, location } of editor.includes()) pointBack(location, (rel) => editor.setString(at, "Location", rel));
   return { file: outFile, text: editor.toString() };
 }
 

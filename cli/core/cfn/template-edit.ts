@@ -1,7 +1,7 @@
 /**
- * Writing a template by editing its text in place: only the values hdoc changes (CodeUri, Code,
- * Location, TemplateURL, DefinitionUri, ContentUri, an AWS::Include Location...) are replaced or
- * inserted; every other byte keeps its source form (quotes, `3.0`, `yes`, comments, key order,
+ * Writing a template by editing its text in place (`hdoc build`'s templates, and `hdoc deploy`'s
+ * packaged ones): only the values hdoc changes (CodeUri, Code, Location, TemplateURL, DefinitionUri,
+ * ContentUri, an AWS::Include Location...) are replaced or inserted; every other byte keeps its source form (quotes, `3.0`, `yes`, comments, key order,
  * indentation), so the SAM CLI and CloudFormation read back exactly the values they read before.
  *
  * New values are written as JSON strings (`"./x"`), which YAML and JSON read alike. After editing,
@@ -71,6 +71,11 @@ export class TemplateEditor {
 
   /** Sets `key` of the mapping at `at` to a string: replaces the value where the key is written, else inserts the key. */
   setString(at: MapAt, key: string, value: string): void {
+    this.setValue(at, key, value);
+  }
+
+  /** Sets `key` of the mapping at `at` to a value written as JSON (`{"S3Bucket": "b", "S3Key": "k"}` is a flow mapping to YAML). */
+  setValue(at: MapAt, key: string, value: Json): void {
     const pair = at.node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) as Pair<YamlNode, YamlNode | null> | undefined;
     const text = JSON.stringify(value);
     if (pair) this.replaceValue(pair, text);
@@ -97,6 +102,19 @@ export class TemplateEditor {
       return;
     }
     throw new Error(`${this.file}: the template is not a mapping`);
+  }
+
+  /**
+   * The Parameters mapping of every `AWS::Include` transform, in the long (`Fn::Transform:`) or the
+   * short (`!Transform`) form, wherever it is (inside lists and other intrinsics too), with its Location as read.
+   */
+  includes(): Array<{ at: MapAt; location: Json | undefined }> {
+    return this.maps().flatMap((m) => {
+      if (m.path.at(-1) !== "Parameters" || m.path.at(-2) !== "Fn::Transform") return [];
+      let t: Json | undefined = this.expected;
+      for (const k of m.path.slice(0, -1)) t = Array.isArray(t) ? t[k as number] : isObj(t) ? t[k as string] : undefined;
+      return isObj(t) && t.Name === "AWS::Include" && isObj(t.Parameters) ? [{ at: m, location: t.Parameters.Location }] : [];
+    });
   }
 
   /** Every mapping written in the document (not through aliases or merge keys), with its logical path. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTemplate, serializeTemplate } from "./template-yaml.ts";
+import { parseTemplate } from "./template-yaml.ts";
 import { plainScalar } from "./yaml-scalars.ts";
 
 /**
@@ -79,17 +79,4 @@ describe("short-form intrinsics as cfn-lint and the SAM CLI decode them", () => 
   });
 
   it("reads an empty file as an empty template", () => expect(parseTemplate("", "t.yml")).toEqual({}));
-});
-
-describe("serializeTemplate (a template built in memory, such as a packaged one)", () => {
-  it("round-trips intrinsics", () => {
-    const body = parseTemplate("Resources:\n  X:\n    Type: AWS::S3::Bucket\n    Properties: { BucketName: !Sub '${A}' }\n", "t.yml");
-    expect(parseTemplate(serializeTemplate(body), "t2.yml")).toEqual(body);
-  });
-
-  // Strings YAML 1.1 would take for something else when unquoted must come out quoted (PyYAML's table above).
-  it.each(["2010-09-09", "2012-10-17", "yes", "on", "off", "y", "1:20", "0x1F", "1e3", "~", ".", "08", "012", "1_000", "-.5", "1.0e+5", "190:20:30", "0b101", "Null", ""])("writes %j so that it reads back as that string", (value) => {
-    const text = serializeTemplate({ AWSTemplateFormatVersion: value, Resources: { X: { Type: "T", Properties: { V: value } } } });
-    expect(parseTemplate(text, "t.yml")).toEqual({ AWSTemplateFormatVersion: value, Resources: { X: { Type: "T", Properties: { V: value } } } });
-  });
 });

@@ -8,7 +8,7 @@
  * The document is parsed with every scalar kept as its source text (the `failsafe` schema), so the
  * same parse serves the in-place editor (template-edit.ts): nothing is reinterpreted on the way out.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Document, type Node as YamlNode } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { plainScalar } from "./yaml-scalars.ts";
 
@@ -117,13 +117,3 @@ export function readTemplate(text: string, file: string): ReadTemplate {
 
 /** Parses a template (JSON or YAML) into plain data with intrinsic functions in long form. */
 export const parseTemplate = (text: string, file: string): TemplateBody => readTemplate(text, file).body;
-
-/**
- * Serialises a template built in memory (one that has no source text to edit, such as a packaged
- * template) as YAML 1.1 with long-form intrinsics: strings YAML 1.1 would read as something else
- * (`2010-09-09`, `yes`, `on`, `1:20`) come out quoted. A template that has a source is written by
- * editing it in place instead (template-edit.ts), which keeps every value's source form.
- */
-export function serializeTemplate(body: TemplateBody): string {
-  return stringify(body, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" });
-}

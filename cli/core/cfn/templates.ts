@@ -5,6 +5,6 @@
  * them (functions.ts). The in-place writer is template-edit.ts.
  */
 export { isObj, type Json, type TemplateBody } from "./json.ts";
-export { parseTemplate, serializeTemplate, TemplateParseError } from "./template-yaml.ts";
+export { parseTemplate, TemplateParseError, type ReadTemplate } from "./template-yaml.ts";
 export * from "./stacks.ts";
 export * from "./functions.ts";

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { execa } from "execa";
 import type { ArtifactStore } from "../../aws/s3.ts";
 import { parseTemplate } from "../cfn/templates.ts";
 import { packageTemplates, type PackageRequest } from "./package.ts";
@@ -157,4 +158,80 @@ describe("packageTemplates", () => {
     await expect(packageTemplates(request(f), { store: m.store })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(m.calls).toEqual([]);
   });
+
+  it("edits each template in place: a comment, OpenApiVersion: 3.0 and quoted values stay byte for byte, only the locations change", async () => {
+    const f = builtFolder();
+    const root = [
+      "# the built root: this comment, OpenApiVersion 3.0 and the quoted values stay as written",
+      "AWSTemplateFormatVersion: '2010-09-09'",
+      "Transform: AWS::Serverless-2016-10-31",
+      "Globals:",
+      "  Api:",
+      "    OpenApiVersion: 3.0",
+      "Resources:",
+      "  Fn:",
+      "    Type: AWS::Serverless::Function",
+      "    Properties:",
+      "      CodeUri: ./functions/Api/GetUserFunction # the built artifact",
+      "      Handler: handler.handler",
+      "      Runtime: nodejs22.x",
+      '      Environment: { Variables: { FLAG: "yes", RATIO: 1.50, SEXAGESIMAL: "1:20" } }',
+      "      Events:",
+      "        Get: { Type: Api, Properties: { Path: /x, Method: get } }",
+      "  Legacy:",
+      "    Type: AWS::CloudFormation::Stack",
+      "    Properties:",
+      "      TemplateURL: ./stacks/Legacy.yml",
+      "",
+    ].join("\n");
+    const legacy = [
+      "Resources:",
+      "  SignupFunction:",
+      "    Type: AWS::Lambda::Function",
+      "    Properties:",
+      "      Code: ../functions/Legacy/SignupFunction   # becomes S3Bucket/S3Key",
+      "      Handler: handler.handler",
+      "      Runtime: nodejs22.x",
+      "      Role: arn:aws:iam::123456789012:role/x",
+      "  Included: !Transform { Name: AWS::Include, Parameters: { Location: ../../infra/snippet.yml } }",
+      "",
+    ].join("\n");
+    f.write("build/template.yml", root);
+    f.write("build/stacks/Legacy.yml", legacy);
+    const r = await packageTemplates(request(f), { store: memoryStore().store });
+    const obj = (logicalId: string) => r.objects.find((o) => o.logicalId === logicalId)!;
+    expect(r.templateBody).toBe(root
+      .replace("CodeUri: ./functions/Api/GetUserFunction #", `CodeUri: ${JSON.stringify(obj("Fn").location)} #`)
+      .replace("TemplateURL: ./stacks/Legacy.yml", `TemplateURL: ${JSON.stringify(obj("Legacy").location)}`));
+    expect(r.nested.Legacy).toBe(legacy
+      .replace("Code: ../functions/Legacy/SignupFunction   #", `Code: ${JSON.stringify({ S3Bucket: "artifacts", S3Key: obj("SignupFunction").key })}   #`)
+      .replace("Location: ../../infra/snippet.yml }", `Location: ${JSON.stringify(obj("AWS::Include").location)} }`));
+
+    // Read back by the tools that deploy it: the SAM transform gives what it gives for the built
+    // template (the locations aside; sam-translate.py puts placeholders in for local paths), and
+    // `aws cloudformation package` reads the same values (its re-dump, read again, is the packaged one's).
+    const packagedFile = path.join(f.dir, "packaged.yml");
+    writeFileSync(packagedFile, r.templateBody);
+    const repoRoot = path.resolve(import.meta.dirname, "../../..");
+    const translated = JSON.parse((await execa("python3", [path.join(repoRoot, "test/helpers/sam-translate.py"), f.root, packagedFile])).stdout) as Record<string, { template?: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }; errors?: string[] }>;
+    const withoutLocations = (t: (typeof translated)[string]) => {
+      expect(t.errors).toBeUndefined();
+      const resources = structuredClone(t.template!.Resources);
+      for (const res of Object.values(resources)) {
+        if (res.Type === "AWS::Lambda::Function") delete res.Properties.Code;
+        if (res.Type === "AWS::CloudFormation::Stack") delete res.Properties.TemplateURL;
+      }
+      return resources;
+    };
+    expect(withoutLocations(translated[packagedFile]!)).toEqual(withoutLocations(translated[f.root]!));
+    const env = { PATH: process.env.PATH ?? "", HOME: f.dir, AWS_ACCESS_KEY_ID: "AKIAPACKAGETEST00001", AWS_SECRET_ACCESS_KEY: "not-used", AWS_DEFAULT_REGION: "us-east-1" };
+    for (const [name, text] of [["root", r.templateBody], ["Legacy", r.nested.Legacy!]] as const) {
+      const file = path.join(f.dir, `${name}.packaged.yml`);
+      writeFileSync(file, text);
+      const out = path.join(f.dir, `${name}.aws.yml`);
+      const cli = await execa("aws", ["cloudformation", "package", "--template-file", file, "--s3-bucket", "artifacts", "--output-template-file", out], { env, extendEnv: false, reject: false, timeout: 60_000 });
+      expect(cli.exitCode, cli.stderr).toBe(0);
+      expect(parseTemplate(readFileSync(out, "utf8"), out)).toEqual(parseTemplate(text, name));
+    }
+  }, 60_000);
 });

@@ -7,6 +7,10 @@
  * its parent's Location/TemplateURL pointed at its https URL. The root's packaged text is returned:
  * the deploy passes it inline, or uploads it when it is over CloudFormation's inline limit.
  *
+ * Each packaged template is its built text edited in place (template-edit.ts): only the locations
+ * replaced change; comments, quotes, `3.0` and key order stay as written, so CloudFormation and the
+ * SAM transform read the same values as from the built template.
+ *
  * Same code, same bytes, same keys: a second run of unchanged code uploads nothing.
  */
 import { createHash } from "node:crypto";
@@ -14,7 +18,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import type { ArtifactStore } from "../../aws/s3.ts";
-import { formatProblem, serializeTemplate, walkStacks, type Json, type StackNode, type TemplateBody } from "../cfn/templates.ts";
+import { formatProblem, walkStacks, type Json, type ReadTemplate, type StackNode } from "../cfn/templates.ts";
+import { TemplateEditor, type MapAt } from "../cfn/template-edit.ts";
 import { ARTIFACT_PROPERTIES, NESTED_STACK_PROPERTY, isRemoteRef, type ArtifactProperty } from "./artifact-properties.ts";
 import { zipPath } from "./zip.ts";
 
@@ -78,15 +83,18 @@ function getPath(props: { [k: string]: Json }, dotted: string): Json | undefined
   return cur;
 }
 
-function setPath(props: { [k: string]: Json }, dotted: string, value: Json): void {
+/** The in-place editor of a built template, over the document the walk already parsed. */
+function editorOf(file: string, reads: Map<string, ReadTemplate>): TemplateEditor {
+  const read = reads.get(file);
+  return new TemplateEditor(read?.text ?? readFileSync(file, "utf8"), file, read);
+}
+
+/** Where a resource property is written: the mapping holding it and its key, or an error naming it (before anything is uploaded). */
+function propertyAt(editor: TemplateEditor, file: string, logicalId: string, dotted: string): { at: MapAt; key: string } {
   const parts = dotted.split(".");
-  let cur = props;
-  for (const part of parts.slice(0, -1)) {
-    const next = cur[part];
-    if (!isObj(next)) throw new Error(`cannot set ${dotted}`);
-    cur = next;
-  }
-  cur[parts.at(-1)!] = value;
+  const at = editor.mapAt(["Resources", logicalId, "Properties", ...parts.slice(0, -1)]);
+  if (!at) throw new HdocError("USAGE", `cannot package ${file} ${logicalId}: ${dotted} is not written as a plain mapping (an alias, merge key or tag)`, "write the resource's Properties out in the built template's source");
+  return { at, key: parts.at(-1)! };
 }
 
 /** Runs `work` over `items`, at most `limit` at once, keeping the order of results. */
@@ -115,7 +123,8 @@ interface Pending {
 
 export async function packageTemplates(req: PackageRequest, deps: { store: ArtifactStore }): Promise<PackageResult> {
   // The build folder may sit outside the repository (--out-dir): its templates are hdoc's own output, so no path is refused here.
-  const walk = walkStacks(req.rootTemplate, path.parse(path.resolve(req.rootTemplate)).root);
+  const reads = new Map<string, ReadTemplate>();
+  const walk = walkStacks(req.rootTemplate, path.parse(path.resolve(req.rootTemplate)).root, reads);
   if (walk.problems.length) {
     const first = walk.problems[0]!;
     throw new HdocError(first.message.includes("does not exist") ? "NOT_FOUND" : "USAGE", `cannot package ${path.relative(req.repoRoot, req.rootTemplate)}: ${formatProblem(first, req.repoRoot)}`, "run `hdoc build` (hdoc deploy builds first when the build is not current)");
@@ -152,24 +161,25 @@ export async function packageTemplates(req: PackageRequest, deps: { store: Artif
 
   const packaged = new Map<string, string>(); // stack path -> packaged text
   const nested: Record<string, string> = {};
-  const bodies = walk.stacks.map((node) => ({ node, id: node.path.join("/"), body: structuredClone(node.body) as TemplateBody }));
+  const bodies = walk.stacks.map((node) => ({ node, id: node.path.join("/"), editor: editorOf(node.file, reads) }));
   // Every artifact of every stack at once (they depend on nothing), then the templates level by
   // level from the deepest, since a template's text holds the URLs of its children's.
-  await settle(bodies.flatMap(({ node, body }) => artifactsOf(node, body, rel)));
+  const artifacts = bodies.flatMap(({ node, editor }) => artifactsOf(node, editor, rel));
+  const links = new Map(bodies.map(({ node, editor }) => [node, node.children.map((child) => ({ child, ...propertyAt(editor, rel(node.file), child.logicalId, child.property) }))]));
+  await settle(artifacts);
   const depth = Math.max(...bodies.map((b) => b.node.path.length));
   for (let level = depth; level >= 0; level--) {
     const here = bodies.filter((b) => b.node.path.length === level);
-    await settle(here.flatMap(({ node, id, body }) => node.children.map((child): Pending => {
+    await settle(here.flatMap(({ node, id, editor }) => links.get(node)!.map(({ child, at, key }): Pending => {
       const childPath = [...node.path, child.logicalId].join("/");
-      const res = (body.Resources as { [k: string]: { Properties: { [k: string]: Json } } })[child.logicalId]!;
       return {
         stack: id, logicalId: child.logicalId, property: child.property, kind: "template", source: rel(child.file),
         body: async () => ({ data: Buffer.from(packaged.get(childPath)!, "utf8"), ext: ".template", contentType: "text/yaml" }),
-        apply: (location) => { res.Properties[child.property] = location; },
+        apply: (location) => editor.setString(at, key, location),
       };
     })));
-    for (const { id, body } of here) {
-      const text = serializeTemplate(body);
+    for (const { id, editor } of here) {
+      const text = editor.toString();
       packaged.set(id, text);
       if (id) nested[id] = text;
     }
@@ -189,7 +199,8 @@ export async function packageTemplates(req: PackageRequest, deps: { store: Artif
 }
 
 /** The local artifacts one template names (resource properties of the table, and AWS::Include files). */
-function artifactsOf(node: StackNode, body: TemplateBody, rel: (f: string) => string): Pending[] {
+function artifactsOf(node: StackNode, editor: TemplateEditor, rel: (f: string) => string): Pending[] {
+  const body = editor.body;
   const stack = node.path.join("/");
   const dir = path.dirname(node.file);
   const out: Pending[] = [];
@@ -207,24 +218,17 @@ function artifactsOf(node: StackNode, body: TemplateBody, rel: (f: string) => st
       if (typeof value !== "string" || value === "" || isRemoteRef(value)) continue; // absent, an intrinsic, or already in S3
       const file = path.resolve(dir, value);
       if (!existsSync(file)) throw missing(logicalId, spec.path, value, file);
-      out.push(pendingArtifact(stack, logicalId, spec, file, rel, (location, bucket, key) => setPath(props, spec.path, spec.form.kind === "url" ? location : { [spec.form.bucket]: bucket, [spec.form.key]: key })));
+      const { at, key: prop } = propertyAt(editor, rel(node.file), logicalId, spec.path);
+      out.push(pendingArtifact(stack, logicalId, spec, file, rel, (location, bucket, key) => editor.setValue(at, prop, spec.form.kind === "url" ? location : { [spec.form.bucket]: bucket, [spec.form.key]: key })));
     }
   }
   // AWS::Include anywhere in the template: its Location becomes s3://bucket/key.
-  const visit = (n: Json) => {
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (!isObj(n)) return;
-    for (const v of Object.values(n)) visit(v);
-    const t = n["Fn::Transform"];
-    if (!isObj(t) || t.Name !== "AWS::Include" || !isObj(t.Parameters)) return;
-    const params = t.Parameters;
-    const loc = params.Location;
-    if (typeof loc !== "string" || loc === "" || isRemoteRef(loc)) return;
+  for (const { at, location: loc } of editor.includes()) {
+    if (typeof loc !== "string" || loc === "" || isRemoteRef(loc)) continue;
     const file = path.resolve(dir, loc);
     if (!existsSync(file) || !statSync(file).isFile()) throw missing("AWS::Include", "Location", loc, file);
-    out.push(pendingArtifact(stack, "AWS::Include", { path: "Location", form: { kind: "url" }, zip: "folders" }, file, rel, (location) => { params.Location = location; }));
-  };
-  visit(body);
+    out.push(pendingArtifact(stack, "AWS::Include", { path: "Location", form: { kind: "url" }, zip: "folders" }, file, rel, (location) => editor.setString(at, "Location", location)));
+  }
   return out;
 }
 
