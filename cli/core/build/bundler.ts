@@ -253,9 +253,12 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
   } catch {
     return undefined;
   }
-  const undeclared = undeclaredImporters(metafile, new DependencyRule(fns, opts.repoRoot, base.external ?? []), opts.repoRoot);
-  // Real paths are looked up once per file read, not once per function that read it.
-  const outside = new Set(outsideKeys(Object.keys(metafile.inputs), opts.repoRoot));
+  // Each file read once: its absolute path, whether it imports something undeclared, whether it lies outside (real paths).
+  const abs = new Map(Object.keys(metafile.inputs).map((k) => [k, path.resolve(opts.repoRoot, k)]));
+  const absOf = (k: string) => abs.get(k) ?? path.resolve(opts.repoRoot, k);
+  const undeclared = undeclaredImporters(metafile, new DependencyRule(fns, opts.repoRoot, base.external ?? []), opts.repoRoot, absOf);
+  const outsideAbs = new Set(outsideFiles([...abs.values()], opts.repoRoot));
+  const outside = new Set([...abs].filter(([, a]) => outsideAbs.has(a)).map(([k]) => k));
   const outputOf = new Map<string, string>(); // entry point -> its output file
   for (const [file, o] of Object.entries(metafile.outputs)) if (o.entryPoint !== undefined) outputOf.set(o.entryPoint, file);
   const results = new Map<string, NodeBuildResult>();
@@ -267,14 +270,8 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
     const file = outputOf.get(start);
     const exports = file && exportsOf(metafile, file, undefined, opts.repoRoot);
     if (!file || (exports && !exports.includes(e.exportName))) continue;
-    results.set(e.fn.id, { inputs: files.map((f) => path.resolve(opts.repoRoot, f)), warnings: [] });
+    results.set(e.fn.id, { inputs: files.map(absOf), warnings: [] });
   }
   return results;
 }
 
-/** The metafile keys (relative to the repository) of the files outside it. */
-function outsideKeys(keys: string[], repoRoot: string): string[] {
-  const abs = keys.map((k) => path.resolve(repoRoot, k));
-  const out = new Set(outsideFiles(abs, repoRoot));
-  return keys.filter((_, i) => out.has(abs[i]!));
-}

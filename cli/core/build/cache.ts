@@ -9,13 +9,13 @@
  * each artifact, and an artifact that is missing or differs is rebuilt (artifacts.ts).
  *
  * Artifacts are built in a temporary folder beside their final place and renamed in only on
- * success; the manifest is written last (atomically). A failed build removes the function's entry
+ * success; the manifest is written (atomically) once every function is done. A failed build removes the function's entry
  * and its old artifact, so nothing stale is ever taken as up to date.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { NotBuilt } from "./discovery.ts";
-import { writeFileAtomicSync } from "../fs/atomic-write.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
 import { sha256Hex, type FileDigests, type FileStamp } from "./digests.ts";
 import type { LockIndex, LockMemo } from "./lock-index.ts";
 
@@ -85,7 +85,7 @@ export const readBuildCache = (file: string): BuildCache =>
 
 export const writeBuildCache = (file: string, c: BuildCache): void => writeFileAtomicSync(file, JSON.stringify(c), { mode: 0o644 });
 
-export const writeManifest = (file: string, m: BuildManifest): void => writeFileAtomicSync(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644 });
+export const writeManifest = (file: string, m: BuildManifest): Promise<void> => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644 });
 
 export interface HashInput {
   repoRoot: string;
@@ -127,9 +127,10 @@ export function stagingDir(finalDir: string): string {
 /** Moves a finished artifact into place, replacing the previous one. */
 export function promote(staging: string, finalDir: string): void {
   const old = `${finalDir}.old-${process.pid}`;
-  if (existsSync(finalDir)) renameSync(finalDir, old);
+  const replacing = existsSync(finalDir);
+  if (replacing) renameSync(finalDir, old);
   renameSync(staging, finalDir);
-  rmSync(old, { recursive: true, force: true });
+  if (replacing) rmSync(old, { recursive: true, force: true });
 }
 
 /** Removes a failed build's staging folder and the stale artifact it was meant to replace. */

@@ -89,7 +89,7 @@ export class DependencyRule {
   private functionOf(file: string): Owned {
     // The first function (in the order given) whose folder holds the file: a look at each folder above it, not at every function.
     let best: { fn: Owned; order: number } | undefined;
-    for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
+    for (let dir = file; ; dir = path.dirname(dir)) {
       const hit = this.byDir.get(dir);
       if (hit && (!best || hit.order < best.order)) best = hit;
       if (path.dirname(dir) === dir) break;
@@ -146,11 +146,11 @@ export function declaredDependenciesPlugin(fns: Owned | Owned[], repoRoot: strin
  * package.json does not declare. A bundle that holds one of them is rebuilt with the plugin, which
  * reports the import where it is written.
  */
-export function undeclaredImporters(metafile: Metafile, rule: DependencyRule, repoRoot: string): Set<string> {
+export function undeclaredImporters(metafile: Metafile, rule: DependencyRule, repoRoot: string, absOf: (key: string) => string = (k) => path.resolve(repoRoot, k)): Set<string> {
   const bad = new Set<string>();
   for (const [key, input] of Object.entries(metafile.inputs)) {
     if (/^[^/]*:/.test(key) && !path.isAbsolute(key)) continue; // another namespace ("(disabled):...", "data:..."): not a file
-    const importer = path.resolve(repoRoot, key);
+    const importer = absOf(key);
     if (!DependencyRule.judges(importer)) continue;
     for (const imp of input.imports) {
       if (rule.check(importer, imp.original ?? imp.path)) {

@@ -250,6 +250,10 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   for (const id of [...functions.map((f) => f.id), ...reports.map((r) => r.id)]) if (!order.has(id)) order.set(id, order.size);
   reports.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const allCurrent = reports.every((r) => r.status === "built" || r.status === "cached") && stackProblems.length === 0;
+  // The manifest is complete now: it is written while the templates are (each write atomic; the next
+  // build checks every artifact and written template by its digest, so their order decides nothing).
+  const manifestWritten = JSON.stringify(manifest) !== manifestBefore || !existsSync(manifestFile) ? writeManifest(manifestFile, manifest) : undefined;
+  manifestWritten?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   let templates: string[] = [];
   if (allCurrent && templatesCurrent) {
     templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
@@ -271,7 +275,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     removeTemplates(req.outDir);
     delete cache.written;
   }
-  if (JSON.stringify(manifest) !== manifestBefore || !existsSync(manifestFile)) writeManifest(manifestFile, manifest);
+  await manifestWritten;
   cache.inputs = sortedByKey(inputs);
   cache.locks = locks.memo();
   cache.files = digests.stamps();
