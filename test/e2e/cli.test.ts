@@ -24,6 +24,8 @@ describe("hdoc program", () => {
     const r = await runHdoc([...path.split(" "), "--help"], { home: h.home });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n {2}\$ hdoc /);
+    // examples run hdoc from the PATH (README, "Running hdoc"): npx would fetch another package outside the repository
+    expect(r.stdout).not.toMatch(/\bnpx hdoc\b/);
   });
 
   it("prints a group's help and exits 2 when its subcommand is missing", async () => {

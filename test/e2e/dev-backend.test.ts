@@ -51,6 +51,8 @@ describe("hdoc dev on the real backend (infra/template.yml, seeded)", () => {
   it("refuses the write routes without an ID token, as the deployed API does", async () => {
     const s = await call("POST", "/signup", { github_username: "newbie", email: "newbie@example.com", name: "New Bie" });
     expect(s.status).toBe(401);
+    // infra/api.yml's GatewayResponses (DEFAULT_4XX) put CORS headers on the authorizer's answers, as API Gateway does (was: none)
+    expect(["access-control-allow-origin", "access-control-allow-headers", "access-control-allow-methods"].map((h) => s.headers.get(h))).toEqual(["*", "Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token", "GET,POST,OPTIONS"]);
     const a = await call("POST", "/users/octocat/articles", { title: "Day 1", url: "https://example.com/x/1", tags: ["localdev"] });
     expect(a.status).toBe(401);
     expect((await call("GET", "/users/newbie")).status).toBe(404);

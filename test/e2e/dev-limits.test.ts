@@ -35,6 +35,14 @@ describe("hdoc dev: limits that hold, a clean start", () => {
     expect((await fetch(`${dev.url}/echo/exact`)).status).toBe(200);
   });
 
+  it("answers 431 to request headers over API Gateway's 10240 bytes, at 11 KB and past Node's own 16 KB limit, and keeps serving (was: Node's bare 431 only past 16 KB)", async () => {
+    for (const size of [11 * 1024, 40 * 1024, 100 * 1024]) {
+      const r = await fetch(`${dev.url}/echo/exact`, { headers: { "X-Big": "b".repeat(size) } });
+      expect([size, r.status, await r.json()]).toEqual([size, 431, { message: "HTTP header is larger than 10240 bytes." }]);
+    }
+    expect((await fetch(`${dev.url}/echo/exact`, { headers: { "X-Big": "b".repeat(9 * 1024) } })).status).toBe(200);
+  });
+
   it("stops a runaway handler at its MemorySize, answers 502 as API Gateway does for a function error, logs it and replaces the worker (was: grew the process to gigabytes)", async () => {
     const r = await fetch(`${dev.url}/echo/x?grow=1`);
     expect([r.status, await r.text()]).toEqual([502, '{"message":"Internal server error"}']);

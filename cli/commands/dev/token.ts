@@ -17,7 +17,7 @@ export const devToken: CommandDef<TokenOpts> = {
   examples: [
     "hdoc dev token octocat",
     "hdoc dev token ada --email ada@example.com --expires-in 10m",
-    'curl -X POST -H "Authorization: $(npx hdoc dev token octocat)" http://127.0.0.1:3000/users/octocat/articles -d \'{"title":"Day 1","url":"https://example.com/1"}\'',
+    'curl -X POST -H "Authorization: $(hdoc dev token octocat)" http://127.0.0.1:3000/users/octocat/articles -d \'{"title":"Day 1","url":"https://example.com/1"}\'',
   ],
   configure(cmd) {
     cmd

@@ -15,7 +15,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
 import { collectRoutes, type Route } from "./api/routes.ts";
-import { requestListener } from "./api/listener.ts";
+import { clientErrorListener, requestListener } from "./api/listener.ts";
 import { localApiUrl } from "./api/local-url.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamFeed } from "./stream.ts";
@@ -23,6 +23,7 @@ import { startDynamoThread } from "./dynamo-thread.ts";
 import { createTables } from "./tables.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
+import { batchedRequestLog } from "./request-log.ts";
 import type { EnvOverrides } from "./env-vars.ts";
 import type { AuthOutcome } from "./auth/authorizer.ts";
 import type { SignedRequest } from "./auth/sigv4.ts";
@@ -105,7 +106,8 @@ export async function startDev(o: DevOptions): Promise<DevServer> {
 }
 
 async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>): Promise<DevServer> {
-  const { log } = o;
+  const log = batchedRequestLog(o.log);
+  cleanups.push(() => log.flush());
   /** --verbose: when each start-up step ended, in ms since the process started. */
   const mark = (step: string) => log.verbose(`start-up: ${step} at ${performance.now().toFixed(0)} ms`);
   // The database starts on its own thread at once, while the templates are read on this one.
@@ -124,15 +126,18 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   const routeResult = collectRoutes(routed, backend.stacks, backend.resolver);
   if (routeResult.problems.length) throw templateProblems(routeResult.problems, o.repoRoot);
   const routes = routeResult.routes;
+  for (const note of new Set(routes.flatMap((r) => r.api.notes))) log.warn(note);
   for (const r of routes) if (r.auth?.kind === "unsupported") log.warn(`${r.method} ${r.resource}: ${r.auth.why}; the route answers 500 (AuthorizerConfigurationException)`);
   mark(`templates read (${backend.fromCache ? "unchanged since the last start: from .hdoc/dev/templates.json" : "parsed"})`);
 
   // 2. The HTTP port first, so a port in use fails before anything else starts.
   const ready: { listener?: RequestListener } = {};
-  const server = createServer((req, res) => {
+  // Headers up to 64 KB reach the listener, which applies API Gateway's own quota (10240 bytes); beyond, Node's parser refuses them and clientErrorListener answers as API Gateway does.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     if (ready.listener) return ready.listener(req, res);
     res.writeHead(503, { "Content-Type": "application/json" }).end(JSON.stringify({ message: "hdoc dev is starting" }));
   });
+  server.on("clientError", clientErrorListener);
   server.keepAliveTimeout = 5000;
   const port = await listen(server, o.host, o.port);
   mark("listening");

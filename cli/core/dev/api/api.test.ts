@@ -5,13 +5,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectRoutes, parseResourcePath, sortRoutes, type ApiInfo, type Route } from "./routes.ts";
 import { matchRoute, preflightHeaders } from "./router.ts";
-import { fromProxyResult, toProxyEvent } from "./proxy-event.ts";
+import fc from "fast-check";
+import { fromProxyResult, splitUrl, toProxyEvent } from "./proxy-event.ts";
 import { handleRequest, INTEGRATION_TIMEOUT_MS, MAX_REQUEST_BYTES, requestListener } from "./listener.ts";
 import { discoverFunctions } from "../../cfn/templates.ts";
 import { StackResolver } from "../../cfn/stack-refs.ts";
 import { matchesPattern } from "../stream-filter.ts";
 
-const api: ApiInfo = { id: "Api", apiId: "abcdefghij", stage: "dev", variables: null, cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"] };
+const api: ApiInfo = { id: "Api", apiId: "abcdefghij", stage: "dev", variables: null, cors: { allowOrigin: "*", allowCredentials: false }, binaryMediaTypes: ["image/*"], gatewayResponses: {}, notes: [] };
 const route = (method: string, resource: string, functionId = resource): Route => ({ method, resource, segments: parseResourcePath(resource)!, functionId, api, resourceId: "abc123" });
 const req = (over: Partial<Parameters<typeof toProxyEvent>[0]> = {}) => ({ method: "GET", url: "/", rawHeaders: [], body: Buffer.alloc(0), sourceIp: "127.0.0.1", ...over });
 
@@ -44,6 +45,22 @@ describe("route matching", () => {
 });
 
 describe("request -> proxy event", () => {
+  it("reads a request URL's path and query exactly as new URL() does (property)", () => {
+    const chars = fc.constantFrom(..."/./%2eE?#&=+ a\\|ü:@;~'".split(""), "%2E", "..", "//", "%20", "%zz");
+    fc.assert(fc.property(fc.array(chars, { maxLength: 24 }).map((cs) => `/${cs.join("")}`), (url) => {
+      let u: URL;
+      try {
+        u = new URL(url, "http://local");
+      } catch {
+        expect(() => splitUrl(url)).toThrow(); // as before: the request answers 500
+        return;
+      }
+      const mine = splitUrl(url);
+      expect(mine.path).toBe(u.pathname);
+      expect([...(mine.query ?? [])]).toEqual([...u.searchParams]);
+    }), { numRuns: 3000 });
+  });
+
   const r = route("POST", "/items/{id}");
   it("keeps repeated headers and query parameters in the multi-value forms, the last value in the single ones", () => {
     const e = toProxyEvent(req({ method: "POST", url: "/items/7?a=1&a=2&b=x%20y", rawHeaders: ["Accept", "a/b", "X-Many", "1", "X-Many", "2"] }), r, { id: "7" }, new Date("2026-04-09T12:34:56Z"), "rid");

@@ -8,7 +8,7 @@
  * merged case-insensitively under the first spelling (the last value in `headers`, all of them in
  * `multiValueHeaders`).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomFillSync, randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { isObj } from "../../cfn/json.ts";
 import type { Route } from "./routes.ts";
@@ -46,20 +46,49 @@ export interface EventContext {
   identity?: Partial<APIGatewayProxyEvent["requestContext"]["identity"]>;
 }
 
+/** Random bytes drawn in blocks (one system call per 256 trace ids instead of one each). */
+const entropy = Buffer.alloc(12 * 256);
+let drawn = entropy.length;
+const random96 = (): string => {
+  if (drawn >= entropy.length) {
+    randomFillSync(entropy);
+    drawn = 0;
+  }
+  drawn += 12;
+  return entropy.toString("hex", drawn - 12, drawn);
+};
+
 /** A trace header of X-Ray's shape: Root=1-<epoch seconds, hex>-<96 random bits, hex>. */
-export const traceId = (now: Date): string => `Root=1-${Math.floor(now.getTime() / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+export const traceId = (now: Date): string => `Root=1-${Math.floor(now.getTime() / 1000).toString(16).padStart(8, "0")}-${random96()}`;
+
+/** Characters of a path that `new URL()` leaves as they are: with no dot segment (`.`, `%2e`) either, the path is the raw one. */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+const DOT_SEGMENT = /\/(?:\.|%2e)/i;
+/** A query `new URL()` keeps as it is: printable ASCII, no fragment. */
+const PRINTABLE = /^[\x21-\x22\x24-\x7e]*$/;
+
+/** The path and query parameters of a request URL, as `new URL(url, base)` gives them; without parsing a URL in the common case. */
+export function splitUrl(url: string): { path: string; query: URLSearchParams | undefined } {
+  const q = url.indexOf("?");
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const rawQuery = q < 0 ? "" : url.slice(q + 1);
+  if (PLAIN_PATH.test(rawPath) && rawPath[1] !== "/" && !DOT_SEGMENT.test(rawPath) && PRINTABLE.test(rawQuery)) return { path: rawPath, query: rawQuery ? new URLSearchParams(`?${rawQuery}`) : undefined }; // (a leading "?" of its own would be dropped)
+  const u = new URL(url, "http://local");
+  return { path: u.pathname, query: u.search ? u.searchParams : undefined };
+}
 
 /**
  * Request headers as API Gateway hands them on: names compared without case, the first spelling
  * kept, every value in order in the multi-value form and the last one in the single form; then the
  * headers API Gateway adds (X-Forwarded-For gets the client's address appended).
  */
-export function proxyHeaders(req: RequestParts, now: Date): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
+export function proxyHeaders(req: RequestParts, now: Date): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]>; spelling: Map<string, string> } {
   const spelling = new Map<string, string>();
   const multi: Record<string, string[]> = {};
   const add = (name: string, value: string) => {
-    const key = spelling.get(name.toLowerCase()) ?? name;
-    spelling.set(name.toLowerCase(), key);
+    const lower = name.toLowerCase();
+    const key = spelling.get(lower) ?? name;
+    spelling.set(lower, key);
     (multi[key] ??= []).push(value);
   };
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) add(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
@@ -69,22 +98,29 @@ export function proxyHeaders(req: RequestParts, now: Date): { headers: Record<st
   if (!spelling.has("x-forwarded-port")) multi["X-Forwarded-Port"] = [String(req.localPort ?? 80)];
   if (!spelling.has("x-forwarded-proto")) multi["X-Forwarded-Proto"] = ["http"];
   if (!spelling.has("x-amzn-trace-id")) multi["X-Amzn-Trace-Id"] = [traceId(now)];
-  const headers = Object.fromEntries(Object.entries(multi).map(([k, vs]) => [k, vs.at(-1)!]));
-  return { headers, multiValueHeaders: multi };
+  const headers: Record<string, string> = {};
+  for (const k in multi) headers[k] = multi[k]![multi[k]!.length - 1]!;
+  return { headers, multiValueHeaders: multi, spelling };
 }
 
 /** An API Gateway REST proxy event (payload 1.0) for a matched request. */
 export function toProxyEvent(req: RequestParts, route: Route, pathParameters: Record<string, string>, now: Date, requestId: string = randomUUID(), ctx: EventContext = {}): APIGatewayProxyEvent {
-  const u = new URL(req.url, "http://local");
-  const path = ctx.path ?? u.pathname;
-  const { headers, multiValueHeaders } = proxyHeaders(req, now);
+  const u = splitUrl(req.url);
+  const path = ctx.path ?? u.path;
+  const { headers, multiValueHeaders, spelling } = proxyHeaders(req, now);
+  const header = (lower: string): string | undefined => {
+    const key = spelling.get(lower);
+    return key === undefined ? undefined : headers[key];
+  };
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of u.searchParams) {
-    query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+  if (u.query) {
+    for (const [k, v] of u.query) {
+      query[k] = v;
+      (multiQuery[k] ??= []).push(v);
+    }
   }
-  const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
+  const contentType = header("content-type") ?? "";
   let body: string | null = null, isBase64Encoded = false;
   if (req.body.length) {
     const text = req.body.toString("utf8");
@@ -94,7 +130,7 @@ export function toProxyEvent(req: RequestParts, route: Route, pathParameters: Re
       isBase64Encoded = true;
     } else body = text;
   }
-  const userAgent = Object.entries(headers).find(([k]) => k.toLowerCase() === "user-agent")?.[1] ?? null;
+  const userAgent = header("user-agent") ?? null;
   const hasQuery = Object.keys(query).length > 0;
   const event: APIGatewayProxyEvent = {
     resource: route.resource,
@@ -121,7 +157,7 @@ export function toProxyEvent(req: RequestParts, route: Route, pathParameters: Re
       resourcePath: route.resource,
       httpMethod: req.method,
       protocol: "HTTP/1.1",
-      domainName: Object.entries(headers).find(([k]) => k.toLowerCase() === "host")?.[1] ?? "localhost",
+      domainName: header("host") ?? "localhost",
       identity: {
         sourceIp: req.sourceIp,
         userAgent,
@@ -137,10 +173,14 @@ export function toProxyEvent(req: RequestParts, route: Route, pathParameters: Re
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-/** 09/Apr/2015:12:34:56 +0000 */
+let lastTime = { second: NaN, text: "" };
+/** 09/Apr/2015:12:34:56 +0000 (made once per second: many requests share it). */
 function apiGatewayTime(d: Date): string {
+  const second = Math.floor(d.getTime() / 1000);
+  if (second === lastTime.second) return lastTime.text;
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  lastTime = { second, text: `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000` };
+  return lastTime.text;
 }
 
 export interface HttpReply {
@@ -150,6 +190,8 @@ export interface HttpReply {
   body: Buffer;
   /** For the request log only (e.g. why the authorizer refused); never sent. */
   note?: string;
+  /** What to answer instead when Node refuses these headers (the Api's 502 gateway response). */
+  gatewayError?: () => HttpReply;
 }
 
 /** A handler's result as API Gateway returns it; `error` when API Gateway would answer 502 (malformed). */

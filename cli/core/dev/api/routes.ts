@@ -11,6 +11,7 @@ import { resourcesOf, withGlobals } from "../../cfn/templates.ts";
 import { isObj } from "../../cfn/json.ts";
 import type { StackResolver } from "../../cfn/stack-refs.ts";
 import { apiAuthOf, routeAuth, type RouteAuth } from "../../cfn/route-auth.ts";
+import { gatewayResponsesOf, type GatewayResponses } from "./gateway-responses.ts";
 
 export interface CorsConfig {
   allowOrigin: string;
@@ -30,6 +31,10 @@ export interface ApiInfo {
   variables: Record<string, string> | null;
   cors?: CorsConfig;
   binaryMediaTypes: string[];
+  /** What the Api answers when API Gateway itself ends a request (gateway-responses.ts). */
+  gatewayResponses: GatewayResponses;
+  /** Parts of its configuration hdoc dev leaves out, to warn about once. */
+  notes: string[];
 }
 
 export type Segment = { kind: "literal"; text: string } | { kind: "param"; name: string } | { kind: "greedy"; name: string };
@@ -129,7 +134,9 @@ function apiInfo(stack: StackNode, logicalId: string | undefined, resolver: Stac
       else problems.push({ template: stack.file, logicalId: logicalId ?? "ServerlessRestApi", message: `stage variable ${k} cannot be resolved locally: ${r.why}` });
     }
   }
-  return { id, apiId: idShaped(id, 10), stage, variables, cors: corsOf(props.Cors, stack, resolver, problems, logicalId ?? "ServerlessRestApi"), binaryMediaTypes: binary };
+  const notes: string[] = [];
+  const gatewayResponses = gatewayResponsesOf(props, stack, logicalId, resolver, notes);
+  return { id, apiId: idShaped(id, 10), stage, variables, cors: corsOf(props.Cors, stack, resolver, problems, logicalId ?? "ServerlessRestApi"), binaryMediaTypes: binary, gatewayResponses, notes };
 }
 
 /** Every `Api` event of every function, across the nested stacks. Problems for the ones that cannot be served. */

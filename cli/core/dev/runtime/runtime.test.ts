@@ -138,6 +138,22 @@ describe("LocalRuntime: each function in a worker of its own", () => {
     expect(runtime.workers("Busy")).toBe(2);
   });
 
+  it("adds no second worker on a machine without a core beyond the server's and the database's (was: one per CPU, a quarter more CPU per request on two cores)", async () => {
+    const holdTwo = project({ Busy: { code: WAITING } }, { busyAt: 1, cpus: 2 });
+    const release = path.join(holdTwo.root, "release");
+    const calls = Array.from({ length: 6 }, () => holdTwo.runtime.invoke("Busy", { waitFor: release }));
+    await new Promise((r) => setTimeout(r, 1500)); // time for a second worker to start, were one asked for
+    writeFileSync(release, "");
+    expect(new Set((await Promise.all(calls)).map((r) => (r as { instance: string }).instance)).size).toBe(1);
+    expect(holdTwo.runtime.workers("Busy")).toBe(1);
+    const four = project({ Busy: { code: WAITING } }, { busyAt: 1, cpus: 4 });
+    const go = path.join(four.root, "release");
+    const more = Array.from({ length: 6 }, () => four.runtime.invoke("Busy", { waitFor: go }));
+    await eventually(async () => (four.runtime.workers("Busy") === 2 ? true : undefined));
+    writeFileSync(go, "");
+    await Promise.all(more);
+  });
+
   it("rejects with the handler's error and its stack in the TypeScript source; a crashed worker is replaced", async () => {
     const { runtime } = project({
       Boom: { code: `export async function handler(event: { crash?: boolean }) {\n  if (!event.crash) throw new Error("boom on purpose");\n  setTimeout(() => { throw new Error("crash outside the handler"); });\n  return new Promise(() => undefined);\n}\n` },

@@ -45,12 +45,15 @@ export interface RuntimeOptions {
   /** How often (at most) a function's input files are checked for edits; default 100 ms. */
   checkEveryMs?: number;
   /**
-   * Workers a function may have (default: the number of CPUs, at most 4). A function starts with one;
-   * another is added while every one of them has `busyAt` (default 4) invocations in flight, as
-   * Lambda adds sandboxes when concurrency rises.
+   * Workers a function may have (default: the CPUs beyond the two the server and the database use,
+   * at least 1, at most 4; a second worker on a machine without a core for it costs each request a
+   * quarter more CPU). A function starts with one; another is added while every one of them has
+   * `busyAt` (default 4) invocations in flight, as Lambda adds sandboxes when concurrency rises.
    */
   maxWorkersPerFunction?: number;
   busyAt?: number;
+  /** CPUs of the machine (default: os.availableParallelism()). */
+  cpus?: number;
   /** Where the handlers' stdout goes (their logs; default: this process's stderr, so `--json` output stays one document). */
   functionOutput?: NodeJS.WritableStream;
   now?: () => number;
@@ -87,7 +90,8 @@ export class LocalRuntime {
     this.checkEveryMs = o.checkEveryMs ?? 100;
     this.now = o.now ?? (() => performance.now());
     mkdirSync(o.workDir, { recursive: true });
-    this.maxWorkers = Math.max(1, o.maxWorkersPerFunction ?? Math.min(4, availableParallelism()));
+    // The server's own thread and the database's need a core each: another worker only pays off on the cores beyond those.
+    this.maxWorkers = Math.max(1, o.maxWorkersPerFunction ?? Math.min(4, (o.cpus ?? availableParallelism()) - 2));
     this.busyAt = o.busyAt ?? 4;
     if (o.cacheDir) {
       this.cache = new BundleCache(o.cacheDir);
