@@ -45,6 +45,18 @@ describe("bundler with BuildProperties", () => {
     expect(existsSync(path.join(dirOf(cjs), "app.js.map"))).toBe(false);
   });
 
+  it("gives each function of a shared run the warnings about its own files, as when bundled alone (found in review: dropped)", async () => {
+    tree.put("warn/package.json", JSON.stringify({ name: "warn", private: true, type: "module" }));
+    tree.put("warn/app.ts", "export const handler = async () => ({ a: 1, a: 2 });\n");
+    const warned = fn("Warned", { codeUri: "warn", codeDir: path.join(tree.root, "warn") });
+    const quiet = fn("Quiet");
+    const alone = await bundleNodeFunction(warned, path.join(tree.root, "alone"), opts);
+    expect(alone.warnings.join("\n")).toMatch(/warn\/app\.ts:1:\d+: .*Duplicate key "a"/);
+    const together = await bundleTogether([warned, quiet], (f) => path.join(tree.root, "t3", f.id), path.join(tree.root, "t3"), opts);
+    expect(together?.get("Warned")?.warnings).toEqual(alone.warnings);
+    expect(together?.get("Quiet")?.warnings).toEqual([]);
+  });
+
   it("checks the handler's export in a CommonJS bundle too", async () => {
     const wrong = fn("Wrong", { buildMethod: "esbuild", handler: "other.handler" });
     await expect(bundleNodeFunction(wrong, path.join(tree.root, "single"), opts)).rejects.toThrow('fn/other.ts does not export "handler" (Handler other.handler; it exports: other)');

@@ -242,6 +242,7 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
   const key = (abs: string) => path.relative(opts.repoRoot, abs).split(path.sep).join("/");
   const base = esbuildOptions(fns[0]!, entries[0]!.entry, opts);
   let metafile: Metafile;
+  let warnings: Message[];
   try {
     const running = build({
       ...base,
@@ -252,7 +253,9 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
     });
     // Without plugins esbuild needs nothing more from this thread until it is done.
     whileRunning?.();
-    metafile = (await running).metafile!;
+    const done = await running;
+    metafile = done.metafile!;
+    warnings = done.warnings;
   } catch {
     return undefined;
   }
@@ -273,7 +276,10 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
     const file = outputOf.get(start);
     const exports = file && exportsOf(metafile, file, undefined, opts.repoRoot);
     if (!file || (exports && !exports.includes(e.exportName))) continue;
-    results.set(e.fn.id, { inputs: files.map(absOf), warnings: [] });
+    // each function gets the warnings about the files in its bundle, as when bundled alone (found in review: dropped)
+    const own = new Set(files);
+    const mine = warnings.filter((w) => !w.location || own.has(w.location.file.split(path.sep).join("/")));
+    results.set(e.fn.id, { inputs: files.map(absOf), warnings: formatMessages(mine, opts.repoRoot) });
   }
   return results;
 }
