@@ -23,6 +23,7 @@ import { startDynamoThread } from "./dynamo-thread.ts";
 import { createTables } from "./tables.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
+import { seedDelivery } from "./seed-delivery.ts";
 import { batchedRequestLog } from "./request-log.ts";
 import type { EnvOverrides } from "./env-vars.ts";
 import type { AuthOutcome } from "./auth/authorizer.ts";
@@ -201,9 +202,11 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   if (o.seedFile) {
     await seed(o.seedFile, backend.tables, tables, client, o.repoRoot, log);
     mark("seeded");
-    delivered = settled().then(() => {
+    // Bounded and never rejecting (seed-delivery.ts): a stuck or self-feeding consumer or a dead
+    // database thread must not leave every request waiting without a word.
+    delivered = seedDelivery(settled(), log).then((outcome) => {
       delivered = undefined;
-      mark("seeded stream records delivered");
+      if (outcome === "delivered") mark("seeded stream records delivered");
     });
   }
   /** Invokes a function once the seeded records are delivered (derived data is then in place). */
