@@ -112,8 +112,9 @@ export function inputMaterial(i: HashInput): string {
   for (const f of i.sources) m += `\0src\0${f}\0${i.digests.digest(f)}`;
   // what decides how the imports resolve (resolution-inputs.ts): a new file there can change the bundle
   const abs = i.sources.map((f) => path.resolve(i.repoRoot, f));
-  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${path.relative(i.repoRoot, d)}\0${folderListing(d)}`;
-  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot)) m += `\0cfg\0${path.relative(i.repoRoot, f)}\0${i.digests.digest(f)}`;
+  const rel = (f: string) => (f.startsWith(i.repoRoot + path.sep) ? f.slice(i.repoRoot.length + 1) : path.relative(i.repoRoot, f));
+  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${rel(d)}\0${folderListing(d)}`;
+  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot)) m += `\0cfg\0${rel(f)}\0${i.digests.digest(f)}`;
   for (const p of i.packages) m += `\0dep\0${i.locks.entry(p, i.lockDirs)}`;
   return m;
 }

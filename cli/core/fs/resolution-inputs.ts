@@ -10,10 +10,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-const inside = (dir: string, f: string) => {
-  const r = path.relative(dir, f);
-  return !r.startsWith("..") && !path.isAbsolute(r);
-};
+/** Whether `f` is `dir` or below it (both absolute and normalised): a prefix test, as this runs for every source of every function on each build. */
+const inside = (dir: string, f: string) => f === dir || (f.startsWith(dir) && (dir.endsWith(path.sep) || f[dir.length] === path.sep));
 const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
 
 /** Names esbuild's resolver can pick for an import without an extension or of a folder. */
