@@ -17,7 +17,7 @@ import path from "node:path";
 import { decidingFiles, ResolutionReads, sourceFolders } from "../fs/resolution-inputs.ts";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { NotBuilt } from "./discovery.ts";
-import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
+import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { sha256Hex, type FileDigests, type FileStamp } from "./digests.ts";
 import type { LockIndex, LockMemo } from "./lock-index.ts";
 
@@ -85,9 +85,10 @@ export interface BuildCache {
 export const readBuildCache = (file: string): BuildCache =>
   readVersioned<BuildCache>(file, CACHE_VERSION, "files", () => ({ version: CACHE_VERSION, files: {} }));
 
-export const writeBuildCache = (file: string, c: BuildCache): void => writeFileAtomicSync(file, JSON.stringify(c), { mode: 0o644 });
+/** The cache and the manifest are checked before they are trusted, so they are written without fsync (see AtomicWriteOptions.durable). */
+export const writeBuildCache = (file: string, c: BuildCache): Promise<void> => writeFileAtomic(file, JSON.stringify(c), { mode: 0o644, durable: false });
 
-export const writeManifest = (file: string, m: BuildManifest): Promise<void> => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644 });
+export const writeManifest = (file: string, m: BuildManifest): Promise<void> => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644, durable: false });
 
 export interface HashInput {
   repoRoot: string;
