@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { decidingFiles, folderListing, sourceFolders } from "../fs/resolution-inputs.ts";
+import { decidingFiles, ResolutionReads, sourceFolders } from "../fs/resolution-inputs.ts";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { NotBuilt } from "./discovery.ts";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
@@ -104,6 +104,8 @@ export interface HashInput {
   packageJson?: string;
   locks: LockIndex;
   digests: FileDigests;
+  /** The folder listings and tsconfig files read for this build, shared by its functions (none: read for this call). */
+  reads?: ResolutionReads;
 }
 
 /** The text an input hash is taken of: options, package.json, every source with its digest, every bundled package's lock entry. */
@@ -114,8 +116,9 @@ export function inputMaterial(i: HashInput): string {
   // what decides how the imports resolve (resolution-inputs.ts): a new file there can change the bundle
   const abs = i.sources.map((f) => path.resolve(i.repoRoot, f));
   const rel = (f: string) => (f.startsWith(i.repoRoot + path.sep) ? f.slice(i.repoRoot.length + 1) : path.relative(i.repoRoot, f));
-  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${rel(d)}\0${folderListing(d)}`;
-  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot)) m += `\0cfg\0${rel(f)}\0${i.digests.digest(f)}`;
+  const reads = i.reads ?? new ResolutionReads();
+  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${rel(d)}\0${reads.listing(d)}`;
+  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot, reads)) m += `\0cfg\0${rel(f)}\0${i.digests.digest(f)}`;
   for (const p of i.packages) m += `\0dep\0${i.locks.entry(p, i.lockDirs)}`;
   return m;
 }

@@ -28,6 +28,7 @@ import {
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
+import { ResolutionReads } from "../fs/resolution-inputs.ts";
 import { codeDirOutside, outsideRepository } from "./containment.ts";
 import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, renderTemplates, templateOutFile, writeRendered, type RenderedTemplates } from "./output.ts";
 
@@ -103,9 +104,11 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
   const knownInputs = cache.inputs ?? {};
+  // one read per folder listing and tsconfig.json for the whole build, whatever the number of functions sharing them
+  const resolution = new ResolutionReads();
   const inputs: NonNullable<BuildCache["inputs"]> = {};
   const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) => {
-    const material = inputMaterial({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests });
+    const material = inputMaterial({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests, reads: resolution });
     const known = knownInputs[fn.id];
     const hash = known?.material === material ? known.hash : sha256Hex(material);
     inputs[fn.id] = { material, hash };
