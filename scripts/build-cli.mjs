@@ -2,29 +2,14 @@
 // `hdoc --help` loads commander and nothing of the AWS SDK. Dependencies stay external except
 // commander, which is bundled into the entry: loading it as a CommonJS package from ESM (several
 // files resolved, read and lexed) was the largest part of start-up (see bench/startup.bench.mjs).
-// yaml is bundled for the same reason (into the chunk of the template reader): loaded from
-// node_modules it is some 70 CommonJS files, about 35 ms of every build that reads a template.
+// js-yaml is bundled for the same reason (into the chunk of the template reader): one ES module
+// compiled with the chunk instead of a package resolved and loaded on every build that reads a template.
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const BUNDLED = new Set(["commander", "yaml"]);
+const BUNDLED = new Set(["commander", "js-yaml"]);
 
-/**
- * yaml's parser and composer read `process.env.LOG_TOKENS` / `LOG_STREAM` (debug switches of its own)
- * once per token: a look-up into the process environment each time, some 2 x 27,000 of them for
- * the templates of 400 functions. The bundled copy has them as false; where yaml's code no longer
- * has them, nothing is replaced.
- */
-const yamlDebugSwitchesOff = {
-  name: "yaml-debug-switches-off",
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, (args) => ({
-      contents: readFileSync(args.path, "utf8").replace(/\bnode_process\.env\.LOG_(TOKENS|STREAM)\b/g, "false"),
-      loader: "js",
-    }));
-  },
-};
 rmSync(new URL("../dist/cli", import.meta.url), { recursive: true, force: true });
 await build({
   // The worker threads of hdoc dev start from files of their own, beside the chunks that start them
@@ -41,11 +26,12 @@ await build({
   platform: "node",
   target: "node20",
   external: Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]),
-  // bundled CommonJS (commander, yaml) calls require() for Node built-ins
+  // bundled CommonJS (commander) calls require() for Node built-ins
   banner: { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' },
   sourcemap: "linked",
+  minifyWhitespace: true,
+  minifySyntax: true,
   chunkNames: "chunks/[name]-[hash]",
   define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
   logLevel: "warning",
-  plugins: [yamlDebugSwitchesOff],
 });

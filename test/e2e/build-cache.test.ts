@@ -188,4 +188,27 @@ describe("hdoc build: what decides how an import resolves is part of the cache (
     expect(bundle).toContain("NEW-TS");
     expect(bundle).not.toContain("OLD-JS");
   });
+
+  // closing-21, noticed: a tsconfig `extends` of a package was not followed by the cache
+  it("rebuilds when the tsconfig of a package a tsconfig.json extends is edited (was: 0 built, the old bundle kept)", async () => {
+    mkdirSync(fx.file("node_modules/@fx/tsconfig"), { recursive: true });
+    writeFileSync(fx.file("node_modules/@fx/tsconfig/package.json"), JSON.stringify({ name: "@fx/tsconfig", version: "1.0.0" }));
+    writeFileSync(fx.file("node_modules/@fx/tsconfig/tsconfig.json"), JSON.stringify({ compilerOptions: { useDefineForClassFields: true } }));
+    writeFileSync(fx.file("functions/health/tsconfig.json"), JSON.stringify({ extends: "@fx/tsconfig/tsconfig.json" }));
+    writeFileSync(fx.file("functions/health/handler.ts"), "class Greeting { word = 'FIELD'; }\nexport const handler = async () => ({ statusCode: 200, body: new Greeting().word });\n");
+    let r = await hdoc([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const before = readFileSync(artifact("HealthFunction", "handler.mjs"), "utf8");
+    r = await hdoc([]);
+    expect(r.stderr).toMatch(/^0 built, \d+ cached/m);
+    // esbuild reads the base through the package: class fields become assignments in the constructor
+    writeFileSync(fx.file("node_modules/@fx/tsconfig/tsconfig.json"), JSON.stringify({ compilerOptions: { useDefineForClassFields: false } }));
+    r = await hdoc([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^1 built, \d+ cached/m);
+    const after = readFileSync(artifact("HealthFunction", "handler.mjs"), "utf8");
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/this\.word\s*=\s*"FIELD"/);
+    expect(before).not.toMatch(/this\.word\s*=/);
+  });
 });

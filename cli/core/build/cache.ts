@@ -14,10 +14,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { decidingFiles, folderListing, sourceFolders } from "../fs/resolution-inputs.ts";
+import { decidingFiles, ResolutionReads, sourceFolders } from "../fs/resolution-inputs.ts";
 import type { FunctionInfo, StackNode } from "../cfn/templates.ts";
 import type { NotBuilt } from "./discovery.ts";
-import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
+import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { sha256Hex, type FileDigests, type FileStamp } from "./digests.ts";
 import type { LockIndex, LockMemo } from "./lock-index.ts";
 
@@ -85,9 +85,10 @@ export interface BuildCache {
 export const readBuildCache = (file: string): BuildCache =>
   readVersioned<BuildCache>(file, CACHE_VERSION, "files", () => ({ version: CACHE_VERSION, files: {} }));
 
-export const writeBuildCache = (file: string, c: BuildCache): void => writeFileAtomicSync(file, JSON.stringify(c), { mode: 0o644 });
+/** The cache and the manifest are checked before they are trusted, so they are written without fsync (see AtomicWriteOptions.durable). */
+export const writeBuildCache = (file: string, c: BuildCache): Promise<void> => writeFileAtomic(file, JSON.stringify(c), { mode: 0o644, durable: false });
 
-export const writeManifest = (file: string, m: BuildManifest): Promise<void> => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644 });
+export const writeManifest = (file: string, m: BuildManifest): Promise<void> => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644, durable: false });
 
 export interface HashInput {
   repoRoot: string;
@@ -103,6 +104,8 @@ export interface HashInput {
   packageJson?: string;
   locks: LockIndex;
   digests: FileDigests;
+  /** The folder listings and tsconfig files read for this build, shared by its functions (none: read for this call). */
+  reads?: ResolutionReads;
 }
 
 /** The text an input hash is taken of: options, package.json, every source with its digest, every bundled package's lock entry. */
@@ -113,8 +116,9 @@ export function inputMaterial(i: HashInput): string {
   // what decides how the imports resolve (resolution-inputs.ts): a new file there can change the bundle
   const abs = i.sources.map((f) => path.resolve(i.repoRoot, f));
   const rel = (f: string) => (f.startsWith(i.repoRoot + path.sep) ? f.slice(i.repoRoot.length + 1) : path.relative(i.repoRoot, f));
-  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${rel(d)}\0${folderListing(d)}`;
-  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot)) m += `\0cfg\0${rel(f)}\0${i.digests.digest(f)}`;
+  const reads = i.reads ?? new ResolutionReads();
+  for (const d of sourceFolders(abs, i.repoRoot)) m += `\0dir\0${rel(d)}\0${reads.listing(d)}`;
+  for (const f of decidingFiles(abs, i.packageJson ? path.resolve(i.repoRoot, path.dirname(i.packageJson)) : undefined, i.repoRoot, reads)) m += `\0cfg\0${rel(f)}\0${i.digests.digest(f)}`;
   for (const p of i.packages) m += `\0dep\0${i.locks.entry(p, i.lockDirs)}`;
   return m;
 }

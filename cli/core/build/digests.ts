@@ -62,7 +62,12 @@ export class FileDigests {
 
   private look(key: string): string {
     const abs = path.resolve(this.repoRoot, key);
-    const st = statSync(abs, { throwIfNoEntry: false });
+    let st;
+    try {
+      st = statSync(abs, { throwIfNoEntry: false });
+    } catch {
+      return "missing"; // ENOTDIR: a name below a file (a tsconfig `extends` candidate)
+    }
     if (!st?.isFile()) return "missing";
     const prev = this.known[key];
     const stamp = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };

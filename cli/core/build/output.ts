@@ -132,7 +132,8 @@ export function renderTemplates(stacks: StackNode[], functions: FunctionInfo[], 
 /** Replaces the built templates with rendered ones (each written atomically, all at once); returns the files written. */
 export async function writeRendered(rendered: RenderedTemplates, outDir: string): Promise<string[]> {
   removeTemplates(outDir);
-  await Promise.all(rendered.outputs.map((o) => writeFileAtomic(o.file, o.text, { mode: 0o644 })));
+  // checked by digest before the next build trusts them: no fsync (see AtomicWriteOptions.durable)
+  await Promise.all(rendered.outputs.map((o) => writeFileAtomic(o.file, o.text, { mode: 0o644, durable: false })));
   return rendered.outputs.map((o) => o.file);
 }
 

@@ -28,6 +28,7 @@ import {
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
+import { ResolutionReads } from "../fs/resolution-inputs.ts";
 import { codeDirOutside, outsideRepository } from "./containment.ts";
 import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, renderTemplates, templateOutFile, writeRendered, type RenderedTemplates } from "./output.ts";
 
@@ -103,9 +104,11 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
   const knownInputs = cache.inputs ?? {};
+  // one read per folder listing and tsconfig.json for the whole build, whatever the number of functions sharing them
+  const resolution = new ResolutionReads();
   const inputs: NonNullable<BuildCache["inputs"]> = {};
   const hashOf = (fn: FunctionInfo, sources: string[], packages: string[]) => {
-    const material = inputMaterial({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests });
+    const material = inputMaterial({ repoRoot: req.repoRoot, options: optionsOf(fn), sources, packages, lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests, reads: resolution });
     const known = knownInputs[fn.id];
     const hash = known?.material === material ? known.hash : sha256Hex(material);
     inputs[fn.id] = { material, hash };
@@ -139,8 +142,11 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     if (prev) {
       const r: FunctionReport = { ...base(fn), status: "cached", artifact: rel(path.join(req.outDir, prev.artifact)), hash: prev.hash, size: prev.size, ms: 0 };
       reports.push(r);
-    } else if (selected.has(fn.id)) todo.push(fn);
-    else reports.push({ ...base(fn), status: "stale", error: "not built (not selected by --function and out of date)" });
+    } else if (selected.has(fn.id)) {
+      // the first function to bundle: esbuild's service starts now, while the others are checked
+      if (isNodeRuntime(fn.runtime) && fn.buildMethod !== "makefile") startEsbuildService();
+      todo.push(fn);
+    } else reports.push({ ...base(fn), status: "stale", error: "not built (not selected by --function and out of date)" });
   }
   req.onEvent?.({ type: "plan", total: reports.length + todo.length, toBuild: todo.length });
   for (const r of reports) req.onEvent?.({ type: "done", report: r });
@@ -171,12 +177,14 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   };
 
   // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in
-  // one esbuild run first; any that does not come out of it cleanly (a compile error anywhere fails
-  // the whole run) is bundled on its own below, as is one whose BuildProperties are invalid.
+  // one esbuild run first (a single function too: without plugins esbuild resolves every import
+  // itself, and the rules are checked on its metafile); any that does not come out of it cleanly (a
+  // compile error anywhere fails the whole run) is bundled on its own below, as is one whose
+  // BuildProperties are invalid.
   const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
   const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
-  const groups = [...new Set(groupKey.values())].flatMap((key) => (key === undefined ? [] : [todo.filter((f) => groupKey.get(f.id) === key)])).filter((g) => g.length >= 2);
+  const groups = [...new Set(groupKey.values())].flatMap((key) => (key === undefined ? [] : [todo.filter((f) => groupKey.get(f.id) === key)]));
   // The runs of different settings at once: esbuild's service takes them side by side.
   await Promise.all(groups.map(async (group) => {
     const started = now();
@@ -275,11 +283,13 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     removeTemplates(req.outDir);
     delete cache.written;
   }
-  await manifestWritten;
   cache.inputs = sortedByKey(inputs);
   cache.locks = locks.memo();
   cache.files = digests.stamps();
-  if (JSON.stringify(cache) !== cacheBefore) writeBuildCache(cacheFile, cache);
+  const cacheWritten = JSON.stringify(cache) !== cacheBefore ? writeBuildCache(cacheFile, cache) : undefined;
+  cacheWritten?.catch(() => undefined); // awaited below
+  await manifestWritten;
+  await cacheWritten;
   const ok = allCurrent && stackProblems.length === 0;
   return {
     root: req.repoRoot,

@@ -54,8 +54,26 @@ describe("TemplateEditor", () => {
     ["a block value", "Resources:\n  Fn:\n    Properties:\n      CodeUri:\n        Bucket: b\n        Key: k\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "./c"\n      Handler: a.b\n'],
     ["a JSON template", '{\n  "Resources": {\n    "Fn": { "Type": "X", "Properties": { "CodeUri": "src", "Timeout": 3.0 } }\n  }\n}\n', '{\n  "Resources": {\n    "Fn": { "Type": "X", "Properties": { "CodeUri": "./c", "Timeout": 3.0 } }\n  }\n}\n'],
     ["CRLF line ends", "Resources:\r\n  Fn:\r\n    Properties:\r\n      CodeUri: src # c\r\n", 'Resources:\r\n  Fn:\r\n    Properties:\r\n      CodeUri: "./c" # c\r\n'],
+    ["a double-quoted value and a comment", 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "src"  # c\n', 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "./c"  # c\n'],
+    ["a single-quoted value with a quote inside", "Resources:\n  Fn:\n    Properties:\n      CodeUri: 'it''s'\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "./c"\n      Handler: a.b\n'],
+    ["a block scalar value", "Resources:\n  Fn:\n    Properties:\n      CodeUri: |\n        src\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "./c"\n      Handler: a.b\n'],
+    ["a flow sequence value and a comment", "Resources:\n  Fn:\n    Properties:\n      CodeUri: [a, b, ]  # c\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "./c"  # c\n      Handler: a.b\n'],
+    ["a flow mapping value over two lines", "Resources:\n  Fn:\n    Properties:\n      CodeUri: { Bucket: b, # the bucket\n        Key: k }\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      CodeUri: "./c"\n      Handler: a.b\n'],
+    ["an alias value", "Code: &code src\nResources:\n  Fn:\n    Properties:\n      CodeUri: *code\n      Handler: a.b\n", 'Code: &code src\nResources:\n  Fn:\n    Properties:\n      CodeUri: "./c"\n      Handler: a.b\n'],
+    ["a quoted first key", 'Resources:\n  Fn:\n    Properties:\n      "Handler": a.b\n', 'Resources:\n  Fn:\n    Properties:\n      "CodeUri": "./c"\n      "Handler": a.b\n'],
+    ["a tagged first key", "Resources:\n  Fn:\n    Properties:\n      !!str Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      "CodeUri": "./c"\n      !!str Handler: a.b\n'],
+    ["a key written with ? and :", "Resources:\n  Fn:\n    Properties:\n      ? CodeUri\n      : src\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      ? CodeUri\n      : "./c"\n      Handler: a.b\n'],
   ])("sets a value in %s", (_what, text, expected) => {
     expect(edit(text, ["Resources", "Fn", "Properties"], "CodeUri", "./c")).toBe(expected);
+  });
+
+  it("refuses a target written under a short-form tag (a mapping hdoc cannot edit in place)", () => {
+    expect(() => edit("Resources:\n  Fn:\n    Properties: !If [C, {CodeUri: a}, {CodeUri: b}]\n", ["Resources", "Fn", "Properties"], "CodeUri", "x")).toThrow(/not a mapping hdoc can edit/);
+  });
+
+  it("leaves a template it was not asked to change exactly as read, without looking for anything in it", () => {
+    const text = "A: &a [1, 2]\nB: *a   # c\n";
+    expect(new TemplateEditor(text, "t.yml").toString()).toBe(text);
   });
 
   it("refuses a target written through a scalar it cannot edit", () => {

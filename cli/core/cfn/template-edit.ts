@@ -4,21 +4,33 @@
  * ContentUri, an AWS::Include Location...) are replaced or inserted; every other byte keeps its source form (quotes, `3.0`, `yes`, comments, key order,
  * indentation), so the SAM CLI and CloudFormation read back exactly the values they read before.
  *
- * New values are written as JSON strings (`"./x"`), which YAML and JSON read alike. After editing,
- * the text is parsed again with the one reader and compared with the intended values: a mismatch
- * is a bug and fails loudly instead of writing a template that means something else.
+ * New values are written as JSON strings (`"./x"`), which YAML and JSON read alike. Where things are
+ * written comes from the events the reader parsed (yaml-located.ts), found only when an edit needs
+ * them. After editing, the text is read again and compared with the intended values: a mismatch is
+ * a bug and fails loudly instead of writing a template that means something else.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
-import { parseTemplate, parseYamlDocument, readTemplate, type ReadTemplate } from "./template-yaml.ts";
+import { parseTemplate, readTemplate, yamlEvents, type ReadTemplate } from "./template-yaml.ts";
+import { customTag, locate, type LocatedMap, type LocatedNode, type LocatedPair } from "./yaml-located.ts";
+import type { Event } from "js-yaml";
 
 type Key = string | number;
 interface Splice { start: number; end: number; text: string }
 
 /** A map of the document found by its logical path, with that path. */
-export interface MapAt { node: YAMLMap; path: Key[] }
+export interface MapAt { node: LocatedMap; path: Key[] }
 
-const CUSTOM_TAG = (tag: string | undefined) => (tag && tag.startsWith("!") && tag.length > 1 ? tag.slice(1) : undefined);
+/** Each mapping's pairs by key text (the first of equal keys, as a linear search finds it), built on first use: templates hold hundreds of resources. */
+const pairIndex = new WeakMap<LocatedMap, Map<string, LocatedPair>>();
+function pairOf(map: LocatedMap, key: string): LocatedPair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) if (p.key.kind === "scalar" && !index.has(p.key.text)) index.set(p.key.text, p);
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
 const fnName = (name: string) => (name === "Ref" || name === "Condition" ? name : `Fn::${name}`);
 
 /** Deep equality of parsed values (key order aside; NaN equals NaN). */
@@ -34,18 +46,25 @@ export function sameValue(a: Json | undefined, b: Json | undefined): boolean {
 }
 
 export class TemplateEditor {
-  private readonly doc: Document.Parsed;
+  private located?: { root: LocatedNode | undefined };
+  private readonly events: Event[] | undefined;
   private readonly splices: Splice[] = [];
   private readonly expected: TemplateBody;
 
   /**
    * `read` is what a reader already made of this text (discovery parses every template once; the
-   * editor reuses that document instead of parsing it again); it is used only when its text is `text`.
+   * editor reuses its events instead of parsing again); it is used only when its text is `text`.
    */
   constructor(private readonly text: string, private readonly file: string, read?: ReadTemplate) {
     const r = read?.text === text ? read : readTemplate(text, file);
-    this.doc = r.doc ?? parseYamlDocument(text, file);
+    this.events = r.events;
     this.expected = structuredClone(r.body);
+  }
+
+  /** The document's nodes with their places in the text, found on first use (JSON text is parsed as the YAML it also is). */
+  private get root(): LocatedNode | undefined {
+    this.located ??= { root: locate(this.events ?? yamlEvents(this.text, this.file), this.text) };
+    return this.located.root;
   }
 
   /** The template's values (as read, before edits). */
@@ -55,18 +74,16 @@ export class TemplateEditor {
 
   /** The mapping at a path of keys from the root (through short-form tags), if it is written as one. */
   mapAt(keys: string[]): MapAt | undefined {
-    let node: unknown = this.doc.contents;
+    let node = this.root;
     const logical: Key[] = [];
     for (const k of keys) {
-      if (!isMap(node)) return undefined;
-      const tag = CUSTOM_TAG((node as YamlNode).tag);
-      if (tag) return undefined;
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === k);
+      if (node?.kind !== "map" || customTag(node)) return undefined;
+      const pair = pairOf(node, k);
       if (!pair) return undefined;
       node = pair.value;
       logical.push(k);
     }
-    return isMap(node) && !CUSTOM_TAG((node as YamlNode).tag) ? { node, path: logical } : undefined;
+    return node?.kind === "map" && !customTag(node) ? { node, path: logical } : undefined;
   }
 
   /** Sets `key` of the mapping at `at` to a string: replaces the value where the key is written, else inserts the key. */
@@ -76,7 +93,7 @@ export class TemplateEditor {
 
   /** Sets `key` of the mapping at `at` to a value written as JSON (`{"S3Bucket": "b", "S3Key": "k"}` is a flow mapping to YAML). */
   setValue(at: MapAt, key: string, value: Json): void {
-    const pair = at.node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) as Pair<YamlNode, YamlNode | null> | undefined;
+    const pair = pairOf(at.node, key);
     const text = JSON.stringify(value);
     if (pair) this.replaceValue(pair, text);
     else this.insertPair(at.node, key, text);
@@ -92,8 +109,8 @@ export class TemplateEditor {
       // keys[i..] are missing (or not mappings): write them as one flow value under keys[i].
       let inner: Json = { [key]: value };
       for (const k of keys.slice(i + 1).reverse()) inner = { [k]: inner };
-      const pair = at.node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === keys[i]) as Pair<YamlNode, YamlNode | null> | undefined;
-      if (pair && pair.value && !(isScalar(pair.value) && (pair.value.value === null || pair.value.value === "" ))) {
+      const pair = pairOf(at.node, keys[i]!);
+      if (pair && !(pair.value.kind === "scalar" && !customTag(pair.value) && pair.value.text === "")) {
         throw new Error(`${this.file}: cannot rewrite ${[...keys, key].join(".")}: ${keys.slice(0, i + 1).join(".")} is not a mapping hdoc can edit`);
       }
       if (pair) this.replaceValue(pair, JSON.stringify(inner));
@@ -109,6 +126,7 @@ export class TemplateEditor {
    * short (`!Transform`) form, wherever it is (inside lists and other intrinsics too), with its Location as read.
    */
   includes(): Array<{ at: MapAt; location: Json | undefined }> {
+    if (!JSON.stringify(this.expected).includes('"AWS::Include"')) return [];
     return this.maps().flatMap((m) => {
       if (m.path.at(-1) !== "Parameters" || m.path.at(-2) !== "Fn::Transform") return [];
       let t: Json | undefined = this.expected;
@@ -120,22 +138,24 @@ export class TemplateEditor {
   /** Every mapping written in the document (not through aliases or merge keys), with its logical path. */
   maps(): MapAt[] {
     const out: MapAt[] = [];
-    const walk = (n: unknown, p: Key[]) => {
-      const tag = CUSTOM_TAG((n as YamlNode | undefined)?.tag);
+    const walk = (n: LocatedNode | undefined, p: Key[]) => {
+      const tag = customTag(n);
       const here = tag ? [...p, fnName(tag)] : p;
-      if (isMap(n)) {
+      if (n?.kind === "map") {
         if (!tag) out.push({ node: n, path: here });
         for (const pair of n.items) {
-          if (isPair(pair) && isScalar(pair.key) && !(pair.key.value === "<<" && pair.key.type === "PLAIN")) walk(pair.value, [...here, String(pair.key.value)]);
+          const k = pair.key;
+          if (k.kind === "scalar" && !(k.plain && k.tag === undefined && k.text === "<<")) walk(pair.value, [...here, k.text]);
         }
-      } else if (isSeq(n)) n.items.forEach((x, i) => walk(x, [...here, i]));
+      } else if (n?.kind === "seq") n.items.forEach((x, i) => walk(x, [...here, i]));
     };
-    walk(this.doc.contents, []);
+    walk(this.root, []);
     return out;
   }
 
   /** The edited text, checked against the intended values. */
   toString(): string {
+    if (this.splices.length === 0) return this.text;
     // In text order (insertions at one place in the order they were made), each piece once.
     const sorted = this.splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || b.i - a.i);
     const parts: string[] = [];
@@ -165,25 +185,25 @@ export class TemplateEditor {
   }
 
   /** Replaces what follows the key's `:` up to the end of the value (trailing blank lines and comments stay). */
-  private replaceValue(pair: Pair<YamlNode, YamlNode | null>, text: string): void {
-    const keyEnd = (pair.key as YamlNode).range![1];
-    const colon = this.text.indexOf(":", keyEnd);
-    if (colon < 0) throw new Error(`${this.file}: cannot find the ':' after ${String((pair.key as { value?: unknown }).value)}`);
-    let end = pair.value?.range ? pair.value.range[1] : colon + 1;
+  private replaceValue(pair: LocatedPair, text: string): void {
+    const keyEnd = pair.key.end;
+    const colon = keyEnd === undefined ? -1 : this.text.indexOf(":", keyEnd);
+    if (colon < 0) throw new Error(`${this.file}: cannot find the ':' after ${pair.key.kind === "scalar" ? pair.key.text : "a key"}`);
+    if (pair.value.start !== undefined && pair.value.end === undefined) throw new Error(`${this.file}: cannot find the end of the value of ${pair.key.kind === "scalar" ? pair.key.text : "a key"}`);
+    let end = pair.value.end ?? colon + 1;
     while (end > colon + 1 && /\s/.test(this.text[end - 1]!)) end--;
     this.splices.push({ start: colon + 1, end: Math.max(end, colon + 1), text: ` ${text}` });
   }
 
-  private insertPair(map: YAMLMap, key: string, valueText: string): void {
+  private insertPair(map: LocatedMap, key: string, valueText: string): void {
     const entry = `${JSON.stringify(key)}: ${valueText}`;
     if (map.flow) {
-      const open = map.range![0];
+      const open = map.open;
       if (this.text[open] !== "{") throw new Error(`${this.file}: cannot insert ${key}: unexpected flow mapping`);
       this.splices.push({ start: open + 1, end: open + 1, text: map.items.length ? ` ${entry},` : ` ${entry} ` });
       return;
     }
-    const first = map.items[0];
-    const at = first && isPair(first) ? (first.key as YamlNode).range![0] : map.range![0];
+    const at = map.items[0]?.key.start ?? map.open;
     const col = at - (this.text.lastIndexOf("\n", at - 1) + 1);
     this.splices.push({ start: at, end: at, text: `${entry}\n${" ".repeat(col)}` });
   }

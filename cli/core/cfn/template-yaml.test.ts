@@ -66,6 +66,31 @@ describe("short-form intrinsics as cfn-lint and the SAM CLI decode them", () => 
     expect(body.alias).toEqual({ Runtime: "nodejs22.x", Timeout: 3 });
   });
 
+  it("gives every alias a copy of its own: changing one leaves the anchor and the others as written", () => {
+    const body = parseTemplate("base: &b { Env: { Variables: { A: 1 } } }\none: *b\ntwo: *b\n", "t.yml") as Record<string, { Env: { Variables: Record<string, number> } }>;
+    body.one!.Env.Variables.A = 2;
+    expect(body.base!.Env.Variables.A).toBe(1);
+    expect(body.two!.Env.Variables.A).toBe(1);
+  });
+
+  it("refuses a document whose aliases expand without end (a YAML bomb)", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    expect(() => parseTemplate(levels.join("\n") + "\n", "t.yml")).toThrow(/t\.yml: too many alias expansions/);
+  });
+
+  it.each([
+    ["a numeric key", "Mappings:\n  Accounts:\n    123456789012: { Env: prod }\n", { Mappings: { Accounts: { "123456789012": { Env: "prod" } } } }],
+    ["a boolean key", "M:\n  yes: 1\n", { M: { true: 1 } }],
+    ["a verbatim tag", "A: !<tag:example.com,2000:x> q\n", { A: "q" }],
+    ["a core tag it does not resolve", "A: !!binary aGk=\nB: !!timestamp 2001-12-14\n", { A: "aGk=", B: "2001-12-14" }],
+    ["a __proto__ key", "A:\n  __proto__: { polluted: 1 }\n", { A: JSON.parse('{"__proto__": {"polluted": 1}}') }],
+  ])("reads %s as CloudFormation does", (_what, text, expected) => {
+    const body = parseTemplate(text, "t.yml");
+    expect(body).toEqual(expected);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("reads JSON templates as JSON (1e5 is a number, as CloudFormation reads it)", () => {
     expect(parseTemplate('{"A": 1e5, "B": "yes", "C": [1.0]}', "t.json")).toEqual({ A: 100000, B: "yes", C: [1] });
   });
@@ -74,6 +99,8 @@ describe("short-form intrinsics as cfn-lint and the SAM CLI decode them", () => 
     ["a duplicate key", "A: 1\nA: 2\n", /t\.yml:2: .*[Uu]nique|t\.yml:\d+: /],
     ["a YAML syntax error", "A: [1,\nB: 2", /t\.yml:\d+/],
     ["a list at the top", "- 1\n", /must be a mapping/],
+    ["a null key", "A: 1\n~: 2\n", /t\.yml:2: a null key is not supported/],
+    ["two documents", "A: 1\n---\nB: 2\n", /t\.yml: a template is one YAML document/],
   ])("rejects %s, naming the file and line", (_what, text, pattern) => {
     expect(() => parseTemplate(text, "t.yml")).toThrow(pattern);
   });

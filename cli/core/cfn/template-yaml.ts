@@ -5,10 +5,11 @@
  * (`!Ref X` -> {Ref: X}, `!GetAtt A.B` -> {"Fn::GetAtt": [A, B]}, any other `!Name` -> {"Fn::Name": ...}).
  * Merge keys (`<<`) and anchors work as in PyYAML; a duplicate key is an error, as in cfn-lint.
  *
- * The document is parsed with every scalar kept as its source text (the `failsafe` schema), so the
- * same parse serves the in-place editor (template-edit.ts): nothing is reinterpreted on the way out.
+ * js-yaml parses the text once into a flat list of events that point into the text by offset; the
+ * values are built from those events, and the in-place editor (template-edit.ts) finds what it
+ * edits from the same events, so nothing is parsed twice and nothing is reinterpreted on the way out.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { constructFromEvents, defineMappingTag, defineScalarTag, defineSequenceTag, FAILSAFE_SCHEMA, mergeTag, parseEvents, YAMLException, type Event } from "js-yaml";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { plainScalar } from "./yaml-scalars.ts";
 
@@ -16,87 +17,129 @@ export class TemplateParseError extends Error {}
 
 const UNPREFIXED = new Set(["Ref", "Condition"]);
 const CORE = "tag:yaml.org,2002:";
+/** More alias expansions than this in one template is refused (a "billion laughs" document). */
+const MAX_ALIAS_EXPANSIONS = 1000;
 
-/** Parses YAML text keeping every scalar as written; throws TemplateParseError naming file and line. */
-export function parseYamlDocument(text: string, file: string): Document.Parsed {
-  const doc = parseDocument(text, { schema: "failsafe", version: "1.1", uniqueKeys: true, prettyErrors: true, merge: false, strict: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new TemplateParseError(`${file}${line ? `:${line}` : ""}: ${e.message.split("\n")[0]}`);
+/** A mapping key as text: a plain scalar read as a number or boolean is keyed by its JSON form; a null key has none. */
+const keyText = (k: unknown): string | undefined => (typeof k === "string" ? k : k === null || k === undefined ? undefined : JSON.stringify(k));
+const NO_DUMP = { identify: () => false };
+
+/** Adds a pair to a mapping as an own property (`__proto__` is a key like any other); an error message for a null key. */
+function addPair(c: Record<string, Json>, k: unknown, v: unknown): string {
+  const key = keyText(k);
+  if (key === undefined) return "a null key is not supported";
+  Object.defineProperty(c, key, { value: v, enumerable: true, writable: true, configurable: true });
+  return "";
+}
+const mergeable = { keys: (r: unknown) => Object.keys(r as object), get: (r: unknown, k: unknown) => (r as Record<string, unknown>)[keyText(k) ?? ""] };
+const PLAIN_MAP = { ...NO_DUMP, ...mergeable, create: (): Record<string, Json> => ({}), addPair, has: (c: Record<string, Json>, k: unknown) => Object.hasOwn(c, keyText(k) ?? "") };
+
+/** A collection under a `!Name` tag, built with its tag at hand. */
+interface Tagged<T> { tag: string; value: T }
+/** `!Name value` in long form. */
+function intrinsic(tag: string, v: Json): Json {
+  const name = tag.slice(1);
+  if (name === "GetAtt" && typeof v === "string") {
+    const dot = v.indexOf(".");
+    return { "Fn::GetAtt": dot < 0 ? [v] : [v.slice(0, dot), v.slice(dot + 1)] };
   }
-  return doc;
+  return { [UNPREFIXED.has(name) ? name : `Fn::${name}`]: v };
 }
 
-/** A parsed node's value as CloudFormation sees it. */
-export function nodeValue(doc: Document.Parsed, node: unknown, file: string, budget = { aliases: 0 }): Json {
-  const value = (n: unknown): Json => {
-    if (n === null || n === undefined) return null;
-    if (isAlias(n)) {
-      if (++budget.aliases > 1000) throw new TemplateParseError(`${file}: too many alias expansions (a YAML bomb?)`);
-      return value(n.resolve(doc));
+/**
+ * The schema: every plain scalar through PyYAML's table (yaml-scalars.ts), quoted and block scalars
+ * as text, `!!int`/`!!float`/`!!bool`/`!!null` through the same table, other core tags (`!!binary`,
+ * `!!timestamp`, `!!set`...) and foreign tags as the text or collection written, `!Name` as intrinsics.
+ */
+const SCHEMA = FAILSAFE_SCHEMA.withTags(
+  mergeTag,
+  defineScalarTag("tag:hdoc,2026:plain", { ...NO_DUMP, implicit: true, resolve: (s) => plainScalar(s) }),
+  ...["int", "float", "bool", "null"].map((t) => defineScalarTag(CORE + t, { ...NO_DUMP, resolve: (s) => plainScalar(s) })),
+  defineMappingTag(`${CORE}map`, PLAIN_MAP),
+  defineScalarTag("!", { ...NO_DUMP, matchByTagPrefix: true, resolve: (s, _explicit, tag) => intrinsic(tag, s) }),
+  defineSequenceTag("!", {
+    ...NO_DUMP, matchByTagPrefix: true,
+    create: (tag): Tagged<Json[]> => ({ tag, value: [] }), addItem: (c, item) => void c.value.push(item as Json), finalize: (c) => intrinsic(c.tag, c.value),
+  }),
+  defineMappingTag("!", {
+    ...NO_DUMP, ...mergeable, matchByTagPrefix: true,
+    create: (tag): Tagged<Record<string, Json>> => ({ tag, value: {} }), addPair: (c, k, v) => addPair(c.value, k, v), has: (c, k) => Object.hasOwn(c.value, keyText(k) ?? ""),
+    finalize: (c) => intrinsic(c.tag, c.value),
+  }),
+  defineScalarTag("", { ...NO_DUMP, matchByTagPrefix: true, resolve: (s) => s }),
+  defineSequenceTag("", { ...NO_DUMP, matchByTagPrefix: true, create: (): Json[] => [], addItem: (c, item) => void c.push(item as Json) }),
+  defineMappingTag("", { ...PLAIN_MAP, matchByTagPrefix: true }),
+);
+
+/**
+ * The value with every alias expanded into a copy of its own (js-yaml hands back the anchored value
+ * itself), so no part of a template is shared with another; more than MAX_ALIAS_EXPANSIONS is refused.
+ */
+function unshared(root: Json, file: string): Json {
+  const seen = new Set<object>();
+  let expansions = 0;
+  const copy = (v: Json, fresh: boolean): Json => {
+    if (v === null || typeof v !== "object") return v;
+    if (seen.has(v)) {
+      if (++expansions > MAX_ALIAS_EXPANSIONS) throw new TemplateParseError(`${file}: too many alias expansions (a YAML bomb?)`);
+      fresh = true;
+    } else seen.add(v);
+    if (Array.isArray(v)) {
+      const out = fresh ? new Array<Json>(v.length) : v;
+      for (let i = 0; i < v.length; i++) out[i] = copy(v[i]!, fresh);
+      return out;
     }
-    const tag = (n as YamlNode).tag;
-    let v: Json;
-    if (isScalar(n)) {
-      const text = String(n.value ?? "");
-      if (tag === undefined || tag === "!") v = n.type === "PLAIN" && tag === undefined ? plainScalar(text) : text;
-      else if (tag.startsWith(CORE)) {
-        const kind = tag.slice(CORE.length);
-        v = kind === "str" ? text : ["int", "float", "bool", "null"].includes(kind) ? plainScalar(text) : text;
-      } else v = text;
-    } else if (isSeq(n)) {
-      v = n.items.map(value);
-    } else if (isMap(n)) {
-      const out: { [k: string]: Json } = {};
-      let merged: { [k: string]: Json } | undefined;
-      for (const pair of n.items) {
-        if (!isPair(pair)) continue;
-        const key = value(pair.key);
-        if (isScalar(pair.key) && pair.key.type === "PLAIN" && pair.key.value === "<<" && pair.key.tag === undefined) {
-          const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
-          merged ??= {};
-          for (const s of sources) {
-            const m = value(s);
-            if (!isObj(m)) throw new TemplateParseError(`${file}: a merge key (<<) must name a mapping`);
-            for (const [k, x] of Object.entries(m)) if (!(k in merged)) merged[k] = x;
-          }
-          continue;
-        }
-        if (key === null) throw new TemplateParseError(`${file}: a null key is not supported`);
-        out[typeof key === "string" ? key : JSON.stringify(key)] = value(pair.value);
-      }
-      // The keys written here win over merged ones (one copy: as own properties only, never a prototype).
-      v = merged ? { ...merged, ...out } : { ...out };
-    } else {
-      v = null;
+    const out: { [k: string]: Json } = fresh ? {} : v;
+    for (const k of Object.keys(v)) {
+      const x = copy(v[k]!, fresh);
+      if (fresh) Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+      else v[k] = x;
     }
-    if (tag && tag.startsWith("!") && tag.length > 1) {
-      const name = tag.slice(1);
-      if (name === "GetAtt" && typeof v === "string") {
-        const dot = v.indexOf(".");
-        return { "Fn::GetAtt": dot < 0 ? [v] : [v.slice(0, dot), v.slice(dot + 1)] };
-      }
-      return { [UNPREFIXED.has(name) ? name : `Fn::${name}`]: v };
-    }
-    return v;
+    return out;
   };
-  return value(node);
+  return copy(root, false);
+}
+
+/** The YAML events of a template's text (offsets into it); throws TemplateParseError naming file and line. */
+export function yamlEvents(text: string, file: string): Event[] {
+  try {
+    return parseEvents(text, { filename: file });
+  } catch (e) {
+    throw parseError(e, file);
+  }
+}
+
+function parseError(e: unknown, file: string): unknown {
+  if (!(e instanceof YAMLException)) return e;
+  const line = e.mark ? e.mark.line + 1 : undefined;
+  return new TemplateParseError(`${file}${line ? `:${line}` : ""}: ${e.reason}`);
+}
+
+/** The values of one YAML document's events, as CloudFormation reads them (null for an empty document). */
+function valuesOf(events: Event[], text: string, file: string): Json {
+  let docs: unknown[];
+  try {
+    docs = constructFromEvents(events, { source: text, filename: file, schema: SCHEMA });
+  } catch (e) {
+    throw parseError(e, file);
+  }
+  if (docs.length > 1) throw new TemplateParseError(`${file}: a template is one YAML document (this text holds ${docs.length})`);
+  return unshared((docs[0] ?? null) as Json, file);
 }
 
 const looksLikeJson = (text: string) => /^\s*[{[]/.test(text.replace(/^\uFEFF/, ""));
 
-/** A template's text as read: its values, and the YAML document they came from (undefined for JSON text). */
+/** A template's text as read: its values, and the YAML events they came from (undefined for JSON text). */
 export interface ReadTemplate {
   text: string;
   body: TemplateBody;
-  doc?: Document.Parsed;
+  events?: Event[];
 }
 
-/** Parses a template (JSON or YAML), keeping the parsed YAML document for an in-place editor (template-edit.ts). */
+/** Parses a template (JSON or YAML), keeping the YAML events for an in-place editor (template-edit.ts). */
 export function readTemplate(text: string, file: string): ReadTemplate {
   let body: unknown;
-  let doc: Document.Parsed | undefined;
+  let events: Event[] | undefined;
   let parsedAsJson = false;
   if (looksLikeJson(text)) {
     try {
@@ -107,12 +150,12 @@ export function readTemplate(text: string, file: string): ReadTemplate {
     }
   }
   if (!parsedAsJson) {
-    doc = parseYamlDocument(text, file);
-    body = nodeValue(doc, doc.contents, file);
+    events = yamlEvents(text, file);
+    body = valuesOf(events, text, file);
     if (body === null) body = {};
   }
   if (!isObj(body)) throw new TemplateParseError(`${file}: a template must be a mapping`);
-  return { text, body, doc };
+  return { text, body, events };
 }
 
 /** Parses a template (JSON or YAML) into plain data with intrinsic functions in long form. */

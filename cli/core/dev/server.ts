@@ -165,6 +165,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     repoRoot: o.repoRoot,
     workDir: path.join(devDir, `run-${process.pid}-${Date.now()}`),
     cacheDir: path.join(devDir, "bundles"),
+    template: path.resolve(o.template),
     functions: backend.runtimeFunctions,
     region: LOCAL_REGION,
     baseEnv,

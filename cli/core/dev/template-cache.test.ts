@@ -8,9 +8,9 @@ import { discoverCached } from "./template-cache.ts";
 const trees: Array<{ cleanup(): void }> = [];
 afterEach(() => trees.splice(0).forEach((t) => t.cleanup()));
 
-const ROOT = `Transform: AWS::Serverless-2016-10-31
+const ROOT = (stage = "{ Type: String, Default: dev }") => `Transform: AWS::Serverless-2016-10-31
 Parameters:
-  Stage: { Type: String, Default: dev }
+  Stage: ${stage}
 Resources:
   Web:
     Type: AWS::Serverless::Application
@@ -22,12 +22,13 @@ const web = (fns: string[]) => `Transform: AWS::Serverless-2016-10-31
 Parameters:
   Stage: { Type: String }
 Resources:
-${fns.map((f) => `  ${f}:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ../fn, Handler: handler.handler, Runtime: nodejs22.x }\n`).join("")}`;
+${fns.map((f) => `  ${f}:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ../fn, Handler: !Sub "\${Stage}.handler", Runtime: nodejs22.x }\n`).join("")}`;
 
-function project() {
+/** `stage`: the root's Stage parameter as written (default: with a Default of dev). */
+function project(stage?: string) {
   const t = tempTree("hdoc-template-cache-");
   trees.push(t);
-  const root = t.put("infra/template.yml", ROOT);
+  const root = t.put("infra/template.yml", ROOT(stage));
   t.put("infra/web.yml", web(["One"]));
   t.put("fn/handler.ts", "export const handler = async () => 1;\n");
   /** Template times a minute back: stamps of files younger than 2 s are not trusted. */
@@ -37,7 +38,7 @@ function project() {
   };
   age();
   const cacheFile = path.join(t.root, ".hdoc/dev/templates.json");
-  const discover = (params: Record<string, string> = {}) => discoverCached(root, t.root, params, cacheFile);
+  const discover = (params: Record<string, string> = {}, fallbacks: Record<string, string> = {}) => discoverCached(root, t.root, params, cacheFile, Date.now, fallbacks);
   return { t, root, age, discover, cacheFile };
 }
 
@@ -64,14 +65,29 @@ describe("the templates remembered between hdoc dev starts", () => {
     expect((await p.discover()).fromCache).toBe(true);
   });
 
-  it("parses again for other parameters, and when a function's code folder is gone (the problem is reported)", async () => {
+  it("parses again for other parameters and gives their values, and when a function's code folder is gone (the problem is reported)", async () => {
     const p = project();
-    await p.discover();
-    expect((await p.discover({ Stage: "prod" })).fromCache).toBe(false);
+    const handlers = (d: { functions: Array<{ handler: string }> }) => d.functions.map((f) => f.handler);
+    expect(handlers(await p.discover())).toEqual(["dev.handler"]);
+    expect((await p.discover()).fromCache).toBe(true); // the Stage=dev discovery is in the cache
+    const prod = await p.discover({ Stage: "prod" });
+    expect([prod.fromCache, handlers(prod)]).toEqual([false, ["prod.handler"]]);
     rmSync(path.join(p.t.root, "fn"), { recursive: true });
     const gone = await p.discover({ Stage: "prod" });
     expect(gone.fromCache).toBe(false);
     expect(gone.problems.map((x) => x.message).join("\n")).toMatch(/does not exist/);
+  });
+
+  // found in review: nothing proved the fallbacks (hdoc dev's Stage=dev) are part of the key
+  it("parses again when the fallbacks differ (a root Stage without a Default), and gives the new fallback's values", async () => {
+    const p = project("{ Type: String }");
+    const handlers = (d: { functions: Array<{ handler: string }> }) => d.functions.map((f) => f.handler);
+    const a = await p.discover({}, { Stage: "dev" });
+    expect([a.fromCache, handlers(a)]).toEqual([false, ["dev.handler"]]);
+    expect((await p.discover({}, { Stage: "dev" })).fromCache).toBe(true);
+    const b = await p.discover({}, { Stage: "qa" });
+    expect([b.fromCache, handlers(b)]).toEqual([false, ["qa.handler"]]);
+    expect(handlers(await p.discover({}, { Stage: "qa" }))).toEqual(["qa.handler"]);
   });
 
   it("does not remember templates written less than 2 s ago, nor a discovery with problems", async () => {

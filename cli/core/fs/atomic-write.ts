@@ -21,6 +21,13 @@ export interface AtomicWriteOptions {
   tempName?: string;
   /** Where the temporary file is registered for removal if the process is stopped mid-write. */
   cleanup?: Cleanup;
+  /**
+   * false: no fsync of the file or its folder. For files rebuilt from others and checked by digest
+   * before they are trusted (the build folder's templates, manifest and cache): a killed process still
+   * leaves the old file or the new one (the rename), and a power cut at worst an older or empty one,
+   * which the next build takes as changed or missing. Default true.
+   */
+  durable?: boolean;
 }
 
 const CREATE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL;
@@ -36,7 +43,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     const handle = await fs.open(tmp, CREATE, 0o600);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (o.durable !== false) await handle.sync();
       // the final mode and owner only once the data is complete (a wider mode never sees a partial file)
       if (o.owner) await handle.chown(o.owner.uid, o.owner.gid).catch(() => undefined);
       if (o.mode !== undefined && o.mode !== 0o600) await handle.chmod(o.mode);
@@ -50,7 +57,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   } finally {
     forget();
   }
-  await syncDir(dir);
+  if (o.durable !== false) await syncDir(dir);
 }
 
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): void {
@@ -63,7 +70,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, o: 
     try {
       const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
       for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-      fsyncSync(fd);
+      if (o.durable !== false) fsyncSync(fd);
       if (o.mode !== undefined && o.mode !== 0o600) fchmodSync(fd, o.mode);
     } finally {
       closeSync(fd);

@@ -7,8 +7,9 @@
  * esbuild read the nearest), and the tsconfig files a tsconfig.json `extends`. `hdoc build`'s cache and
  * `hdoc dev`'s bundle cache and live reload use the same list, so neither serves a stale bundle.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { extendsNames, lookUpExtends, type FileReads } from "./tsconfig-extends.ts";
 
 /** Whether `f` is `dir` or below it (both absolute and normalised): a prefix test, as this runs for every source of every function on each build. */
 const inside = (dir: string, f: string) => f === dir || (f.startsWith(dir) && (dir.endsWith(path.sep) || f[dir.length] === path.sep));
@@ -37,29 +38,75 @@ export function folderListing(dir: string): string {
   }
 }
 
-/** The relative `extends` of a tsconfig.json (a string or a list), resolved; unreadable or package-based ones are left out. */
-function tsconfigExtends(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return [];
+/**
+ * The reads the lists below are made of, each done once: one per file and folder for a whole
+ * `hdoc build` (the ancestors' package.json and tsconfig.json files are shared by most functions), or
+ * one per call when none is passed (`hdoc dev` bundles one function at a time, after edits: what it
+ * read before may have changed since).
+ */
+export class ResolutionReads implements FileReads {
+  private readonly texts = new Map<string, string | undefined>();
+  private readonly files = new Map<string, boolean>();
+  private readonly listings = new Map<string, string>();
+  private readonly bases = new Map<string, string[]>();
+
+  text(file: string): string | undefined {
+    if (!this.texts.has(file)) {
+      let t: string | undefined;
+      try {
+        t = readFileSync(file, "utf8");
+      } catch {
+        t = undefined;
+      }
+      this.texts.set(file, t);
+    }
+    return this.texts.get(file);
   }
-  const m = /"extends"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])/.exec(text);
-  if (!m) return [];
-  const names = [...m[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!);
-  return names.filter((n) => n.startsWith(".")).map((n) => {
-    const f = path.resolve(path.dirname(file), n);
-    return f.endsWith(".json") ? f : `${f}.json`;
-  });
+
+  isFile(file: string): boolean {
+    let f = this.files.get(file);
+    if (f === undefined) {
+      try {
+        f = statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+      } catch {
+        f = false; // ENOTDIR: a name below a file
+      }
+      this.files.set(file, f);
+    }
+    return f;
+  }
+
+  /** folderListing, once per folder. */
+  listing(dir: string): string {
+    let l = this.listings.get(dir);
+    if (l === undefined) this.listings.set(dir, (l = folderListing(dir)));
+    return l;
+  }
+
+  /** The files a tsconfig.json's `extends` names or looks at (tsconfig-extends.ts), inside `repoRoot`, the bases found first. */
+  extendsOf(file: string, repoRoot: string): string[] {
+    let out = this.bases.get(file);
+    if (out === undefined) {
+      const text = this.text(file);
+      const found: string[] = [], tried: string[] = [];
+      for (const name of text === undefined ? [] : extendsNames(text)) {
+        const r = lookUpExtends(name, file, repoRoot, this);
+        if (r.base) found.push(r.base);
+        tried.push(...r.tried);
+      }
+      this.bases.set(file, (out = [...found, ...tried].filter((f) => inside(repoRoot, f))));
+    }
+    return out;
+  }
 }
 
 /**
  * Every package.json and tsconfig.json from each source's folder up to the repository root — present
  * or not: creating one changes the rule — plus the function's own package.json and the tsconfig files
- * those tsconfig.json files extend (followed, inside the repository).
+ * those tsconfig.json files extend, relative or from a package (followed, inside the repository, with
+ * every file the lookup of a base looked at).
  */
-export function decidingFiles(sources: Iterable<string>, codeDir: string | undefined, repoRoot: string): string[] {
+export function decidingFiles(sources: Iterable<string>, codeDir: string | undefined, repoRoot: string, reads: ResolutionReads = new ResolutionReads()): string[] {
   const out = new Set<string>(codeDir ? [path.join(codeDir, "package.json")] : []);
   const dirs = new Set<string>();
   for (const dir of [...(codeDir ? [codeDir] : []), ...sourceFolders(sources, repoRoot)]) {
@@ -73,11 +120,13 @@ export function decidingFiles(sources: Iterable<string>, codeDir: string | undef
     out.add(path.join(d, "package.json"));
     pending.push(path.join(d, "tsconfig.json"));
   }
+  const followed = new Set<string>();
   while (pending.length) {
     const f = pending.pop()!;
-    if (out.has(f)) continue;
     out.add(f);
-    for (const base of tsconfigExtends(f)) if (inside(repoRoot, base)) pending.push(base);
+    if (followed.has(f)) continue;
+    followed.add(f);
+    for (const base of reads.extendsOf(f, repoRoot)) pending.push(base);
   }
   return [...out].sort();
 }

@@ -4,8 +4,10 @@ import path from "node:path";
 import type { FunctionInfo } from "../../cfn/templates.ts";
 import { tempTree } from "../../../../test/helpers/temp-tree.ts";
 import { bundleForDev } from "./bundle.ts";
-import { BundleCache, watchedFiles } from "./bundle-cache.ts";
-import { changed } from "../stamps.ts";
+import { BundleCache, watchedFiles, type BundleTools } from "./bundle-cache.ts";
+import { changed, hdocCodeStamp } from "../stamps.ts";
+import { installedEsbuildVersion } from "../../build/bundler.ts";
+import { version as esbuildVersion } from "esbuild";
 
 // Real esbuild bundles of a small project: a handler, a shared file above it, an installed package.
 const trees: Array<{ cleanup(): void }> = [];
@@ -31,7 +33,8 @@ function fixture() {
   let runs = 0;
   /** A new run (its own work folder) over the same cache. */
   // Each bundle "starts" a minute after the files were written: an edit made while esbuild reads is a case of its own.
-  const run = (over: Partial<FunctionInfo> = {}, now = () => Date.now() + 60_000) => bundleForDev(info(over), t.root, path.join(t.root, `.hdoc/dev/run-${++runs}`), new BundleCache(cacheDir), now);
+  // `tools`: the hdoc code stamp and esbuild version the run bundles with (the installed ones when not given).
+  const run = (over: Partial<FunctionInfo> = {}, now = () => Date.now() + 60_000, tools?: BundleTools) => bundleForDev(info(over), t.root, path.join(t.root, `.hdoc/dev/run-${++runs}`), new BundleCache(cacheDir, tools), now);
   return { t, run, pkg, cacheDir };
 }
 
@@ -67,13 +70,19 @@ describe("dev bundles kept between runs", () => {
   it.each([
     ["a file an extensionless import now resolves to is created beside the one it found", (f: ReturnType<typeof fixture>) => f.t.put("shared/greet.ts", 'export const greet = (n: string) => `ts ${n}`;\n'), "ts ${n}"],
     ["a package.json is created between the function and the repository root", (f: ReturnType<typeof fixture>) => f.t.put("shared/package.json", JSON.stringify({ name: "shared", sideEffects: false })), "js ${n}"],
-    ["the tsconfig a tsconfig.json extends is edited", (f: ReturnType<typeof fixture>) => f.t.put("tsconfig.base.json", JSON.stringify({ compilerOptions: { strict: false } })), "js ${n}"],
+    ["a tsconfig.json is created between a source and the repository root", (f: ReturnType<typeof fixture>) => f.t.put("shared/tsconfig.json", JSON.stringify({ compilerOptions: { strict: false } })), "js ${n}"],
+    ["a tsconfig.json is created at the repository root", (f: ReturnType<typeof fixture>) => f.t.put("tsconfig.json", JSON.stringify({ compilerOptions: {} })), "js ${n}"],
+    ["the tsconfig a tsconfig.json extends is edited", (f: ReturnType<typeof fixture>) => f.t.put("tsconfig.base.json", JSON.stringify({ extends: "@fx/tsconfig/tsconfig.json", compilerOptions: { strict: false } })), "js ${n}"],
+    // closing-21, noticed: a package-based extends was not followed
+    ["the tsconfig of a package that tsconfig extends is edited (in node_modules)", (f: ReturnType<typeof fixture>) => f.t.put("node_modules/@fx/tsconfig/tsconfig.json", JSON.stringify({ compilerOptions: { useDefineForClassFields: false } })), "js ${n}"],
   ])("bundles again when %s (was: taken from the cache)", async (_what, edit, expected) => {
     const f = fixture();
     rmSync(path.join(f.t.root, "shared/greet.ts"));
     f.t.put("shared/greet.js", 'export const greet = (n) => `js ${n}`;\n');
     f.t.put("fn/handler.ts", 'import { greet } from "../shared/greet";\nimport { pad } from "leftpad";\nexport const handler = async () => pad(greet("ada"));\n');
-    f.t.put("tsconfig.base.json", JSON.stringify({ compilerOptions: { strict: true } }));
+    f.t.put("tsconfig.base.json", JSON.stringify({ extends: "@fx/tsconfig/tsconfig.json", compilerOptions: { strict: true } }));
+    f.t.put("node_modules/@fx/tsconfig/package.json", JSON.stringify({ name: "@fx/tsconfig", version: "1.0.0" }));
+    f.t.put("node_modules/@fx/tsconfig/tsconfig.json", JSON.stringify({ compilerOptions: {} }));
     f.t.put("fn/tsconfig.json", JSON.stringify({ extends: "../tsconfig.base.json" }));
     expect(code((await f.run()).file)).toContain("js ${n}");
     expect((await f.run()).cached).toBe(true);
@@ -81,6 +90,29 @@ describe("dev bundles kept between runs", () => {
     const again = await f.run();
     expect(again.cached).toBeUndefined();
     expect(code(again.file)).toContain(expected);
+  });
+
+  // found in review: nothing proved that a bundle made by another hdoc or another esbuild is not served
+  const TOOLS: BundleTools = { hdocCode: "hdoc-code-A", esbuildVersion: "0.28.0" };
+  it.each([
+    ["hdoc's code changed (another code stamp)", { ...TOOLS, hdocCode: "hdoc-code-B" }],
+    ["esbuild was updated (another version)", { ...TOOLS, esbuildVersion: "0.28.1" }],
+    ["both changed", { hdocCode: "hdoc-code-B", esbuildVersion: "0.29.0" }],
+  ])("bundles again when %s, and keeps the new entry", async (_what, other) => {
+    const f = fixture();
+    await f.run({}, undefined, TOOLS);
+    expect((await f.run({}, undefined, { ...TOOLS })).cached).toBe(true);
+    expect((await f.run({}, undefined, other)).cached).toBeUndefined();
+    expect((await f.run({}, undefined, other)).cached).toBe(true);
+    expect((await f.run({}, undefined, TOOLS)).cached).toBeUndefined(); // one entry per function: the old tools' was replaced
+  });
+
+  it("uses the running hdoc's code stamp and the installed esbuild when not told otherwise", async () => {
+    const f = fixture();
+    await f.run();
+    expect((await f.run({}, undefined, TOOLS)).cached).toBeUndefined();
+    expect(new BundleCache(f.cacheDir).madeWith).toEqual({ hdocCode: hdocCodeStamp(), esbuildVersion: installedEsbuildVersion() });
+    expect(installedEsbuildVersion()).toBe(esbuildVersion);
   });
 
   it("does not keep a bundle whose input changed while esbuild read it, and marks it changed (found in review: served old code after a restart)", async () => {
@@ -133,13 +165,44 @@ describe("dev bundles kept between runs", () => {
 
   it("removes the entries of functions the templates no longer have, at a run's start (found in review: kept forever)", async () => {
     const f = fixture();
+    const template = f.t.put("template.yml", "Resources: {}\n");
     await f.run();
-    const names = () => readdirSync(f.cacheDir).sort();
+    const names = () => readdirSync(f.cacheDir).filter((n) => n !== "templates").sort();
     expect(names()).toHaveLength(2);
-    new BundleCache(f.cacheDir).removeLeftovers(["Fn", "Other"]);
+    new BundleCache(f.cacheDir).removeLeftovers({ template, functionIds: ["Fn", "Other"] });
     expect(names()).toHaveLength(2);
-    new BundleCache(f.cacheDir).removeLeftovers(["Renamed"]);
+    new BundleCache(f.cacheDir).removeLeftovers({ template, functionIds: ["Renamed"] });
     expect(names()).toEqual([]);
+  });
+
+  // closing-21, noticed: two hdoc dev runs of different templates in one checkout removed each other's entries at start
+  it("keeps the entries of another template's functions while that template exists, and removes them once it is gone", async () => {
+    const f = fixture();
+    const a = f.t.put("infra/template.yml", "Resources: {}\n");
+    const b = f.t.put("infra/other.yml", "Resources: {}\n");
+    const entries = () => readdirSync(f.cacheDir).filter((n) => n.endsWith(".json")).sort();
+    new BundleCache(f.cacheDir).removeLeftovers({ template: b, functionIds: ["Other"] }); // run B starts
+    await f.run({ id: "Other", logicalId: "Other" });
+    new BundleCache(f.cacheDir).removeLeftovers({ template: a, functionIds: ["Fn"] }); // run A starts
+    await f.run();
+    expect(entries()).toEqual(["Fn.json", "Other.json"]);
+    new BundleCache(f.cacheDir).removeLeftovers({ template: a, functionIds: ["Fn"] }); // A starts again: B's entry stays
+    expect(entries()).toEqual(["Fn.json", "Other.json"]);
+    expect((await f.run({ id: "Other", logicalId: "Other" })).cached).toBe(true);
+    new BundleCache(f.cacheDir).removeLeftovers({ template: b, functionIds: ["Other"] }); // and B's start keeps A's
+    expect((await f.run()).cached).toBe(true);
+    rmSync(b);
+    new BundleCache(f.cacheDir).removeLeftovers({ template: a, functionIds: ["Fn"] });
+    expect(entries()).toEqual(["Fn.json"]);
+    expect(readdirSync(f.cacheDir).filter((n) => n.endsWith(".mjs")).map((n) => n.replace(/-[0-9a-f]{12}\.mjs$/, ""))).toEqual(["Fn"]);
+  });
+
+  it("keeps every entry when it cannot record the run's template (nothing known to remove by)", async () => {
+    const f = fixture();
+    await f.run();
+    writeFileSync(path.join(f.cacheDir, "templates"), "a file where the folder would be");
+    new BundleCache(f.cacheDir).removeLeftovers({ template: f.t.put("template.yml", ""), functionIds: ["Renamed"] });
+    expect(readdirSync(f.cacheDir).filter((n) => n.endsWith(".json"))).toEqual(["Fn.json"]);
   });
 
   it("treats an entry removed by another run between its check and its link as a miss", async () => {

@@ -14,7 +14,8 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSyn
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { removeLeftoverRuns } from "../leftovers.ts";
-import { changed } from "../stamps.ts";
+import { changed, hdocCodeStamp } from "../stamps.ts";
+import { installedEsbuildVersion } from "../../build/bundler.ts";
 
 const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
 
@@ -59,19 +60,62 @@ interface IndexDoc {
 
 const safeName = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, "_");
 
+/** The tools that made a bundle, part of its entry's key: a bundle made by another hdoc or esbuild is never served. */
+export interface BundleTools {
+  /** hdoc's own code (stamps.ts#hdocCodeStamp). */
+  hdocCode: string;
+  esbuildVersion: string;
+}
+
 export class BundleCache {
-  constructor(private readonly dir: string) {}
+  /** `tools`: what bundles are made with in this run (by default the running hdoc's code and the installed esbuild; tests pass others). */
+  constructor(private readonly dir: string, private readonly tools?: BundleTools) {}
+
+  /** The tools of this run, looked up once, when first needed (a start that takes nothing from the cache never looks). */
+  get madeWith(): BundleTools {
+    return (this.resolvedTools ??= this.tools ?? { hdocCode: hdocCodeStamp(), esbuildVersion: installedEsbuildVersion() });
+  }
+  private resolvedTools?: BundleTools;
 
   /**
    * At a run's start: temporary files of writers that were killed mid-write, and the entries of
-   * functions the templates no longer have (renamed or deleted: each bundle holds a copy of the SDK).
+   * functions no template known to the cache still has (renamed or deleted: each bundle holds a copy
+   * of the SDK). `run` names this run's root template and its functions; they are recorded
+   * (`templates/<hash>.json`) before anything is removed, so two `hdoc dev` runs of different templates
+   * in one checkout keep each other's entries. A recorded template whose file is gone no longer counts.
    */
-  removeLeftovers(functionIds?: Iterable<string>): void {
+  removeLeftovers(run?: { template: string; functionIds: Iterable<string> }): void {
     removeLeftoverRuns(this.dir);
-    if (!functionIds) return;
-    const keep = new Set([...functionIds].map(safeName));
+    if (!run) return;
+    const keep = new Set([...run.functionIds].map(safeName));
+    const known = path.join(this.dir, "templates");
+    removeLeftoverRuns(known);
+    try {
+      mkdirSync(known, { recursive: true });
+      const mine = path.join(known, `${createHash("sha256").update(run.template).digest("hex").slice(0, 16)}.json`);
+      const t = `${mine}.${process.pid}-${Date.now()}.tmp`;
+      writeFileSync(t, JSON.stringify({ version: 1, template: run.template, functions: [...keep] }));
+      renameSync(t, mine);
+    } catch {
+      return; // without a record of this run's functions, removing another's entries could cost it a bundle: keep them
+    }
     let names: string[];
     try {
+      for (const n of readdirSync(known)) {
+        if (!n.endsWith(".json")) continue;
+        let doc: { template?: unknown; functions?: unknown };
+        try {
+          doc = JSON.parse(readFileSync(path.join(known, n), "utf8")) as typeof doc;
+        } catch {
+          continue; // unreadable: it keeps nothing, and is replaced at its template's next start
+        }
+        if (typeof doc.template !== "string" || !Array.isArray(doc.functions)) continue;
+        if (!existsSync(doc.template)) {
+          rmSync(path.join(known, n), { force: true });
+          continue;
+        }
+        for (const id of doc.functions) if (typeof id === "string") keep.add(id);
+      }
       names = readdirSync(this.dir);
     } catch {
       return;

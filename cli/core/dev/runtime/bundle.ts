@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { FunctionInfo } from "../../cfn/templates.ts";
-import { bundleInMemory, bundleSettingsOf, esbuildOptions, FunctionBuildError, installedEsbuildVersion, resolveEntry } from "../../build/bundler.ts";
-import { BundleCache, watchedFiles } from "./bundle-cache.ts";
+import { bundleInMemory, bundleSettingsOf, esbuildOptions, FunctionBuildError, resolveEntry } from "../../build/bundler.ts";
+import { BundleCache, watchedFiles, type BundleTools } from "./bundle-cache.ts";
 import { decidingFiles, sourceFolders } from "../../fs/resolution-inputs.ts";
-import { changed, fingerprint, hdocCodeStamp, stamps, stampsSince } from "../stamps.ts";
+import { changed, fingerprint, stamps, stampsSince } from "../stamps.ts";
 
 export { changed, fingerprint, stamps };
 
@@ -48,12 +48,12 @@ function extensionOf(info: FunctionInfo, repoRoot: string): string {
 }
 const fileIn = (workDir: string, info: FunctionInfo, hash: string, repoRoot: string) => path.join(workDir, `${info.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${hash}${extensionOf(info, repoRoot)}`);
 
-/** What decides a function's bundle besides its files: its build settings, esbuild's version and hdoc's own code. */
-function cacheKey(info: FunctionInfo, repoRoot: string): string | undefined {
+/** What decides a function's bundle besides its files: its build settings and the tools (esbuild's version, hdoc's own code). */
+export function cacheKey(info: FunctionInfo, repoRoot: string, tools: BundleTools): string | undefined {
   try {
     const entry = resolveEntry(info).entry;
     const { plugins: _plugins, ...settings } = esbuildOptions(info, entry, devOptions(repoRoot));
-    return createHash("sha256").update(JSON.stringify([settings, info.id, info.codeDir, installedEsbuildVersion(), hdocCodeStamp()])).digest("hex");
+    return createHash("sha256").update(JSON.stringify([settings, info.id, info.codeDir, tools.esbuildVersion, tools.hdocCode])).digest("hex");
   } catch {
     return undefined; // the bundle step reports the problem
   }
@@ -61,7 +61,7 @@ function cacheKey(info: FunctionInfo, repoRoot: string): string | undefined {
 
 /** `now` is when the bundle starts (injected by tests, to stand for files written long before). */
 export async function bundleForDev(info: FunctionInfo, repoRoot: string, workDir: string, cache?: BundleCache, now: () => number = Date.now): Promise<Built> {
-  const key = cache ? cacheKey(info, repoRoot) : undefined;
+  const key = cache ? cacheKey(info, repoRoot, cache.madeWith) : undefined;
   if (cache && key) {
     const hit = cache.take(info.id, key, (hash) => fileIn(workDir, info, hash, repoRoot));
     if (hit) return { ...hit, cached: true };

@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   baseEnv?: Record<string, string>;
   /** Where bundles are kept between runs (bundle-cache.ts); none: every run bundles. */
   cacheDir?: string;
+  /** The root template the functions come from (absolute): the cache keeps the entries of every template still there. */
+  template?: string;
   /** How often (at most) a function's input files are checked for edits; default 100 ms. */
   checkEveryMs?: number;
   /**
@@ -95,7 +97,8 @@ export class LocalRuntime {
     this.busyAt = o.busyAt ?? 4;
     if (o.cacheDir) {
       this.cache = new BundleCache(o.cacheDir);
-      this.cache.removeLeftovers(o.functions.map((f) => f.info.id));
+      if (o.template) this.cache.removeLeftovers({ template: o.template, functionIds: o.functions.map((f) => f.info.id) });
+      else this.cache.removeLeftovers();
     }
     for (const fn of o.functions) this.slots.set(fn.info.id, { fn, pool: [], checkedAt: -Infinity, builds: 0, workers: 0 });
   }
