@@ -29,6 +29,8 @@ await build({
   // bundled CommonJS (commander) calls require() for Node built-ins
   banner: { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' },
   sourcemap: "linked",
+  minifyWhitespace: true,
+  minifySyntax: true,
   chunkNames: "chunks/[name]-[hash]",
   define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
   logLevel: "warning",

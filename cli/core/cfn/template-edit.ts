@@ -20,7 +20,17 @@ interface Splice { start: number; end: number; text: string }
 /** A map of the document found by its logical path, with that path. */
 export interface MapAt { node: LocatedMap; path: Key[] }
 
-const keyIs = (p: LocatedPair, k: string) => p.key.kind === "scalar" && p.key.text === k;
+/** Each mapping's pairs by key text (the first of equal keys, as a linear search finds it), built on first use: templates hold hundreds of resources. */
+const pairIndex = new WeakMap<LocatedMap, Map<string, LocatedPair>>();
+function pairOf(map: LocatedMap, key: string): LocatedPair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) if (p.key.kind === "scalar" && !index.has(p.key.text)) index.set(p.key.text, p);
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
 const fnName = (name: string) => (name === "Ref" || name === "Condition" ? name : `Fn::${name}`);
 
 /** Deep equality of parsed values (key order aside; NaN equals NaN). */
@@ -68,7 +78,7 @@ export class TemplateEditor {
     const logical: Key[] = [];
     for (const k of keys) {
       if (node?.kind !== "map" || customTag(node)) return undefined;
-      const pair = node.items.find((p) => keyIs(p, k));
+      const pair = pairOf(node, k);
       if (!pair) return undefined;
       node = pair.value;
       logical.push(k);
@@ -83,7 +93,7 @@ export class TemplateEditor {
 
   /** Sets `key` of the mapping at `at` to a value written as JSON (`{"S3Bucket": "b", "S3Key": "k"}` is a flow mapping to YAML). */
   setValue(at: MapAt, key: string, value: Json): void {
-    const pair = at.node.items.find((p) => keyIs(p, key));
+    const pair = pairOf(at.node, key);
     const text = JSON.stringify(value);
     if (pair) this.replaceValue(pair, text);
     else this.insertPair(at.node, key, text);
@@ -99,7 +109,7 @@ export class TemplateEditor {
       // keys[i..] are missing (or not mappings): write them as one flow value under keys[i].
       let inner: Json = { [key]: value };
       for (const k of keys.slice(i + 1).reverse()) inner = { [k]: inner };
-      const pair = at.node.items.find((p) => keyIs(p, keys[i]!));
+      const pair = pairOf(at.node, keys[i]!);
       if (pair && !(pair.value.kind === "scalar" && !customTag(pair.value) && pair.value.text === "")) {
         throw new Error(`${this.file}: cannot rewrite ${[...keys, key].join(".")}: ${keys.slice(0, i + 1).join(".")} is not a mapping hdoc can edit`);
       }
