@@ -161,6 +161,7 @@ function render(report: BuildReport, ms: number, ctx: Context, rel: (f: string) 
   }
   for (const p of report.problems) io.info(`error: ${p}`);
   for (const f of report.notBuilt) io.info(`warning: ${f.text}`);
+  for (const w of report.warnings) io.info(`warning: ${w}`);
   const stale = report.functions.filter((f) => f.status === "stale").length;
   io.info(`${built} built, ${cached} cached${failed.length ? `, ${failed.length} failed` : ""}${stale ? `, ${stale} not built (run without --function)` : ""} in ${formatMs(ms)}`);
   if (report.template) io.info(`templates: ${report.template} (deploy: sam deploy --template-file ${report.template} ...)`);

@@ -109,3 +109,43 @@ describe("hdoc dev: what did not change since the last start is not parsed or bu
     await stop(third);
   });
 });
+
+// closing-21, noticed: two hdoc dev runs of different templates in one checkout removed each other's bundles at start
+describe("hdoc dev: runs of different templates in one checkout keep each other's bundles", () => {
+  it("takes a template's bundles from the cache after a run of another template started meanwhile (was: bundled again)", async () => {
+    const dir = project();
+    writeFileSync(path.join(dir, "infra/solo.yml"), [
+      "Transform: AWS::Serverless-2016-10-31",
+      "Resources:",
+      "  SoloFunction:",
+      "    Type: AWS::Serverless::Function",
+      "    Properties:",
+      "      CodeUri: ../functions/echo",
+      "      Handler: handler.handler",
+      "      Runtime: nodejs22.x",
+      "      Events:",
+      "        Get: { Type: Api, Properties: { Path: \"/solo/{proxy+}\", Method: get } }",
+      "",
+    ].join("\n"));
+    age(dir);
+    const solo = async () => {
+      const dev = await startHdocDev(["--verbose", "--port", String(await freePort()), "--template", "infra/solo.yml"], { cwd: dir, home: h.home });
+      running.push(dev);
+      return dev;
+    };
+    const bundled = async (dev: RunningDev) => /functions bundled: .*/.exec(await eventually(async () => (dev.stderr().includes("functions bundled:") ? dev.stderr() : undefined), 60_000))![0];
+    const a = await start(dir);
+    expect(await bundled(a)).toBe("functions bundled: 5 by esbuild, 0 unchanged since the last run (from .hdoc/dev/bundles)");
+    // the second template's run starts while the first still runs
+    const b = await solo();
+    expect(await bundled(b)).toBe("functions bundled: 1 by esbuild, 0 unchanged since the last run (from .hdoc/dev/bundles)");
+    expect((await fetch(`${b.url}/solo/x`)).status).toBe(200);
+    await Promise.all([stop(a), stop(b)]);
+    const again = await start(dir);
+    expect(await bundled(again)).toBe("functions bundled: 0 by esbuild, 5 unchanged since the last run (from .hdoc/dev/bundles)");
+    await stop(again);
+    const soloAgain = await solo();
+    expect(await bundled(soloAgain)).toBe("functions bundled: 0 by esbuild, 1 unchanged since the last run (from .hdoc/dev/bundles)");
+    await stop(soloAgain);
+  });
+});

@@ -79,7 +79,7 @@ export interface BuildCache {
   /** Lock entries per lock folder (see LockIndex). */
   locks?: LockMemo;
   /** The rewritten templates written last: for which input (key), their digests, the original files they point at. */
-  written?: { key: string; outputs: Record<string, string>; refs: string[]; /** Local paths left as written because they did not exist. */ absent?: string[] };
+  written?: { key: string; outputs: Record<string, string>; refs: string[]; /** Local paths left as written because they did not exist. */ absent?: string[]; /** What the templates' edits left undone (one line each). */ warnings?: string[] };
 }
 
 export const readBuildCache = (file: string): BuildCache =>

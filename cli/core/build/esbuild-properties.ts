@@ -15,6 +15,7 @@
  * Handler keeps its path.
  */
 import { FunctionBuildError } from "./function-build-error.ts";
+import { effectiveBuildProperties } from "./source-map-option.ts";
 
 export type Sourcemap = false | "linked" | "inline" | "external" | "both";
 
@@ -49,10 +50,11 @@ export const snakeCase = (key: string): string => key.replace(/(?<!^)(?=[A-Z])/g
 
 const SOURCEMAP_VALUES = ["linked", "inline", "external", "both"];
 
-export function bundleSettings(fn: { buildMethod?: string; buildProperties?: { [k: string]: unknown } }, hdoc: HdocDefaults): BundleSettings {
+/** `fn.nodeOptions`: its NODE_OPTIONS, which can turn the source map on (source-map-option.ts). */
+export function bundleSettings(fn: { buildMethod?: string; buildProperties?: { [k: string]: unknown }; nodeOptions?: string }, hdoc: HdocDefaults): BundleSettings {
   if (fn.buildMethod !== "esbuild") return { format: "esm", target: [hdoc.target], minify: hdoc.minify, sourcemap: hdoc.sourcemap, external: hdoc.external, flavour: "hdoc" };
   const props = new Map<string, { key: string; value: unknown }>();
-  for (const [key, value] of Object.entries(fn.buildProperties ?? {})) props.set(snakeCase(key), { key, value });
+  for (const [key, value] of Object.entries(effectiveBuildProperties(fn) ?? {})) props.set(snakeCase(key), { key, value });
   const bad = (key: string, why: string) => new FunctionBuildError(`BuildProperties.${key} ${why}`);
   for (const [name, { key, value }] of props) {
     if (READ.includes(name) || FIXED.includes(name) || value === false) continue;

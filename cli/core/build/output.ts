@@ -18,6 +18,7 @@ import path from "node:path";
 import type { FunctionInfo, Json, StackNode, TemplateBody } from "../cfn/templates.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
 import { isObj } from "../cfn/json.ts";
+import { nodeOptionsEdit, nodeOptionsWarning } from "./source-map-option.ts";
 
 export const ROOT_TEMPLATE = "template.yml";
 export const MANIFEST_FILE = "manifest.json";
@@ -76,7 +77,7 @@ const valueAt = (body: Json, p: Array<string | number>): Json | undefined => {
  * not exist is left as written (it is not hdoc's to judge; `sam deploy` reports it). `refs` collects
  * the original local files whose existence decided the result.
  */
-export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor, refs = new Set<string>()): { file: string; text: string } {
+export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor, refs = new Set<string>(), warnings: string[] = []): { file: string; text: string } {
   const outFile = templateOutFile(outDir, node.path);
   const editor = makeEditor(readFileSync(node.file, "utf8"), node.file);
   const body = editor.body;
@@ -93,6 +94,16 @@ export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir:
   }
   for (const fn of functions.filter((f) => built.has(f.logicalId) && f.template === node.file)) {
     editor.setPath(["Resources", fn.logicalId, "Properties"], fn.codeProperty, relativeRef(outFile, artifactDirOf(outDir, fn.id)));
+    // as `sam build` does: Sourcemap set -> --enable-source-maps in the function's own NODE_OPTIONS (source-map-option.ts)
+    const edit = nodeOptionsEdit(fn);
+    if (edit && "invalid" in edit) warnings.push(nodeOptionsWarning(fn.id, edit.invalid));
+    else if (edit) {
+      try {
+        editor.setPath(["Resources", fn.logicalId, "Properties", "Environment", "Variables"], "NODE_OPTIONS", edit.set);
+      } catch {
+        warnings.push(nodeOptionsWarning(fn.id, "its Environment is written in a form hdoc cannot edit in place (an alias or a tag)"));
+      }
+    }
   }
   const globals = editor.mapAt(["Globals", "Function"]);
   if (globals) pointBack(valueAt(body, [...globals.path, "CodeUri"]), (rel) => editor.setString(globals, "CodeUri", rel));
@@ -115,6 +126,8 @@ export interface RenderedTemplates {
   refs: string[];
   /** Local paths left as written because they did not exist. */
   absent: string[];
+  /** What the edits left undone (one line each, naming the function). */
+  warnings: string[];
 }
 
 /**
@@ -124,9 +137,10 @@ export interface RenderedTemplates {
  */
 export function renderTemplates(stacks: StackNode[], functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor): RenderedTemplates {
   const refs = new Set<string>();
-  const outputs = stacks.map((node) => rewriteStack(node, functions, outDir, makeEditor, refs));
+  const warnings: string[] = [];
+  const outputs = stacks.map((node) => rewriteStack(node, functions, outDir, makeEditor, refs, warnings));
   const all = [...refs].sort();
-  return { outputs, refs: all.filter((f) => existsSync(f)), absent: all.filter((f) => !existsSync(f)) };
+  return { outputs, refs: all.filter((f) => existsSync(f)), absent: all.filter((f) => !existsSync(f)), warnings };
 }
 
 /** Replaces the built templates with rendered ones (each written atomically, all at once); returns the files written. */

@@ -70,6 +70,8 @@ export interface BuildReport {
   problems: string[];
   /** Functions hdoc does not build (image, s3, inline, zip), left as the template says: warnings. */
   notBuilt: NotBuilt[];
+  /** What the written templates could not be given (a function's NODE_OPTIONS that cannot take --enable-source-maps): warnings. */
+  warnings: string[];
   ok: boolean;
   /** How much the build cache saved: discovery taken from it, and how many files had to be read and hashed. */
   cache: { discovery: boolean; filesHashed: number };

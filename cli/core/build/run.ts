@@ -29,6 +29,7 @@ import {
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
 import { ResolutionReads } from "../fs/resolution-inputs.ts";
+import { effectiveBuildProperties } from "./source-map-option.ts";
 import { codeDirOutside, outsideRepository } from "./containment.ts";
 import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, renderTemplates, templateOutFile, writeRendered, type RenderedTemplates } from "./output.ts";
 
@@ -99,7 +100,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
 
   const optionsOf = (fn: FunctionInfo) => ({
     format: BUILD_FORMAT, runtime: fn.runtime, handler: fn.handler, architectures: fn.architectures, buildMethod: fn.buildMethod,
-    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true, buildProperties: fn.buildProperties } : {}),
+    ...(isNodeRuntime(fn.runtime) ? { esbuild: req.esbuildVersion, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: true, buildProperties: effectiveBuildProperties(fn) } : {}),
   });
   const lockDirs = (fn: FunctionInfo) => [fn.codeDir, req.repoRoot];
   const packageJson = (fn: FunctionInfo) => path.join(fn.codeDir, "package.json");
@@ -154,7 +155,8 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   // The rewritten templates depend only on the templates read, the build folder and whether the
   // local files they point back at exist (and those left as written still do not): when all of
   // that and the written files are as last time, they are not written again. Otherwise they are rendered while esbuild bundles (see renderTemplates).
-  const templateKey = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, stacks.map((s) => [s.file, digests.digest(s.file)])]);
+  // (the parameters decide the templates' warnings: a NODE_OPTIONS from a parameter that enables source maps needs none)
+  const templateKey = JSON.stringify([BUILD_FORMAT, CODE_ID, req.outDir, req.parameters ?? {}, stacks.map((s) => [s.file, digests.digest(s.file)])]);
   const w = cache.written;
   const templatesCurrent = w?.key === templateKey && Object.entries(w.outputs).every(([f, sha]) => digests.digest(f) === sha) && w.refs.every((f) => existsSync(f)) && (w.absent ?? []).every((f) => !existsSync(f));
   let rendering: Promise<RenderedTemplates | { error: string }> | undefined;
@@ -263,8 +265,10 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   const manifestWritten = JSON.stringify(manifest) !== manifestBefore || !existsSync(manifestFile) ? writeManifest(manifestFile, manifest) : undefined;
   manifestWritten?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   let templates: string[] = [];
+  let warnings: string[] = [];
   if (allCurrent && templatesCurrent) {
     templates = stacks.map((s) => templateOutFile(req.outDir, s.path));
+    warnings = w?.warnings ?? [];
   } else if (allCurrent) {
     startRendering();
     const rendered = await rendering!;
@@ -272,7 +276,8 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
       if ("error" in rendered) throw new Error(rendered.error);
       templates = await writeRendered(rendered, req.outDir);
       const outputs = Object.fromEntries(templates.map((f) => [path.relative(req.repoRoot, f), digests.fresh(f)]));
-      cache.written = { key: templateKey, outputs, refs: rendered.refs, absent: rendered.absent };
+      cache.written = { key: templateKey, outputs, refs: rendered.refs, absent: rendered.absent, ...(rendered.warnings.length ? { warnings: rendered.warnings } : {}) };
+      warnings = rendered.warnings;
     } catch (e) {
       templates = [];
       stackProblems.push((e as Error).message);
@@ -299,6 +304,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     functions: reports,
     problems: stackProblems,
     notBuilt: skipped,
+    warnings,
     ok,
     cache: { discovery: fromCache, filesHashed: digests.hashed },
   };

@@ -36,6 +36,8 @@ export interface FunctionInfo {
   buildMethod?: BuildMethod;
   /** Metadata.BuildProperties as written. */
   buildProperties?: { [k: string]: Json };
+  /** BuildMethod esbuild only: Environment.Variables.NODE_OPTIONS (Globals applied) when its value is known before deployment (build/source-map-option.ts). */
+  nodeOptions?: string;
   /** The resource's Metadata as written (ContextPath for makefile builds...). */
   metadata?: { [k: string]: Json };
   /** Properties after Globals.Function were applied (SAM) or as written (Lambda). */
@@ -195,11 +197,14 @@ export function functionsOf(node: StackNode, repoRoot: string, params: Map<strin
     const architectures = archList.length ? [...new Set(archList.map((a) => ("value" in a ? a.value : "x86_64")))] : ["x86_64"];
     const metadata = isObj(res.Metadata) ? res.Metadata : {};
     const method = typeof metadata.BuildMethod === "string" ? metadata.BuildMethod.toLowerCase() : undefined;
+    const vars = isObj(props.Environment) && isObj(props.Environment.Variables) ? props.Environment.Variables : undefined;
+    const nodeOptions = method === "esbuild" && vars?.NODE_OPTIONS !== undefined ? staticValue(vars.NODE_OPTIONS, params) : undefined;
     functions.push({
       logicalId, id, stackPath: node.path, template: node.file, type, codeProperty, codeUri, codeDir: local.file!,
       handler: handler.value, runtime: runtime.value, architectures,
       ...(method === "makefile" || method === "esbuild" ? { buildMethod: method as BuildMethod } : {}),
       ...(isObj(metadata.BuildProperties) ? { buildProperties: metadata.BuildProperties } : {}),
+      ...(nodeOptions && "value" in nodeOptions ? { nodeOptions: nodeOptions.value } : {}),
       ...(isObj(res.Metadata) ? { metadata: res.Metadata } : {}),
       properties: props,
     });

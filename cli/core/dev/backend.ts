@@ -16,6 +16,7 @@ import type { StreamSource, ViewType } from "./stream.ts";
 import { tablesOf, TableDefinitionError, type TableDefinition } from "./tables.ts";
 import { applyEnvVars, type EnvOverrides } from "./env-vars.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-aws.ts";
+import { nodeOptionsEdit } from "../build/source-map-option.ts";
 
 export { LOCAL_ACCOUNT, LOCAL_REGION };
 
@@ -104,7 +105,10 @@ export async function loadBackend(o: BackendOptions): Promise<LocalBackend> {
 
   const runtimeFunctions: RuntimeFunction[] = found.functions.map((fn) => {
     const env: Record<string, string> = {};
-    const vars = isObj(fn.properties.Environment) && isObj(fn.properties.Environment.Variables) ? fn.properties.Environment.Variables : {};
+    const declared = isObj(fn.properties.Environment) && isObj(fn.properties.Environment.Variables) ? fn.properties.Environment.Variables : {};
+    // as the built template has it: Sourcemap set -> --enable-source-maps in NODE_OPTIONS (build/source-map-option.ts)
+    const edit = nodeOptionsEdit(fn);
+    const vars = edit && "set" in edit ? { ...declared, NODE_OPTIONS: edit.set } : declared;
     const overridden = applyEnvVars({}, Object.keys(vars), o.envVars ?? {}, fn);
     for (const [k, v] of Object.entries(vars)) {
       if (k in overridden) {
