@@ -71,6 +71,17 @@ describe("TemplateEditor", () => {
     expect(() => edit("Resources:\n  Fn:\n    Properties: !If [C, {CodeUri: a}, {CodeUri: b}]\n", ["Resources", "Fn", "Properties"], "CodeUri", "x")).toThrow(/not a mapping hdoc can edit/);
   });
 
+  it.each([
+    ["no Properties", "Resources:\n  Fn:\n    Type: X\n", 'Resources:\n  Fn:\n    "Properties": {"CodeUri":"./c","Environment":{"Variables":{"NODE_OPTIONS":"--enable-source-maps","B":"2"}}}\n    Type: X\n'],
+    ["Properties without an Environment", "Resources:\n  Fn:\n    Properties:\n      Handler: a.b\n", 'Resources:\n  Fn:\n    Properties:\n      "Environment": {"Variables":{"NODE_OPTIONS":"--enable-source-maps","B":"2"}}\n      "CodeUri": "./c"\n      Handler: a.b\n'],
+  ])("writes every edit below a mapping it had to add into that one mapping (%s)", (_what, text, expected) => {
+    const e = new TemplateEditor(text, "t.yml");
+    e.setPath(["Resources", "Fn", "Properties"], "CodeUri", "./c");
+    e.setPath(["Resources", "Fn", "Properties", "Environment", "Variables"], "NODE_OPTIONS", "--enable-source-maps");
+    e.setPath(["Resources", "Fn", "Properties", "Environment", "Variables"], "B", "2");
+    expect(e.toString()).toBe(expected);
+  });
+
   it("leaves a template it was not asked to change exactly as read, without looking for anything in it", () => {
     const text = "A: &a [1, 2]\nB: *a   # c\n";
     expect(new TemplateEditor(text, "t.yml").toString()).toBe(text);

@@ -16,6 +16,8 @@ import type { Event } from "js-yaml";
 
 type Key = string | number;
 interface Splice { start: number; end: number; text: string }
+/** An edit's splice and how its text is made from a value's JSON (to write it again when that value grows). */
+interface Written { splice: Splice; render: (json: string) => string }
 
 /** A map of the document found by its logical path, with that path. */
 export interface MapAt { node: LocatedMap; path: Key[] }
@@ -49,6 +51,8 @@ export class TemplateEditor {
   private located?: { root: LocatedNode | undefined };
   private readonly events: Event[] | undefined;
   private readonly splices: Splice[] = [];
+  /** Flow mappings this editor wrote where none was, by their logical path (JSON of the keys). */
+  private readonly written = new Map<string, Written & { value: { [k: string]: Json } }>();
   private readonly expected: TemplateBody;
 
   /**
@@ -102,6 +106,19 @@ export class TemplateEditor {
 
   /** Sets a string at a path below the mapping at `keys`, creating the missing mappings (`Properties`) as flow maps. */
   setPath(keys: string[], key: string, value: string): void {
+    // below a mapping this editor wrote itself (a second edit under a Properties it had to add): its text is written again
+    for (let j = keys.length; j >= 1; j--) {
+      const w = this.written.get(JSON.stringify(keys.slice(0, j)));
+      if (!w) continue;
+      let node = w.value;
+      for (const k of keys.slice(j)) {
+        const next = node[k];
+        node = isObj(next) ? next : (node[k] = {});
+      }
+      node[key] = value;
+      w.splice.text = w.render(JSON.stringify(w.value));
+      return;
+    }
     for (let i = keys.length; i >= 0; i--) {
       const at = this.mapAt(keys.slice(0, i));
       if (!at) continue;
@@ -113,9 +130,9 @@ export class TemplateEditor {
       if (pair && !(pair.value.kind === "scalar" && !customTag(pair.value) && pair.value.text === "")) {
         throw new Error(`${this.file}: cannot rewrite ${[...keys, key].join(".")}: ${keys.slice(0, i + 1).join(".")} is not a mapping hdoc can edit`);
       }
-      if (pair) this.replaceValue(pair, JSON.stringify(inner));
-      else this.insertPair(at.node, keys[i]!, JSON.stringify(inner));
+      const written = pair ? this.replaceValue(pair, JSON.stringify(inner)) : this.insertPair(at.node, keys[i]!, JSON.stringify(inner));
       this.setExpected([...at.path, keys[i]!], inner);
+      this.written.set(JSON.stringify(keys.slice(0, i + 1)), { ...written, value: inner as { [k: string]: Json } });
       return;
     }
     throw new Error(`${this.file}: the template is not a mapping`);
@@ -185,26 +202,33 @@ export class TemplateEditor {
   }
 
   /** Replaces what follows the key's `:` up to the end of the value (trailing blank lines and comments stay). */
-  private replaceValue(pair: LocatedPair, text: string): void {
+  private replaceValue(pair: LocatedPair, text: string): Written {
     const keyEnd = pair.key.end;
     const colon = keyEnd === undefined ? -1 : this.text.indexOf(":", keyEnd);
     if (colon < 0) throw new Error(`${this.file}: cannot find the ':' after ${pair.key.kind === "scalar" ? pair.key.text : "a key"}`);
     if (pair.value.start !== undefined && pair.value.end === undefined) throw new Error(`${this.file}: cannot find the end of the value of ${pair.key.kind === "scalar" ? pair.key.text : "a key"}`);
     let end = pair.value.end ?? colon + 1;
     while (end > colon + 1 && /\s/.test(this.text[end - 1]!)) end--;
-    this.splices.push({ start: colon + 1, end: Math.max(end, colon + 1), text: ` ${text}` });
+    const render = (t: string) => ` ${t}`;
+    const splice = { start: colon + 1, end: Math.max(end, colon + 1), text: render(text) };
+    this.splices.push(splice);
+    return { splice, render };
   }
 
-  private insertPair(map: LocatedMap, key: string, valueText: string): void {
-    const entry = `${JSON.stringify(key)}: ${valueText}`;
+  private insertPair(map: LocatedMap, key: string, valueText: string): Written {
+    const entry = (t: string) => `${JSON.stringify(key)}: ${t}`;
+    let at: number, render: (t: string) => string;
     if (map.flow) {
-      const open = map.open;
-      if (this.text[open] !== "{") throw new Error(`${this.file}: cannot insert ${key}: unexpected flow mapping`);
-      this.splices.push({ start: open + 1, end: open + 1, text: map.items.length ? ` ${entry},` : ` ${entry} ` });
-      return;
+      at = map.open + 1;
+      if (this.text[map.open] !== "{") throw new Error(`${this.file}: cannot insert ${key}: unexpected flow mapping`);
+      render = map.items.length ? (t) => ` ${entry(t)},` : (t) => ` ${entry(t)} `;
+    } else {
+      at = map.items[0]?.key.start ?? map.open;
+      const indent = " ".repeat(at - (this.text.lastIndexOf("\n", at - 1) + 1));
+      render = (t) => `${entry(t)}\n${indent}`;
     }
-    const at = map.items[0]?.key.start ?? map.open;
-    const col = at - (this.text.lastIndexOf("\n", at - 1) + 1);
-    this.splices.push({ start: at, end: at, text: `${entry}\n${" ".repeat(col)}` });
+    const splice = { start: at, end: at, text: render(valueText) };
+    this.splices.push(splice);
+    return { splice, render };
   }
 }
