@@ -59,7 +59,7 @@ export const dev: CommandDef<DevOpts> = {
     const envVars = opts.envVars ? readEnvVars(path.resolve(ctx.cwd, opts.envVars), opts.envVars) : undefined;
     const io = ctx.io;
     const seedFile = opts.seedFile ? path.resolve(ctx.cwd, opts.seedFile) : opts.seed ? path.join(root, DEFAULT_SEED_FILE) : undefined;
-    process.setSourceMapsEnabled(true);
+    // (The handlers' stack traces are mapped in their own workers; this thread's, under --verbose, by bin/hdoc.js.)
     const server = await startDev({
       repoRoot: root,
       template: opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml"),

@@ -2,7 +2,7 @@
 // request waiting for them; the templates and the bundles of an unchanged project taken from the
 // last start (and what changed parsed or bundled again).
 import { afterAll, describe, expect, it } from "vitest";
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { tempHome } from "../helpers/hdoc.ts";
 import { freePort } from "../helpers/net.ts";
@@ -33,26 +33,45 @@ const start = async (dir: string, args: string[] = []) => {
   running.push(dev);
   return dev;
 };
+/** Replaces text that must be there (a fixture that changed would otherwise leave the test proving nothing). */
+const edit = (file: string, edits: (text: string) => string) => {
+  const before = readFileSync(file, "utf8"), after = edits(before);
+  if (after === before) throw new Error(`${file}: the edit did not apply`);
+  writeFileSync(file, after);
+};
 const stop = async (dev: RunningDev) => {
   running.splice(running.indexOf(dev), 1);
   return dev.stop();
 };
 
 describe("hdoc dev --seed: ready before the seeded records are delivered", () => {
-  it("answers the first request only once a slow stream consumer has applied the seeded records (was: ready waited for them)", async () => {
+  it("answers the first request only once a blocked stream consumer has applied the seeded records (was: ready waited for them)", async () => {
     const dir = project();
-    const summer = path.join(dir, "functions/summer/handler.ts");
-    // The consumer of the Items stream takes 1.5 s per batch.
-    writeFileSync(summer, readFileSync(summer, "utf8").replace("export async function handler(event: DynamoDBStreamEvent) {", "export async function handler(event: DynamoDBStreamEvent) {\n  await new Promise((r) => setTimeout(r, 1500));"));
+    const release = path.join(dir, "release-summer");
+    const loaded = path.join(dir, "get-item-loaded");
+    // The consumer of the Items stream waits until this test creates `release` (its Timeout raised, so a slow machine cannot cut it short).
+    edit(path.join(dir, "functions/summer/handler.ts"), (t) => `import { existsSync } from "node:fs";\n${t.replace("export async function handler(event: DynamoDBStreamEvent) {", `$&\n  while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 20));`)}`);
+    edit(path.join(dir, "infra/web.yml"), (t) => t.replace("      CodeUri: ../functions/summer\n", "$&      Timeout: 120\n"));
+    // GetItemFunction's module says when a worker has loaded it: hdoc dev starts that worker when a request for it arrives.
+    edit(path.join(dir, "functions/get-item/handler.ts"), (t) => `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(loaded)}, "");\n${t}`);
+    age(dir);
     const dev = await start(dir);
-    // "ready" came first: the records were still on their way.
+    // "ready" came while the records were held at the consumer.
+    expect(dev.stderr()).toContain("ready; Ctrl-C to stop");
     expect(dev.stderr()).not.toContain("start-up: seeded stream records delivered");
-    const r = await fetch(`${dev.url}/totals/ada`);
+    let answered = false;
+    const request = fetch(`${dev.url}/totals/ada`).then(async (r) => {
+      answered = true;
+      return { status: r.status, body: (await r.json()) as unknown };
+    });
+    // The request has reached its function (whose worker is up), and it is still waiting for the consumer.
+    await eventually(async () => (existsSync(loaded) ? true : undefined), 60_000);
+    expect(answered).toBe(false);
+    expect(dev.stderr()).not.toContain("GET /totals/ada");
+    writeFileSync(release, "");
     // Without the wait this read the Totals table before the consumer wrote ada's total (404).
-    expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ owner: "ada", total: 7 });
+    expect(await request).toEqual({ status: 200, body: { owner: "ada", total: 7 } });
     const err = await eventually(async () => (dev.stderr().includes("GET /totals/ada 200") ? dev.stderr() : undefined));
-    expect(err.indexOf("ready; Ctrl-C to stop")).toBeGreaterThan(-1);
     expect(err.indexOf("start-up: seeded stream records delivered")).toBeGreaterThan(err.indexOf("ready; Ctrl-C to stop"));
     expect(err.indexOf("GET /totals/ada 200")).toBeGreaterThan(err.indexOf("start-up: seeded stream records delivered"));
     await stop(dev);

@@ -2,7 +2,9 @@
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTables, startLocalDynamo, tableDefinitions } from "../../cli/core/dev/tables.ts";
+import { startLocalDynamo, tableDefinitions } from "../../cli/core/dev/tables.ts";
+import { createTables } from "../../cli/core/dev/table-setup.ts";
+import { dynamoJsonCall } from "../../cli/core/dev/dynamo-json.ts";
 import { documentClient } from "../../functions/shared/dynamo.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -25,8 +27,10 @@ export async function localTables(): Promise<LocalTables> {
   const dynamo = await startLocalDynamo();
   const client = new DynamoDBClient(config(dynamo.endpoint));
   const defs = tableDefinitions(rootTemplate, repoRoot);
-  const byId = await createTables(client, defs, (d) => `${d.logicalId}-${randomUUID().slice(0, 8)}`);
-  const names = Object.fromEntries(defs.map((d) => [d.logicalId, byId[d.id]!]));
+  const names = Object.fromEntries(defs.map((d) => [d.logicalId, `${d.logicalId}-${randomUUID().slice(0, 8)}`]));
+  const call = dynamoJsonCall(dynamo.endpoint, { region: "us-east-1", accessKeyId: "test" });
+  await createTables(call, defs.map((d) => ({ TableName: names[d.logicalId]!, input: d.input })));
+  call.close();
   const doc = documentClient(config(dynamo.endpoint));
   // Port 9 on loopback: nothing listens, every call fails fast with a connection error.
   const broken = documentClient(config("http://127.0.0.1:9"));

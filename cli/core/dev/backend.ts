@@ -15,10 +15,10 @@ import type { RuntimeFunction } from "./runtime/runtime.ts";
 import type { StreamSource, ViewType } from "./stream.ts";
 import { tablesOf, TableDefinitionError, type TableDefinition } from "./tables.ts";
 import { applyEnvVars, type EnvOverrides } from "./env-vars.ts";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-aws.ts";
 import { nodeOptionsEdit } from "../build/source-map-option.ts";
 
-export const LOCAL_REGION = "us-east-1";
-export const LOCAL_ACCOUNT = "123456789012";
+export { LOCAL_ACCOUNT, LOCAL_REGION };
 
 export interface BackendOptions {
   repoRoot: string;

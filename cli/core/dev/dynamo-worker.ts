@@ -7,12 +7,16 @@
  * equals new): the stream decides.
  * dynalite is loaded from the absolute path the main thread resolved (this script may run from a
  * data: URL, where no package can be resolved).
+ * A `setup` message (table-setup.ts) is carried out here, over loopback to dynalite on this same
+ * thread, once it listens: the tables created, then the seed written (its writes reported like any).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
+import { dynamoJsonCall } from "./dynamo-json.ts";
+import { createTables, writeSeed, type SetupPlan } from "./table-setup.ts";
 
 export interface DynamoWorkerData {
   /** Absolute path of dynalite's main file. */
@@ -21,7 +25,15 @@ export interface DynamoWorkerData {
   watch?: boolean;
 }
 type Item = Record<string, never>;
-export type FromDynamoWorker = { port: number } | { error: string } | { stopped: true } | { changes: Array<{ table: string; old?: Item; new?: Item }> } | { synced: number };
+export type ToDynamoWorker = "stop" | { sync: number } | { setup: number; plan: SetupPlan; region: string; accessKeyId: string };
+export type FromDynamoWorker =
+  | { port: number }
+  | { error: string }
+  | { stopped: true }
+  | { changes: Array<{ table: string; old?: Item; new?: Item }> }
+  | { synced: number }
+  | { setupDone: number; added: number[] }
+  | { setupFailed: number; step: "tables" | "seed"; name: string; message: string };
 type Callback = (err?: Error | null, value?: Item) => void;
 interface ItemStore {
   get(key: string, cb: Callback): void;
@@ -75,11 +87,35 @@ const dynalite = load(data.dynalite) as Dynalite;
 
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(data.dataDir ? { path: data.dataDir } : {}) });
 server.on("error", (e: Error) => post({ error: e.message }));
-server.listen(0, "127.0.0.1", () => post({ port: (server.address() as AddressInfo).port }));
-port.on("message", (m: unknown) => {
-  if (typeof m === "object" && m !== null && typeof (m as { sync?: unknown }).sync === "number") {
+const listening = new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+void listening.then((p) => post({ port: p }));
+
+/** Sets up the tables and the seed; the changes it makes are reported (flushed) before it is said to be done. */
+async function setUp(m: Extract<ToDynamoWorker, { setup: number }>): Promise<void> {
+  const call = dynamoJsonCall(`http://127.0.0.1:${await listening}`, { region: m.region, accessKeyId: m.accessKeyId });
+  let step: "tables" | "seed" = "tables";
+  try {
+    await createTables(call, m.plan.tables);
+    step = "seed";
+    const added = await writeSeed(call, m.plan.seed);
     flush();
-    post({ synced: (m as { sync: number }).sync });
+    post({ setupDone: m.setup, added });
+  } catch (e) {
+    flush();
+    post({ setupFailed: m.setup, step, name: (e as Error)?.name ?? "Error", message: (e as Error)?.message ?? String(e) });
+  } finally {
+    call.close();
+  }
+}
+
+port.on("message", (m: ToDynamoWorker) => {
+  if (typeof m === "object" && m !== null && "sync" in m && typeof m.sync === "number") {
+    flush();
+    post({ synced: m.sync });
+    return;
+  }
+  if (typeof m === "object" && m !== null && "setup" in m) {
+    void setUp(m);
     return;
   }
   if (m !== "stop") return;

@@ -8,11 +8,10 @@ import { HdocError } from "../../errors.ts";
 import { findFunction } from "../build/select.ts";
 import { loadBackend, LOCAL_REGION } from "./backend.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
-import { createTables } from "./tables.ts";
-import { localAwsEnv, localClient } from "./local-aws.ts";
+import { localAwsEnv } from "./local-aws.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
-import { seed } from "./seed.ts";
+import { readSeed, setUpTablesAndSeed } from "./seed.ts";
 import type { EnvOverrides } from "./env-vars.ts";
 
 export interface InvokeOptions {
@@ -47,13 +46,12 @@ export async function invokeOnce(o: InvokeOptions): Promise<InvokeOutcome> {
   try {
     let endpoint = o.dynamoEndpoint;
     if (!endpoint) {
+      const tables = Object.fromEntries(backend.tables.map((d) => [d.id, backend.tableName(d)]));
+      const seed = o.seedFile ? readSeed(o.seedFile, backend.tables, tables, o.repoRoot) : undefined;
       const dynamo = await startDynamoThread(o.dataDir ? { dataDir: o.dataDir } : {});
       cleanups.push(() => dynamo.stop());
       endpoint = dynamo.endpoint;
-      const client = localClient(endpoint);
-      cleanups.push(() => client.destroy());
-      const tables = await createTables(client, backend.tables, backend.tableName);
-      if (o.seedFile) await seed(o.seedFile, backend.tables, tables, client, o.repoRoot, o.log);
+      await setUpTablesAndSeed(dynamo, backend.tables, tables, seed, o.log);
     }
     const devDir = path.join(o.repoRoot, ".hdoc", "dev");
     removeLeftoverRuns(devDir);

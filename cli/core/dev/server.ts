@@ -8,8 +8,9 @@
  * of the function it calls starts meanwhile. Functions are bundled in the background (from the cache
  * of the last run when unchanged) and get their worker on first use; the stream consumers get theirs
  * as soon as the database is up. Everything it prints goes through the injected `log`.
- * What is not needed before "ready" is loaded when first used: the AWS SDK while the database thread
- * starts, the authorizer (jose, SigV4) with the first request that needs it.
+ * What is not needed before "ready" is not loaded before: the tables and the seed are written from
+ * the database's own thread (table-setup.ts), without the AWS SDK; the authorizer (jose, SigV4) is
+ * loaded with the first request that needs it.
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import path from "node:path";
@@ -20,10 +21,11 @@ import { localApiUrl } from "./api/local-url.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamFeed } from "./stream.ts";
 import { startDynamoThread } from "./dynamo-thread.ts";
-import { createTables } from "./tables.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
 import { seedDelivery } from "./seed-delivery.ts";
+import { readSeed, setUpTablesAndSeed } from "./seed.ts";
+import { localAwsEnv } from "./local-aws.ts";
 import { batchedRequestLog } from "./request-log.ts";
 import type { EnvOverrides } from "./env-vars.ts";
 import type { AuthOutcome } from "./auth/authorizer.ts";
@@ -116,9 +118,6 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   const stream: { feed?: StreamFeed } = {};
   const dynamoStarting = startDynamoThread({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), onChange: (changes) => stream.feed?.push(changes) });
   cleanups.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
-  // The AWS SDK (the tables, the seed) loads while the thread starts.
-  const sdk = Promise.all([import("./local-aws.ts"), import("./seed.ts")]);
-  sdk.catch(() => undefined); // awaited below; a failure is reported there
   // 1. Templates, read once: functions, routes, tables; every problem reported before anything starts.
   const backend = await loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: log.warn });
   // Functions hdoc cannot run (image, s3, inline, zip) keep their routes, which answer 502 and say why.
@@ -129,6 +128,9 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   const routes = routeResult.routes;
   for (const note of new Set(routes.flatMap((r) => r.api.notes))) log.warn(note);
   for (const r of routes) if (r.auth?.kind === "unsupported") log.warn(`${r.method} ${r.resource}: ${r.auth.why}; the route answers 500 (AuthorizerConfigurationException)`);
+  const tables = Object.fromEntries(backend.tables.map((d) => [d.id, backend.tableName(d)]));
+  // The whole seed file is checked before anything starts.
+  const seedFile = o.seedFile ? readSeed(o.seedFile, backend.tables, tables, o.repoRoot) : undefined;
   mark(`templates read (${backend.fromCache ? "unchanged since the last start: from .hdoc/dev/templates.json" : "parsed"})`);
 
   // 2. The HTTP port first, so a port in use fails before anything else starts.
@@ -174,15 +176,11 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
 
   // 4. The database. Its endpoint and the local credentials go to the functions and the clients
   // here explicitly; this process's environment is left as it is.
-  const [[{ localAwsEnv, localClient }, { seed }], dynamo] = await Promise.all([sdk, dynamoStarting]);
+  const dynamo = await dynamoStarting;
   mark("database up");
   Object.assign(baseEnv, localAwsEnv(dynamo.endpoint));
   // The consumers' workers start now, so the seeded records find them (almost) ready.
-  if (o.seedFile && o.warm !== false) runtime.prime(consumers);
-  const client = localClient(dynamo.endpoint);
-  cleanups.push(() => client.destroy());
-  const tables = await createTables(client, backend.tables, backend.tableName);
-  mark("tables created");
+  if (seedFile && o.warm !== false) runtime.prime(consumers);
 
   // 5. The streams, before seeding so seeded statistics and articles flow to their consumers.
   const streams = new StreamFeed(backend.streams(tables), { region: LOCAL_REGION, invoke: (id, event) => runtime.invoke(id, event), error: log.error });
@@ -197,12 +195,12 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
     }
   };
 
-  // 6. Seed data, through the same tables. Its records reach their consumers after "ready"; until
-  // then every other invocation waits (below), starting its worker meanwhile.
+  // 6. The tables, then the seed data, written by the database thread. The seed's records reach their
+  // consumers after "ready"; until then every other invocation waits (below), starting its worker meanwhile.
+  await setUpTablesAndSeed(dynamo, backend.tables, tables, seedFile, log);
+  mark(seedFile ? "tables created and seeded" : "tables created");
   let delivered: Promise<void> | undefined;
-  if (o.seedFile) {
-    await seed(o.seedFile, backend.tables, tables, client, o.repoRoot, log);
-    mark("seeded");
+  if (seedFile) {
     // Bounded and never rejecting (seed-delivery.ts): a stuck or self-feeding consumer or a dead
     // database thread must not leave every request waiting without a word.
     delivered = seedDelivery(settled(), log).then((outcome) => {

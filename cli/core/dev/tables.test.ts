@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DynamoDBClient, ListTablesCommand, PutItemCommand, GetItemCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { createTables, startLocalDynamo, tableDefinitions } from "./tables.ts";
+import { startLocalDynamo, tableDefinitions } from "./tables.ts";
+import { createTables } from "./table-setup.ts";
+import { dynamoJsonCall } from "./dynamo-json.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const rootTemplate = path.join(repoRoot, "infra/template.yml");
@@ -28,16 +30,19 @@ describe("tableDefinitions", () => {
   });
 });
 
-describe("startLocalDynamo + createTables", () => {
+describe("startLocalDynamo + createTables (table-setup.ts)", () => {
   it("creates the tables idempotently and keeps data in dataDir across restarts", async () => {
     const defs = tableDefinitions(rootTemplate, repoRoot);
     const nameFor = (d: { logicalId: string }) => `dev-${d.logicalId}`;
     const first = await startLocalDynamo({ dataDir });
     expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const c1 = clientFor(first.endpoint);
-    const names = await createTables(c1, defs, nameFor);
-    expect(names).toEqual({ "Database/UsersTable": "dev-UsersTable", "Database/ArticlesTable": "dev-ArticlesTable", "Database/StatisticsTable": "dev-StatisticsTable", "Database/TagsTable": "dev-TagsTable", "Api/StatisticsParserStateTable": "dev-StatisticsParserStateTable" });
-    await createTables(c1, defs, nameFor); // already there: no error
+    const call = dynamoJsonCall(first.endpoint, { region: "us-east-1", accessKeyId: "a" });
+    const toCreate = defs.map((d) => ({ TableName: nameFor(d), input: d.input }));
+    await createTables(call, toCreate);
+    await createTables(call, toCreate); // already there: no error
+    call.close();
+    expect((await c1.send(new ListTablesCommand({}))).TableNames?.sort()).toEqual(["dev-ArticlesTable", "dev-StatisticsParserStateTable", "dev-StatisticsTable", "dev-TagsTable", "dev-UsersTable"]);
     const gsi = await c1.send(new DescribeTableCommand({ TableName: "dev-ArticlesTable" }));
     expect(gsi.Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe("ByAuthor");
     await c1.send(new PutItemCommand({ TableName: "dev-UsersTable", Item: { github_username: { S: "kept" } } }));

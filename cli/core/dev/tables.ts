@@ -1,10 +1,10 @@
 /**
  * Local DynamoDB for `hdoc dev` and the handler tests: the table definitions read from the
- * templates (every AWS::DynamoDB::Table across the nested stacks), dynalite started in-process on
- * loopback, and the tables created there. Table shapes are never restated outside infra/.
+ * templates (every AWS::DynamoDB::Table across the nested stacks) and dynalite started in-process on
+ * loopback; table-setup.ts creates the tables there. Table shapes are never restated outside infra/.
  */
 import type { AddressInfo } from "node:net";
-import type { CreateTableInput, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { CreateTableInput } from "@aws-sdk/client-dynamodb";
 import { resourcesOf, walkStacks, formatProblem, type Json, type StackNode } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
 
@@ -97,34 +97,4 @@ export async function startLocalDynamo(opts: { dataDir?: string } = {}): Promise
         server.close(() => resolve());
       }),
   };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Creates each table (an existing one is kept) and waits until ACTIVE; returns id -> table name. */
-export async function createTables(
-  client: DynamoDBClient,
-  defs: TableDefinition[],
-  nameFor: (def: TableDefinition) => string,
-): Promise<Record<string, string>> {
-  // Loaded here: reading table definitions (backend.ts) needs none of the SDK.
-  const { CreateTableCommand, DescribeTableCommand } = await import("@aws-sdk/client-dynamodb");
-  const names: Record<string, string> = {};
-  for (const def of defs) names[def.id] = nameFor(def);
-  // One request per table at a time, the tables side by side.
-  await Promise.all(defs.map(async (def) => {
-    const TableName = names[def.id]!;
-    try {
-      await client.send(new CreateTableCommand({ ...def.input, TableName }));
-    } catch (e) {
-      if ((e as { name?: string }).name !== "ResourceInUseException") throw e;
-    }
-    for (let i = 0; ; i++) {
-      const t = await client.send(new DescribeTableCommand({ TableName }));
-      if (t.Table?.TableStatus === "ACTIVE") break;
-      if (i > 200) throw new Error(`table ${TableName} did not become ACTIVE`);
-      await sleep(10);
-    }
-  }));
-  return names;
 }
