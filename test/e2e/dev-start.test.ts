@@ -112,8 +112,8 @@ describe("hdoc dev: what did not change since the last start is not parsed or bu
 });
 
 // closing-21, noticed: two hdoc dev runs of different templates in one checkout removed each other's bundles at start
-describe("hdoc dev: runs of different templates in one checkout keep each other's bundles", () => {
-  it("takes a template's bundles from the cache after a run of another template started meanwhile (was: bundled again)", async () => {
+describe("hdoc dev: runs of different templates in one checkout keep each other's bundles and parsed templates", () => {
+  it("takes a template's bundles and templates from the caches after a run of another template started meanwhile (was: bundled and parsed again)", async () => {
     const dir = project();
     writeFileSync(path.join(dir, "infra/solo.yml"), [
       "Transform: AWS::Serverless-2016-10-31",
@@ -144,9 +144,12 @@ describe("hdoc dev: runs of different templates in one checkout keep each other'
     await Promise.all([stop(a), stop(b)]);
     const again = await start(dir);
     expect(await bundled(again)).toBe("functions bundled: 0 by esbuild, 5 unchanged since the last run (from .hdoc/dev/bundles)");
+    // and the parsed templates of each are kept beside the other's
+    expect(again.stderr()).toContain("templates read (unchanged since the last start: from .hdoc/dev/templates.json)");
     await stop(again);
     const soloAgain = await solo();
     expect(await bundled(soloAgain)).toBe("functions bundled: 0 by esbuild, 1 unchanged since the last run (from .hdoc/dev/bundles)");
+    expect(soloAgain.stderr()).toContain("templates read (unchanged since the last start: from .hdoc/dev/templates.json)");
     await stop(soloAgain);
   });
 });
