@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { REPO_ROOT, tempHome } from "../helpers/hdoc.ts";
+import { REPO_ROOT, runHdoc, tempHome } from "../helpers/hdoc.ts";
 import { freePort } from "../helpers/net.ts";
 import { eventually, fixtureProject, startHdocDev, type RunningDev } from "../helpers/dev-server.ts";
 
@@ -178,5 +178,17 @@ describe("hdoc dev: what its start loads", () => {
     const second = await loadedBy(dir, "second");
     expect(second.sources.has("cli/core/cfn/template-yaml.ts")).toBe(false);
     for (const loaded of [first, second]) expect([...loaded.packages].filter((p) => /^@aws-sdk\/(client-|lib-)|^@smithy\//.test(p!))).toEqual([]);
+  });
+});
+
+describe("hdoc dev --seed-file: an item the local database refuses", () => {
+  it("ends the start with one line naming the file, the item and DynamoDB's reason, exit 2, no stack trace", async () => {
+    const dir = project();
+    writeFileSync(path.join(dir, "bad-seed.json"), JSON.stringify({ ItemsTable: [{ owner: "ada", item_id: "a1", value: 1 }, { owner: "bob", value: 2 }] }));
+    const r = await runHdoc(["dev", "--port", String(await freePort()), "--seed-file", "bad-seed.json"], { home: h.home, cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: seed file bad-seed\.json: the local database refused an item: ValidationException: item 2 of ItemsTable: One or more parameter values were invalid: Missing the key item_id in the item$/m);
+    expect(r.stderr).toContain("hint: fix the item");
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });
