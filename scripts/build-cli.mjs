@@ -6,6 +6,8 @@
 // compiled with the chunk instead of a package resolved and loaded on every build that reads a template.
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const BUNDLED = new Set(["commander", "js-yaml"]);
@@ -34,4 +36,51 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
   logLevel: "warning",
+});
+
+// The embedded database (dynalite and what it requires) as one CommonJS file beside the workers:
+// loaded from node_modules it is some hundred files resolved, read and compiled on every hdoc dev
+// start, about half of the database thread's start-up (cli/core/dev/dynamo-worker.ts loads this one
+// when it is there). It exports dynalite and dynalite's store module (db/index.js, the same instance
+// its actions use), which the worker wraps to watch the writes. `level` (the on-disk store, with a
+// native addon) stays a package of its own, loaded only when `--data-dir` asks for it.
+const dynaliteDir = path.dirname(createRequire(import.meta.url).resolve("dynalite"));
+/** dynalite requires each action and validation by name (`require('./actions/' + action)`): with the extension, esbuild bundles the folder. */
+const dynaliteRequiresByName = {
+  name: "dynalite-requires-by-name",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dynalite[\\/]index\.js$/ }, (args) => {
+      let text = readFileSync(args.path, "utf8");
+      for (const folder of ["actions", "validations"]) {
+        const call = `require('./${folder}/' + action)`;
+        if (!text.includes(call)) throw new Error(`dynalite's index.js no longer has ${call}: update scripts/build-cli.mjs`);
+        text = text.replace(call, `require('./${folder}/' + action + '.js')`);
+      }
+      return { contents: text, loader: "js" };
+    });
+  },
+};
+/** `level` loaded when dynalite first constructs one (only with a data folder), not when dynalite is loaded. */
+const levelWhenUsed = {
+  name: "level-when-used",
+  setup(b) {
+    b.onResolve({ filter: /^level$/ }, (args) => (args.importer.startsWith(dynaliteDir) ? { path: "level", namespace: "level-when-used" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "level-when-used" }, () => ({
+      contents: 'exports.Level = class Level { constructor(...args) { return new (require("level").Level)(...args); } };',
+      loader: "js",
+    }));
+  },
+};
+await build({
+  stdin: { contents: `module.exports = { dynalite: require("dynalite"), db: require(${JSON.stringify(path.join(dynaliteDir, "db", "index.js"))}) };`, resolveDir: path.dirname(dynaliteDir), loader: "js" },
+  outfile: "dist/cli/chunks/dynalite.cjs",
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  external: ["level"],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: "warning",
+  plugins: [dynaliteRequiresByName, levelWhenUsed],
 });

@@ -12,6 +12,8 @@
  */
 import { Worker } from "node:worker_threads";
 import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { LocalDynamo } from "./tables.ts";
 import type { DynamoWorkerData, FromDynamoWorker, ToDynamoWorker } from "./dynamo-worker.ts";
 import type { ItemChange } from "./stream.ts";
@@ -30,6 +32,15 @@ export interface DynamoThreadOptions {
   onChange?: (changes: ItemChange[]) => void;
   /** The worker's script (default: dynamo-worker; tests give one that crashes). */
   script?: URL;
+}
+
+/** The built CLI's bundle of dynalite (beside this chunk, scripts/build-cli.mjs), else the package. */
+function dynaliteFile(): Pick<DynamoWorkerData, "dynalite" | "bundled"> {
+  if (typeof HDOC_BUNDLED !== "undefined" && HDOC_BUNDLED) {
+    const built = fileURLToPath(new URL("./dynalite.cjs", import.meta.url));
+    if (existsSync(built)) return { dynalite: built, bundled: true };
+  }
+  return { dynalite: createRequire(import.meta.url).resolve("dynalite") };
 }
 
 /** What the database refused while being set up: in which step, named as DynamoDB names it (ValidationException, ...). */
@@ -60,7 +71,7 @@ interface Waiter {
 }
 
 export async function startDynamoThread(opts: DynamoThreadOptions = {}): Promise<DynamoThread> {
-  const workerData: DynamoWorkerData = { dynalite: createRequire(import.meta.url).resolve("dynalite"), dataDir: opts.dataDir, watch: opts.onChange !== undefined };
+  const workerData: DynamoWorkerData = { ...dynaliteFile(), dataDir: opts.dataDir, watch: opts.onChange !== undefined };
   const worker = new Worker(opts.script ?? (await workerScript("dynamo-worker")), { workerData });
   /** What waits for an answer: id -> how to settle it. */
   const waiting = new Map<number, Waiter>();

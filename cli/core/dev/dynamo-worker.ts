@@ -6,7 +6,8 @@
  * nothing is posted while nothing is written. A write that changes nothing is reported too (old
  * equals new): the stream decides.
  * dynalite is loaded from the absolute path the main thread resolved (this script may run from a
- * data: URL, where no package can be resolved).
+ * data: URL, where no package can be resolved): the built CLI's one-file bundle of it
+ * (scripts/build-cli.mjs), or, from the sources, the package itself.
  * A `setup` message (table-setup.ts) is carried out here, over loopback to dynalite on this same
  * thread, once it listens: the tables created, then the seed written (its writes reported like any).
  */
@@ -19,8 +20,9 @@ import { dynamoJsonCall } from "./dynamo-json.ts";
 import { createTables, writeSeed, type SetupPlan } from "./table-setup.ts";
 
 export interface DynamoWorkerData {
-  /** Absolute path of dynalite's main file. */
+  /** Absolute path of dynalite's main file, or of the bundle exporting `{ dynalite, db }` when `bundled`. */
   dynalite: string;
+  bundled?: boolean;
   dataDir?: string;
   watch?: boolean;
 }
@@ -62,9 +64,14 @@ const report = (change: { table: string; old?: Item; new?: Item }) => {
     setImmediate(flush);
   }
 };
+interface StoreModule {
+  create(o: unknown): { getItemDb(table: string): ItemStore };
+}
+// dynalite and its own store module (the same instance its actions use)
+const lib = (data.bundled ? load(data.dynalite) : { dynalite: load(data.dynalite), db: load(path.join(path.dirname(data.dynalite), "db")) }) as { dynalite: Dynalite; db: StoreModule };
 if (data.watch) {
-  // dynalite's own store module (the same instance its actions use), wrapped before the server creates it
-  const store = load(path.join(path.dirname(data.dynalite), "db")) as { create(o: unknown): { getItemDb(table: string): ItemStore } };
+  // the store wrapped before the server creates it
+  const store = lib.db;
   const create = store.create;
   store.create = (options: unknown) => {
     const s = create(options);
@@ -83,9 +90,7 @@ if (data.watch) {
     return s;
   };
 }
-const dynalite = load(data.dynalite) as Dynalite;
-
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(data.dataDir ? { path: data.dataDir } : {}) });
+const server = lib.dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(data.dataDir ? { path: data.dataDir } : {}) });
 server.on("error", (e: Error) => post({ error: e.message }));
 const listening = new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 void listening.then((p) => post({ port: p }));

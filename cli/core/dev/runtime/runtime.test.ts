@@ -225,6 +225,24 @@ describe("LocalRuntime: each function in a worker of its own", () => {
     expect(runtime.liveWorkers()).toBe(0);
   });
 
+  it("warm() lets other work on the thread run between functions, even when every bundle comes from the cache (checked synchronously)", async () => {
+    const fns = Object.fromEntries(["A", "B", "C"].map((id) => [id, { code: "export const handler = async () => 1;" }]));
+    const cacheDir = mkdtempSync(path.join(tmpdir(), "hdoc-cache-"));
+    dirs.push(cacheDir);
+    const first = project(fns, { cacheDir });
+    // (a bundle of files written within the racy window of the clock is not kept: let them age past it)
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await first.runtime.warm()).toEqual([]);
+    const second = new LocalRuntime({ repoRoot: first.root, workDir: path.join(first.root, ".hdoc", "run2"), functions: ["A", "B", "C"].map((id) => ({ info: { logicalId: id, id, stackPath: [], template: path.join(first.root, "template.yml"), type: "AWS::Serverless::Function", codeProperty: "CodeUri", codeUri: id, codeDir: path.join(first.root, id), handler: "handler.handler", runtime: "nodejs22.x", architectures: ["x86_64"], properties: {} }, env: {}, timeoutSeconds: 3, memoryMb: 128 })), region: "us-east-1", cacheDir });
+    runtimes.push(second);
+    const order: string[] = [];
+    setImmediate(() => order.push("other work"));
+    await second.warm();
+    order.push("warm done");
+    expect(["A", "B", "C"].map((id) => second.fromCache(id))).toEqual([true, true, true]);
+    expect(order).toEqual(["other work", "warm done"]);
+  });
+
   it("starts nothing before it is needed; warm() bundles without a worker; a dozen functions print no MaxListenersExceededWarning", async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);

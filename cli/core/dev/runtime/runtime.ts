@@ -135,11 +135,17 @@ export class LocalRuntime {
     return this.threads.live.size;
   }
 
-  /** Bundles every function that has no bundle yet (those named in `first` first), starting no worker; returns the failures. */
+  /**
+   * Bundles every function that has no bundle yet (those named in `first` first), starting no worker;
+   * returns the failures. It yields to the event loop before each function: a bundle taken from the
+   * cache is checked synchronously (its inputs stat'ed), and a dozen of those back to back would hold
+   * up whatever else this thread has to do (the database coming up, a worker to start, a request).
+   */
   async warm(first: string[] = []): Promise<Array<{ id: string; error: Error }>> {
     const failures: Array<{ id: string; error: Error }> = [];
     const order = [...first.flatMap((id) => this.slots.get(id) ?? []), ...this.slots.values()];
     for (const s of new Set(order)) {
+      await new Promise((resolve) => setImmediate(resolve));
       if (this.disposed) break;
       if (s.built || s.failed) continue;
       try {
