@@ -189,6 +189,10 @@ describe("hdoc build pairs Sourcemap and NODE_OPTIONS as sam build does (built b
     const again = await hdoc(["build"]);
     expect(again.stderr).toContain("0 built, 7 cached");
     expect(again.stderr).toMatch(/^warning: Intrinsic: Sourcemap is set/m);
+    const json = await hdoc(["build", "--json"]);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as { ok: boolean; warnings: string[] };
+    expect([doc.ok, doc.warnings]).toEqual([true, [expect.stringMatching(/^Intrinsic: Sourcemap is set but its NODE_OPTIONS is not a string: /)]]);
     writeFileSync(path.join(dir, "template.yml"), TEMPLATE.replace("NODE_OPTIONS: --enable-source-maps --max-old-space-size=128", "NODE_OPTIONS: --max-old-space-size=128"));
     const off = await hdoc(["build"]);
     expect(off.exitCode, off.stderr).toBe(0);

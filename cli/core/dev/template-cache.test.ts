@@ -90,6 +90,24 @@ describe("the templates remembered between hdoc dev starts", () => {
     expect(handlers(await p.discover({}, { Stage: "qa" }))).toEqual(["qa.handler"]);
   });
 
+  // like the bundle cache's: two hdoc dev runs of different root templates in one checkout replaced each other's entry
+  it("keeps the discoveries of other root templates and parameters beside each other (the last 4)", async () => {
+    const p = project();
+    const other = p.t.put("infra/other.yml", web(["Solo"]).replace("Parameters:\n  Stage: { Type: String }", "Parameters:\n  Stage: { Type: String, Default: solo }"));
+    p.age();
+    utimesSync(other, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const discoverOther = () => discoverCached(other, p.t.root, {}, p.cacheFile);
+    expect((await p.discover()).fromCache).toBe(false);
+    expect((await discoverOther()).fromCache).toBe(false);
+    const root = await p.discover();
+    const solo = await discoverOther();
+    expect([root.fromCache, root.functions.map((f) => f.id)]).toEqual([true, ["Web/One"]]);
+    expect([solo.fromCache, solo.functions.map((f) => [f.id, f.handler])]).toEqual([true, [["Solo", "solo.handler"]]]);
+    for (const stage of ["a", "b", "c", "d"]) expect((await p.discover({ Stage: stage })).fromCache).toBe(false);
+    expect((await p.discover({ Stage: "d" })).fromCache).toBe(true);
+    expect((await discoverOther()).fromCache).toBe(false); // the oldest of 5 was dropped
+  });
+
   it("does not remember templates written less than 2 s ago, nor a discovery with problems", async () => {
     const p = project();
     p.t.put("infra/web.yml", web(["One"])); // just written

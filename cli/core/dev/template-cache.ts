@@ -1,6 +1,7 @@
 /**
  * What the templates hold (cfn's discoverFunctions), remembered between `hdoc dev` starts in
- * `.hdoc/dev/templates.json`, so a start whose templates did not change parses no YAML. An entry is
+ * `.hdoc/dev/templates.json` (the last few root templates and parameters, each its own entry), so a
+ * start whose templates did not change parses no YAML. An entry is
  * used only when it was made by the same hdoc code for the same root template and parameters, every
  * template it read has the stamp it had (stamps.ts),
  * and every function's code folder is still a folder; a discovery with problems is never kept, and
@@ -13,13 +14,27 @@ import type { Discovery } from "../cfn/templates.ts";
 import { fingerprint, hdocCodeStamp } from "./stamps.ts";
 
 const RACY_MS = 2000;
+/** Discoveries kept (the most recent first): two `hdoc dev` runs of different templates, or parameters, in one checkout each find theirs. */
+const KEPT = 4;
 
-interface CacheDoc {
-  version: 1;
+interface Entry {
   key: string;
   templates: Array<[string, string]>;
   found: Discovery;
 }
+interface CacheDoc {
+  version: 2;
+  entries: Entry[];
+}
+
+const readDoc = (cacheFile: string): Entry[] => {
+  try {
+    const doc = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheDoc;
+    return doc.version === 2 && Array.isArray(doc.entries) ? doc.entries : [];
+  } catch {
+    return []; // no cache yet, or unreadable
+  }
+};
 
 const isDir = (dir: string) => {
   try {
@@ -32,13 +47,13 @@ const isDir = (dir: string) => {
 /** The templates' functions and stacks: from `cacheFile` when nothing they were read from changed, else parsed (and remembered). */
 export async function discoverCached(template: string, repoRoot: string, parameters: Record<string, string>, cacheFile: string, now: () => number = Date.now, fallbacks: Record<string, string> = {}): Promise<Discovery & { fromCache: boolean }> {
   const key = JSON.stringify([hdocCodeStamp(), template, repoRoot, parameters, fallbacks]);
+  const hit = readDoc(cacheFile).find((e) => e?.key === key);
   try {
-    const doc = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheDoc;
-    if (doc.version === 1 && doc.key === key && doc.templates.every(([f, stamp]) => fingerprint(f) === stamp) && doc.found.functions.every((f) => isDir(f.codeDir))) {
-      return { ...doc.found, fromCache: true };
+    if (hit && hit.templates.every(([f, stamp]) => fingerprint(f) === stamp) && hit.found.functions.every((f) => isDir(f.codeDir))) {
+      return { ...hit.found, fromCache: true };
     }
   } catch {
-    // no cache yet, or unreadable: parse
+    // a malformed entry: parse
   }
   const { discoverFunctions } = await import("../cfn/templates.ts");
   const found = discoverFunctions(template, repoRoot, parameters, undefined, fallbacks);
@@ -52,7 +67,9 @@ export async function discoverCached(template: string, repoRoot: string, paramet
   });
   if (found.problems.length === 0 && still) {
     try {
-      const doc: CacheDoc = { version: 1, key, templates: files.map((f) => [f, fingerprint(f)]), found };
+      const mine: Entry = { key, templates: files.map((f) => [f, fingerprint(f)]), found };
+      // read again just before writing: another run may have written its entry meanwhile (one lost in a race costs it a parse)
+      const doc: CacheDoc = { version: 2, entries: [mine, ...readDoc(cacheFile).filter((e) => e?.key !== key)].slice(0, KEPT) };
       mkdirSync(path.dirname(cacheFile), { recursive: true });
       const tmp = `${cacheFile}.${process.pid}-${Date.now()}.tmp`;
       writeFileSync(tmp, JSON.stringify(doc));
