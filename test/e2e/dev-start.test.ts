@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { tempHome } from "../helpers/hdoc.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { REPO_ROOT, tempHome } from "../helpers/hdoc.ts";
 import { freePort } from "../helpers/net.ts";
 import { eventually, fixtureProject, startHdocDev, type RunningDev } from "../helpers/dev-server.ts";
 
@@ -28,8 +29,8 @@ const project = () => {
   age(p.dir);
   return p.dir;
 };
-const start = async (dir: string, args: string[] = []) => {
-  const dev = await startHdocDev(["--verbose", "--port", String(await freePort()), "--seed-file", "seed.json", ...args], { cwd: dir, home: h.home });
+const start = async (dir: string, args: string[] = [], env?: Record<string, string>) => {
+  const dev = await startHdocDev(["--verbose", "--port", String(await freePort()), "--seed-file", "seed.json", ...args], { cwd: dir, home: h.home, ...(env ? { env } : {}) });
   running.push(dev);
   return dev;
 };
@@ -150,5 +151,32 @@ describe("hdoc dev: runs of different templates in one checkout keep each other'
     expect(await bundled(soloAgain)).toBe("functions bundled: 0 by esbuild, 1 unchanged since the last run (from .hdoc/dev/bundles)");
     expect(soloAgain.stderr()).toContain("templates read (unchanged since the last start: from .hdoc/dev/templates.json)");
     await stop(soloAgain);
+  });
+});
+
+describe("hdoc dev: what its start loads", () => {
+  const HOOK = pathToFileURL(path.join(REPO_ROOT, "test/helpers/module-log.mjs")).href;
+  /** The modules a start imported (every import logged by a resolve hook), and the hdoc sources their chunks were built from. */
+  const loadedBy = async (dir: string, name: string) => {
+    const log = path.join(h.home, `${name}.modules`);
+    writeFileSync(log, "");
+    const dev = await start(dir, [], { NODE_OPTIONS: `--import ${HOOK}`, HDOC_TEST_MODULE_LOG: log });
+    expect((await fetch(`${dev.url}/totals/ada`)).status).toBe(200); // the first request answered: the workers ran
+    await stop(dev);
+    const urls = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    const packages = new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter(Boolean));
+    // each chunk of the built CLI names its sources in its source map
+    const sources = new Set(urls.filter((u) => u.includes("/dist/cli/")).flatMap((u) => (JSON.parse(readFileSync(`${fileURLToPath(u)}.map`, "utf8")) as { sources: string[] }).sources.map((s) => s.replace(/^(\.\.\/)+/, ""))));
+    return { packages, sources };
+  };
+
+  it("loads no AWS SDK client on its own thread (the tables and the seed are written by the database thread), and no template reader when the templates are unchanged", async () => {
+    const dir = project();
+    const first = await loadedBy(dir, "first");
+    expect(first.sources.has("cli/core/cfn/template-yaml.ts")).toBe(true); // parsed: the reader was loaded (the check sees it)
+    expect(first.sources.has("cli/core/dev/server.ts")).toBe(true);
+    const second = await loadedBy(dir, "second");
+    expect(second.sources.has("cli/core/cfn/template-yaml.ts")).toBe(false);
+    for (const loaded of [first, second]) expect([...loaded.packages].filter((p) => /^@aws-sdk\/(client-|lib-)|^@smithy\//.test(p!))).toEqual([]);
   });
 });

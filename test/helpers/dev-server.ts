@@ -17,10 +17,10 @@ export interface RunningDev {
   stop(): Promise<{ exitCode: number; stderr: string }>;
 }
 
-export async function startHdocDev(args: string[], opts: { cwd: string; home: string; timeoutMs?: number }): Promise<RunningDev> {
+export async function startHdocDev(args: string[], opts: { cwd: string; home: string; timeoutMs?: number; env?: Record<string, string> }): Promise<RunningDev> {
   const child: ResultPromise = execa("node", [HDOC_BIN, "dev", "--json", ...args], {
     cwd: opts.cwd,
-    env: cleanEnv(opts.home),
+    env: cleanEnv(opts.home, opts.env),
     extendEnv: false,
     reject: false,
     stdin: "ignore",

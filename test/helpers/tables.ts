@@ -2,7 +2,8 @@
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { startLocalDynamo, tableDefinitions } from "../../cli/core/dev/tables.ts";
+import { startLocalDynamo, tablesOf, type TableDefinition } from "../../cli/core/dev/tables.ts";
+import { formatProblem, walkStacks } from "../../cli/core/cfn/templates.ts";
 import { createTables } from "../../cli/core/dev/table-setup.ts";
 import { dynamoJsonCall } from "../../cli/core/dev/dynamo-json.ts";
 import { documentClient } from "../../functions/shared/dynamo.ts";
@@ -19,6 +20,13 @@ export interface LocalTables {
   /** A document client whose every call fails (the database made to fail). */
   broken: ReturnType<typeof documentClient>;
   stop(): Promise<void>;
+}
+
+/** Every DynamoDB table across a root template on disk and its nested stacks. */
+export function tableDefinitions(rootTemplate: string, repoRoot: string): TableDefinition[] {
+  const walk = walkStacks(rootTemplate, repoRoot);
+  if (walk.problems.length) throw new Error(walk.problems.map((p) => formatProblem(p, repoRoot)).join("; "));
+  return tablesOf(walk.stacks);
 }
 
 const config = (endpoint: string) => ({ endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });

@@ -12,6 +12,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { isObj, type Json } from "./json.ts";
 import { isRemote, localPath, resourcesOf, walkStacks, type Problem, type StackNode, type WalkResult } from "./stacks.ts";
+import { isIntrinsic, withGlobals } from "./template-body.ts";
 import type { ReadTemplate } from "./template-yaml.ts";
 
 export type BuildMethod = "esbuild" | "makefile";
@@ -66,25 +67,7 @@ export interface Discovery extends WalkResult {
 }
 
 const FUNCTION_TYPES = new Set(["AWS::Serverless::Function", "AWS::Lambda::Function"]);
-const isIntrinsic = (v: Json | undefined): boolean => isObj(v) && Object.keys(v).length === 1 && (Object.keys(v)[0] === "Ref" || Object.keys(v)[0]!.startsWith("Fn::") || Object.keys(v)[0] === "Condition");
-
-/** SAM's Globals merge: maps merged key by key (recursively), lists appended, anything else replaced by the function's own. */
-export function mergeGlobals(global: Json | undefined, local: Json | undefined): Json | undefined {
-  if (local === undefined) return global;
-  if (global === undefined) return local;
-  const kind = (v: Json) => (isIntrinsic(v) ? "primitive" : Array.isArray(v) ? "list" : isObj(v) ? "map" : "primitive");
-  const g = kind(global), l = kind(local);
-  if (g !== l || g === "primitive") return local;
-  if (g === "list") return [...(global as Json[]), ...(local as Json[])];
-  const out: { [k: string]: Json } = { ...(global as { [k: string]: Json }) };
-  for (const [k, v] of Object.entries(local as { [k: string]: Json })) out[k] = mergeGlobals(out[k], v)!;
-  return out;
-}
-
-/** Globals.<section> merged under a resource's own properties. */
-export function withGlobals(globals: { [k: string]: Json } | undefined, props: { [k: string]: Json }): { [k: string]: Json } {
-  return (globals ? mergeGlobals(globals, props) : { ...props }) as { [k: string]: Json };
-}
+export { mergeGlobals, withGlobals } from "./template-body.ts";
 
 export type Static = { value: string } | { why: string };
 

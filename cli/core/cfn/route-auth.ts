@@ -7,7 +7,8 @@
  * (with the reason it is public).
  */
 import { isObj, type Json } from "./json.ts";
-import { resourcesOf, withGlobals, type FunctionInfo, type Problem, type StackNode } from "./templates.ts";
+import type { FunctionInfo, Problem, StackNode } from "./templates.ts";
+import { resourcesOf, withGlobals } from "./template-body.ts";
 
 export type RouteAuth =
   | { kind: "public" }

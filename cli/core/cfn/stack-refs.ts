@@ -5,7 +5,7 @@
  * resource reference becomes (a local table name, a stream ARN) is the caller's choice (`attr`).
  */
 import type { Json, StackNode } from "./templates.ts";
-import { resourcesOf } from "./templates.ts";
+import { resourcesOf } from "./template-body.ts";
 import { isObj } from "./json.ts";
 
 /** A resource a value points at: `Ref` (attr undefined) or `Fn::GetAtt` (attr set). */

@@ -8,15 +8,9 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { readTemplate, type ReadTemplate } from "./template-yaml.ts";
+import { resourcesOf, type Problem } from "./template-body.ts";
 
-export interface Problem {
-  template: string;
-  logicalId?: string;
-  message: string;
-}
-
-export const formatProblem = (p: Problem, root: string): string =>
-  `${path.relative(root, p.template) || p.template}${p.logicalId ? ` ${p.logicalId}` : ""}: ${p.message}`;
+export { formatProblem, resourcesOf, type Problem } from "./template-body.ts";
 
 export interface NestedRef {
   logicalId: string;
@@ -40,9 +34,6 @@ export interface WalkResult {
   stacks: StackNode[];
   problems: Problem[];
 }
-
-export const resourcesOf = (body: TemplateBody): Array<[string, { Type?: string; Properties?: { [k: string]: Json }; [k: string]: Json | undefined }]> =>
-  isObj(body.Resources) ? (Object.entries(body.Resources).filter(([, r]) => isObj(r)) as never) : [];
 
 export const isRemote = (s: string) => /^(https?|s3):\/\//i.test(s);
 

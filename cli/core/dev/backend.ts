@@ -6,7 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { HdocError } from "../../errors.ts";
-import { formatProblem, type Discovery, type FunctionInfo, type Json, type Problem, type StackNode } from "../cfn/templates.ts";
+import type { Discovery, FunctionInfo, Json, Problem, StackNode } from "../cfn/templates.ts";
+import { formatProblem } from "../cfn/template-body.ts";
 import path from "node:path";
 import { discoverCached } from "./template-cache.ts";
 import { isObj } from "../cfn/json.ts";

@@ -40,6 +40,19 @@ export class SetupError extends Error {
   }
 }
 
+/** A database thread whose changes go to `relay.to` once it is set (before anything is written). */
+export interface StartedDatabase {
+  starting: Promise<DynamoThread>;
+  relay: { to?: (changes: ItemChange[]) => void };
+}
+
+export function startDatabase(dataDir: string | undefined): StartedDatabase {
+  const relay: StartedDatabase["relay"] = {};
+  const starting = startDynamoThread({ ...(dataDir ? { dataDir } : {}), onChange: (changes) => relay.to?.(changes) });
+  starting.catch(() => undefined); // awaited where it is used; a failure is reported there, not as an unhandled rejection
+  return { relay, starting };
+}
+
 interface Waiter {
   kind: "sync" | "setup";
   resolve(v: unknown): void;

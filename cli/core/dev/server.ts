@@ -6,8 +6,9 @@
  * moment: every invocation but theirs waits until they are delivered (and what the consumers wrote in
  * turn), so the first request already reads the derived data (scores, tag counts), while the worker
  * of the function it calls starts meanwhile. Functions are bundled in the background (from the cache
- * of the last run when unchanged) and get their worker on first use; the stream consumers get theirs
- * as soon as the database is up. Everything it prints goes through the injected `log`.
+ * of the last run when unchanged) and get their worker on first use; with a seed, the stream
+ * consumers get theirs at once, which waits for the database's endpoint before loading the function.
+ * Everything it prints goes through the injected `log`.
  * What is not needed before "ready" is not loaded before: the tables and the seed are written from
  * the database's own thread (table-setup.ts), without the AWS SDK; the authorizer (jose, SigV4) is
  * loaded with the first request that needs it.
@@ -20,7 +21,7 @@ import { clientErrorListener, requestListener } from "./api/listener.ts";
 import { localApiUrl } from "./api/local-url.ts";
 import { LocalRuntime } from "./runtime/runtime.ts";
 import { StreamFeed } from "./stream.ts";
-import { startDynamoThread } from "./dynamo-thread.ts";
+import { startDatabase, type StartedDatabase } from "./dynamo-thread.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
 import { seedDelivery } from "./seed-delivery.ts";
@@ -98,26 +99,28 @@ async function stopAll(cleanups: Array<() => Promise<void> | void>): Promise<voi
   if (failures.length) throw failures[0];
 }
 
-export async function startDev(o: DevOptions): Promise<DevServer> {
+/** `database`: when started before this module was loaded (start-dev.ts). */
+export async function startDev(o: DevOptions, database: StartedDatabase = startDatabase(o.dataDir)): Promise<DevServer> {
   const cleanups: Array<() => Promise<void> | void> = [];
+  cleanups.push(async () => (await database.starting.catch(() => undefined))?.stop());
   try {
-    return await start(o, cleanups);
+    return await start(o, cleanups, database);
   } catch (e) {
     await stopAll(cleanups).catch(() => undefined); // the start-up failure is the error to report
     throw e;
   }
 }
 
-async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>): Promise<DevServer> {
+async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>, database: StartedDatabase): Promise<DevServer> {
   const log = batchedRequestLog(o.log);
   cleanups.push(() => log.flush());
   /** --verbose: when each start-up step ended, in ms since the process started. */
   const mark = (step: string) => log.verbose(`start-up: ${step} at ${performance.now().toFixed(0)} ms`);
-  // The database starts on its own thread at once, while the templates are read on this one.
+  // The database is starting on its own thread, while the templates are read on this one.
   // It reports every item it stores or deletes; the stream feed (step 5, before anything is written) makes the records.
   const stream: { feed?: StreamFeed } = {};
-  const dynamoStarting = startDynamoThread({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), onChange: (changes) => stream.feed?.push(changes) });
-  cleanups.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
+  database.relay.to = (changes) => stream.feed?.push(changes);
+  const dynamoStarting = database.starting;
   // 1. Templates, read once: functions, routes, tables; every problem reported before anything starts.
   const backend = await loadBackend({ repoRoot: o.repoRoot, template: o.template, parameters: o.parameters, envVars: o.envVars, warn: log.warn });
   // Functions hdoc cannot run (image, s3, inline, zip) keep their routes, which answer 502 and say why.
@@ -159,8 +162,9 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   // process; an unchanged function comes from the last run's cache): the stream consumers first.
   const devDir = path.join(o.repoRoot, ".hdoc", "dev");
   removeLeftoverRuns(devDir);
-  /** The database's endpoint and the local credentials, filled in once it is up (before any worker starts). */
-  const baseEnv: Record<string, string> = {};
+  // The database's endpoint and the local credentials, once it is up: a worker started before waits for them.
+  const baseEnv = dynamoStarting.then((d) => localAwsEnv(d.endpoint));
+  baseEnv.catch(() => undefined); // the database's failure is reported below
   const runtime = new LocalRuntime({
     repoRoot: o.repoRoot,
     workDir: path.join(devDir, `run-${process.pid}-${Date.now()}`),
@@ -173,14 +177,13 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>)
   cleanups.push(() => runtime.dispose());
   const consumers = backend.streams({}).flatMap((s) => s.consumers.map((c) => c.functionId));
   const warming = o.warm === false ? Promise.resolve([]) : runtime.warm(consumers);
+  // The consumers' workers start now (their bootstrap beside the database's), so the seeded records find them (almost) ready.
+  if (seedFile && o.warm !== false) runtime.prime(consumers);
 
   // 4. The database. Its endpoint and the local credentials go to the functions and the clients
   // here explicitly; this process's environment is left as it is.
   const dynamo = await dynamoStarting;
   mark("database up");
-  Object.assign(baseEnv, localAwsEnv(dynamo.endpoint));
-  // The consumers' workers start now, so the seeded records find them (almost) ready.
-  if (seedFile && o.warm !== false) runtime.prime(consumers);
 
   // 5. The streams, before seeding so seeded statistics and articles flow to their consumers.
   const streams = new StreamFeed(backend.streams(tables), { region: LOCAL_REGION, invoke: (id, event) => runtime.invoke(id, event), error: log.error });

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DynamoDBClient, ListTablesCommand, PutItemCommand, GetItemCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { startLocalDynamo, tableDefinitions } from "./tables.ts";
+import { startLocalDynamo } from "./tables.ts";
+import { tableDefinitions } from "../../../test/helpers/tables.ts";
 import { createTables } from "./table-setup.ts";
 import { dynamoJsonCall } from "./dynamo-json.ts";
 

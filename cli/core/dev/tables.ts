@@ -1,11 +1,12 @@
 /**
- * Local DynamoDB for `hdoc dev` and the handler tests: the table definitions read from the
- * templates (every AWS::DynamoDB::Table across the nested stacks) and dynalite started in-process on
- * loopback; table-setup.ts creates the tables there. Table shapes are never restated outside infra/.
+ * Local DynamoDB for `hdoc dev` and the handler tests: the table definitions of parsed templates
+ * (every AWS::DynamoDB::Table across the nested stacks) and dynalite started in-process on loopback;
+ * table-setup.ts creates the tables there. Table shapes are never restated outside infra/.
  */
 import type { AddressInfo } from "node:net";
 import type { CreateTableInput } from "@aws-sdk/client-dynamodb";
-import { resourcesOf, walkStacks, formatProblem, type Json, type StackNode } from "../cfn/templates.ts";
+import type { Json, StackNode } from "../cfn/templates.ts";
+import { isIntrinsic, resourcesOf } from "../cfn/template-body.ts";
 import { isObj } from "../cfn/json.ts";
 
 export interface TableDefinition {
@@ -20,8 +21,6 @@ export interface TableDefinition {
 
 export class TableDefinitionError extends Error {}
 
-const isIntrinsic = (v: unknown) => isObj(v) && Object.keys(v).length === 1 && /^(Ref|Fn::.*|Condition)$/.test(Object.keys(v)[0]!);
-
 /** The plain (intrinsic-free) value of a property; intrinsics are not evaluated here. */
 function plain(v: Json | undefined, where: string): Json | undefined {
   if (v === undefined) return undefined;
@@ -34,13 +33,6 @@ function plain(v: Json | undefined, where: string): Json | undefined {
 const INDEX_KEYS = ["IndexName", "KeySchema", "Projection", "ProvisionedThroughput"] as const;
 const pick = (o: Json, keys: readonly string[]) =>
   isObj(o) ? Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) : {};
-
-/** Every DynamoDB table across the root template and its nested stacks. */
-export function tableDefinitions(rootTemplate: string, repoRoot: string): TableDefinition[] {
-  const walk = walkStacks(rootTemplate, repoRoot);
-  if (walk.problems.length) throw new TableDefinitionError(walk.problems.map((p) => formatProblem(p, repoRoot)).join("; "));
-  return tablesOf(walk.stacks);
-}
 
 /** Every DynamoDB table of stacks already walked. */
 export function tablesOf(stacks: StackNode[]): TableDefinition[] {

@@ -11,7 +11,7 @@
  * are filled in.
  */
 import type { Json, StackNode } from "../../cfn/templates.ts";
-import { resourcesOf } from "../../cfn/templates.ts";
+import { resourcesOf } from "../../cfn/template-body.ts";
 import { isObj } from "../../cfn/json.ts";
 import type { StackResolver } from "../../cfn/stack-refs.ts";
 

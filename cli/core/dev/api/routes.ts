@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Json, Problem, StackNode } from "../../cfn/templates.ts";
-import { resourcesOf, withGlobals } from "../../cfn/templates.ts";
+import { resourcesOf, withGlobals } from "../../cfn/template-body.ts";
 import { isObj } from "../../cfn/json.ts";
 import type { StackResolver } from "../../cfn/stack-refs.ts";
 import { apiAuthOf, routeAuth, type RouteAuth } from "../../cfn/route-auth.ts";

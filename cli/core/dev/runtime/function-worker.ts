@@ -2,12 +2,14 @@
  * The worker side of a function (one worker thread per function instance, as Lambda runs each in a
  * sandbox): imports the function's bundle, then runs one invocation per message with a Lambda
  * context. A load failure is reported, not thrown, so the main thread can tell it from a crash.
+ * With `envToFollow`, the worker starts before its environment is known (the database's endpoint)
+ * and waits for it before importing anything of the function: the handler's module sees only it.
  * Built as its own entry (dist/cli/chunks/function-worker.js, see scripts/build-cli.mjs); from the
  * sources it is compiled on first use (worker-script.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import { toWire, type FromWorker, type FunctionWorkerData, type ToWorker } from "./protocol.ts";
+import { toWire, type EnvMessage, type FromWorker, type FunctionWorkerData, type ToWorker } from "./protocol.ts";
 
 type Callback = (err: unknown, result?: unknown) => void;
 type Handler = (event: unknown, context: object, callback?: Callback) => unknown;
@@ -37,6 +39,11 @@ function run(handler: Handler, event: unknown, context: object): Promise<unknown
   });
 }
 
+if (data.envToFollow) {
+  const { env } = await new Promise<EnvMessage>((resolve) => port.once("message", resolve));
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  Object.assign(process.env, env);
+}
 const handler = await load();
 if (handler) {
   port.on("message", async ({ id, event, requestId, deadline }: ToWorker) => {

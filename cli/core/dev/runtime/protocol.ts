@@ -6,6 +6,13 @@ export interface FunctionWorkerData {
   exportName: string;
   notAFunction: string;
   context: { functionName: string; memoryLimitInMB: string; invokedFunctionArn: string; logGroupName: string };
+  /** The function's environment comes in the first message (`{ env }`), before the bundle is imported. */
+  envToFollow?: boolean;
+}
+
+/** The function's whole environment, sent when `envToFollow`: it replaces the worker's process.env. */
+export interface EnvMessage {
+  env: Record<string, string>;
 }
 
 export interface WireError {

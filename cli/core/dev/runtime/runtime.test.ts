@@ -201,6 +201,30 @@ describe("LocalRuntime: each function in a worker of its own", () => {
     }
   });
 
+  it("a worker started before the endpoint is known waits for it: the function's module sees the whole environment, the template's values over it", async () => {
+    const code = `const atLoad = { endpoint: process.env.AWS_ENDPOINT_URL, key: process.env.AWS_ACCESS_KEY_ID, shadowed: process.env.SHADOWED, name: process.env.AWS_LAMBDA_FUNCTION_NAME };\nexport const handler = async () => atLoad;`;
+    let give!: (env: Record<string, string>) => void;
+    const baseEnv = new Promise<Record<string, string>>((resolve) => (give = resolve));
+    const { runtime } = project({ Env: { code, env: { SHADOWED: "template" } } }, { baseEnv });
+    runtime.prime(["Env"]);
+    const result = runtime.invoke("Env", {});
+    await eventually(async () => (runtime.liveWorkers() === 1 ? true : undefined)); // started without it
+    give({ AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ACCESS_KEY_ID: "local", SHADOWED: "base" });
+    expect(await result).toEqual({ endpoint: "http://127.0.0.1:1", key: "local", shadowed: "template", name: "Env" });
+    expect(runtime.workers("Env")).toBe(1);
+  });
+
+  it("a worker waiting for an endpoint that never comes (the database failed) ends, and its invocation fails", async () => {
+    let fail!: (e: Error) => void;
+    const baseEnv = new Promise<Record<string, string>>((_resolve, reject) => (fail = reject));
+    const { runtime } = project({ Env: { code: "export const handler = async () => 1;" } }, { baseEnv });
+    const result = runtime.invoke("Env", {});
+    await eventually(async () => (runtime.liveWorkers() === 1 ? true : undefined));
+    fail(new Error("the embedded DynamoDB failed"));
+    await expect(result).rejects.toThrow("Env: the function's worker exited");
+    expect(runtime.liveWorkers()).toBe(0);
+  });
+
   it("starts nothing before it is needed; warm() bundles without a worker; a dozen functions print no MaxListenersExceededWarning", async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);

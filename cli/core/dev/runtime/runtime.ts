@@ -38,8 +38,12 @@ export interface RuntimeOptions {
   workDir: string;
   functions: RuntimeFunction[];
   region: string;
-  /** What every function sees under the template's variables (the local endpoint and credentials). */
-  baseEnv?: Record<string, string>;
+  /**
+   * What every function sees under the template's variables (the local endpoint and credentials); a
+   * promise while it is not known yet (the database still starting): workers started meanwhile wait
+   * for it before importing their function.
+   */
+  baseEnv?: Record<string, string> | Promise<Record<string, string>>;
   /** Where bundles are kept between runs (bundle-cache.ts); none: every run bundles. */
   cacheDir?: string;
   /** The root template the functions come from (absolute): the cache keeps the entries of every template still there. */
@@ -87,6 +91,8 @@ export class LocalRuntime {
   private readonly maxWorkers: number;
   private readonly busyAt: number;
   private readonly cache?: BundleCache;
+  /** `baseEnv` once known. */
+  private baseEnv?: Record<string, string>;
 
   constructor(private readonly o: RuntimeOptions) {
     this.checkEveryMs = o.checkEveryMs ?? 100;
@@ -95,6 +101,8 @@ export class LocalRuntime {
     // The server's own thread and the database's need a core each: another worker only pays off on the cores beyond those.
     this.maxWorkers = Math.max(1, o.maxWorkersPerFunction ?? Math.min(4, (o.cpus ?? availableParallelism()) - 2));
     this.busyAt = o.busyAt ?? 4;
+    if (o.baseEnv instanceof Promise) o.baseEnv.then((b) => (this.baseEnv = b), () => undefined);
+    else this.baseEnv = o.baseEnv ?? {};
     if (o.cacheDir) {
       this.cache = new BundleCache(o.cacheDir);
       if (o.template) this.cache.removeLeftovers({ template: o.template, functionIds: o.functions.map((f) => f.info.id) });
@@ -145,8 +153,8 @@ export class LocalRuntime {
 
   /**
    * Starts a worker for each of these functions in the background (a failure is kept for their next
-   * invocation to report), so their first invocation does not wait for it. Call it only once
-   * `baseEnv` is complete: a worker keeps the environment it started with.
+   * invocation to report), so their first invocation does not wait for it. With `baseEnv` still to
+   * come, the workers start and wait for it.
    */
   prime(ids: string[]): void {
     for (const id of ids) {
@@ -254,9 +262,15 @@ export class LocalRuntime {
     };
     slot.workers++;
     return this.threads.spawn(
-      { id: fn.info.id, workerData, env: lambdaEnv(fn, this.o.region, this.o.baseEnv), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
+      { id: fn.info.id, workerData, ...this.envOf(fn), memoryMb: fn.memoryMb, output: this.o.functionOutput ?? process.stderr },
       (inst) => this.leave(slot, inst),
     );
+  }
+
+  /** The worker's environment, or the part known now and the whole one to follow. */
+  private envOf(fn: RuntimeFunction): { env: Record<string, string>; envToFollow?: Promise<Record<string, string>> } {
+    if (this.baseEnv) return { env: lambdaEnv(fn, this.o.region, this.baseEnv) };
+    return { env: lambdaEnv(fn, this.o.region), envToFollow: Promise.resolve(this.o.baseEnv).then((b) => lambdaEnv(fn, this.o.region, b)) };
   }
 
   private leave(slot: Slot, inst: Instance): void {

@@ -28,6 +28,11 @@ export interface SpawnSpec {
   id: string;
   workerData: FunctionWorkerData;
   env: Record<string, string>;
+  /**
+   * The whole environment, when it is not known yet: the worker starts at once (with `env`) and
+   * imports the bundle once this gives the one it runs with. If it rejects, the worker is ended.
+   */
+  envToFollow?: Promise<Record<string, string>>;
   memoryMb: number;
   /** Where the handler's stdout goes. */
   output: NodeJS.WritableStream;
@@ -49,7 +54,7 @@ export class WorkerPool {
   /** Starts a worker; resolves once the handler is imported. `gone` runs once when it ends for any reason. */
   async spawn(spec: SpawnSpec, gone: (inst: Instance) => void): Promise<Instance> {
     const worker = new Worker(await workerScript("function-worker"), {
-      workerData: spec.workerData,
+      workerData: spec.envToFollow ? { ...spec.workerData, envToFollow: true } : spec.workerData,
       env: spec.env,
       stdout: true,
       resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb },
@@ -59,6 +64,8 @@ export class WorkerPool {
     worker.stdout.on("data", (chunk: Buffer) => spec.output.write(chunk));
     const inst: Instance = { worker, pending: new Map(), retired: false, dead: false };
     this.live.add(inst);
+    // (no environment: the worker ends, and whatever waits on it is told so)
+    spec.envToFollow?.then((env) => worker.postMessage({ env }), () => void worker.terminate());
     return new Promise<Instance>((resolve, reject) => {
       let ready = false;
       worker.on("message", (m: FromWorker) => {
