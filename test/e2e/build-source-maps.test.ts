@@ -20,6 +20,8 @@ Parameters:
 Globals:
   Function:
     Runtime: nodejs22.x
+    CodeUri: fn
+    Handler: src/app.handler
     Environment:
       Variables:
         NODE_OPTIONS: --stack-trace-limit=50
@@ -97,6 +99,13 @@ Resources:
       BuildMethod: esbuild
       BuildProperties:
         Sourcemap: true
+  # no Properties of its own (CodeUri and Handler from Globals), Sourcemap true
+  Bare:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        Sourcemap: true
   # not BuildMethod esbuild: hdoc's own bundle, the template untouched
   Plain:
     Type: AWS::Serverless::Function
@@ -138,7 +147,7 @@ describe("hdoc build pairs Sourcemap and NODE_OPTIONS as sam build does (built b
     const r = await hdoc(["build"]);
     expect(r.exitCode, r.stderr).toBe(0);
     stderr = r.stderr;
-    expect(stderr).toContain("7 built, 0 cached");
+    expect(stderr).toContain("8 built, 0 cached");
     expect(stderr).toMatch(/^warning: Intrinsic: Sourcemap is set but its NODE_OPTIONS is not a string: --enable-source-maps was not added to NODE_OPTIONS, so Lambda will not map stack traces \(add it yourself\)$/m);
     expect(stderr.match(/^warning: /gm)).toHaveLength(1);
     built = readFileSync(path.join(dir, ".hdoc/build/template.yml"), "utf8");
@@ -149,6 +158,8 @@ describe("hdoc build pairs Sourcemap and NODE_OPTIONS as sam build does (built b
     // every other line as written, apart from the CodeUri paths and the one added Environment
     const strip = (t: string) => t.split("\n").filter((l) => !/^\s+CodeUri: /.test(l) && !/NODE_OPTIONS|Environment"?: \{"Variables"/.test(l));
     expect(strip(built)).toEqual(strip(TEMPLATE));
+    // a function without Properties gets them, with its CodeUri and NODE_OPTIONS in one mapping
+    expect(built).toMatch(/^ {4}"?Properties"?: \{"CodeUri":"\.\/functions\/Bare","Environment":\{"Variables":\{"NODE_OPTIONS":"--stack-trace-limit=50 --enable-source-maps"\}\}\}$/m);
     // a function without an Environment of its own gets one (SAM merges it with the Globals' variables)
     expect(built).toMatch(/^ {6}"?Environment"?: \{"Variables":\{"NODE_OPTIONS":"--stack-trace-limit=50 --enable-source-maps"\}\}$/m);
   });
@@ -167,6 +178,7 @@ describe("hdoc build pairs Sourcemap and NODE_OPTIONS as sam build does (built b
     expect(vars("NoMap")).toEqual({ NODE_OPTIONS: "--stack-trace-limit=50", STAGE: "dev" });
     expect(vars("Intrinsic")).toEqual({ NODE_OPTIONS: { Ref: "NodeOptions" }, STAGE: "dev" });
     expect(vars("Plain")).toEqual({ NODE_OPTIONS: "--stack-trace-limit=50", STAGE: "dev" });
+    expect(vars("Bare")).toEqual({ NODE_OPTIONS: "--stack-trace-limit=50 --enable-source-maps", STAGE: "dev" });
   }, 60_000);
 
   it("builds a source map for a function whose NODE_OPTIONS enables them without Sourcemap, and none with Sourcemap false", () => {
@@ -187,7 +199,7 @@ describe("hdoc build pairs Sourcemap and NODE_OPTIONS as sam build does (built b
 
   it("repeats the warning when the written templates are taken as they are, and rebuilds FromEnv when its NODE_OPTIONS no longer enables source maps", async () => {
     const again = await hdoc(["build"]);
-    expect(again.stderr).toContain("0 built, 7 cached");
+    expect(again.stderr).toContain("0 built, 8 cached");
     expect(again.stderr).toMatch(/^warning: Intrinsic: Sourcemap is set/m);
     const json = await hdoc(["build", "--json"]);
     expect(json.exitCode, json.stderr).toBe(0);
@@ -196,7 +208,7 @@ describe("hdoc build pairs Sourcemap and NODE_OPTIONS as sam build does (built b
     writeFileSync(path.join(dir, "template.yml"), TEMPLATE.replace("NODE_OPTIONS: --enable-source-maps --max-old-space-size=128", "NODE_OPTIONS: --max-old-space-size=128"));
     const off = await hdoc(["build"]);
     expect(off.exitCode, off.stderr).toBe(0);
-    expect(off.stderr).toContain("1 built, 6 cached");
+    expect(off.stderr).toContain("1 built, 7 cached");
     expect(existsSync(artifact("FromEnv", "src/app.js.map"))).toBe(false);
     writeFileSync(path.join(dir, "template.yml"), TEMPLATE);
   });
@@ -207,6 +219,7 @@ describe("hdoc invoke gives the function the NODE_OPTIONS of the built template 
     ["FromGlobals", "--stack-trace-limit=50 --enable-source-maps"],
     ["OwnOptions", "--max-old-space-size=256 --enable-source-maps"],
     ["NoMap", "--stack-trace-limit=50"],
+    ["Bare", "--stack-trace-limit=50 --enable-source-maps"],
     ["Intrinsic", "--max-old-space-size=200"],
   ])("%s sees NODE_OPTIONS %j", async (id, expected) => {
     const r = await hdoc(["invoke", id, "--event", "-"], "{}");
