@@ -70,8 +70,12 @@ export function installedEsbuildVersion(from: string = path.dirname(fileURLToPat
  */
 const esbuild = (): typeof import("esbuild") => createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
 
-/** Starts esbuild's service process now, so that it is up by the time the first bundle is asked for. */
+let serviceStarted = false;
+
+/** Starts esbuild's service process now, so that it is up by the time the first bundle is asked for (once per process). */
 export function startEsbuildService(): void {
+  if (serviceStarted) return;
+  serviceStarted = true;
   try {
     esbuild().initialize({}).catch(() => undefined);
   } catch {

@@ -12,11 +12,11 @@
 import { constructFromEvents, defineMappingTag, defineScalarTag, defineSequenceTag, FAILSAFE_SCHEMA, mergeTag, parseEvents, YAMLException, type Event } from "js-yaml";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { plainScalar } from "./yaml-scalars.ts";
+import { CORE } from "./yaml-located.ts";
 
 export class TemplateParseError extends Error {}
 
 const UNPREFIXED = new Set(["Ref", "Condition"]);
-const CORE = "tag:yaml.org,2002:";
 /** More alias expansions than this in one template is refused (a "billion laughs" document). */
 const MAX_ALIAS_EXPANSIONS = 1000;
 
@@ -32,7 +32,8 @@ function addPair(c: Record<string, Json>, k: unknown, v: unknown): string {
   return "";
 }
 const mergeable = { keys: (r: unknown) => Object.keys(r as object), get: (r: unknown, k: unknown) => (r as Record<string, unknown>)[keyText(k) ?? ""] };
-const PLAIN_MAP = { ...NO_DUMP, ...mergeable, create: (): Record<string, Json> => ({}), addPair, has: (c: Record<string, Json>, k: unknown) => Object.hasOwn(c, keyText(k) ?? "") };
+const hasKey = (c: Record<string, Json>, k: unknown) => Object.hasOwn(c, keyText(k) ?? "");
+const PLAIN_MAP = { ...NO_DUMP, ...mergeable, create: (): Record<string, Json> => ({}), addPair, has: hasKey };
 
 /** A collection under a `!Name` tag, built with its tag at hand. */
 interface Tagged<T> { tag: string; value: T }
@@ -63,7 +64,7 @@ const SCHEMA = FAILSAFE_SCHEMA.withTags(
   }),
   defineMappingTag("!", {
     ...NO_DUMP, ...mergeable, matchByTagPrefix: true,
-    create: (tag): Tagged<Record<string, Json>> => ({ tag, value: {} }), addPair: (c, k, v) => addPair(c.value, k, v), has: (c, k) => Object.hasOwn(c.value, keyText(k) ?? ""),
+    create: (tag): Tagged<Record<string, Json>> => ({ tag, value: {} }), addPair: (c, k, v) => addPair(c.value, k, v), has: (c, k) => hasKey(c.value, k),
     finalize: (c) => intrinsic(c.tag, c.value),
   }),
   defineScalarTag("", { ...NO_DUMP, matchByTagPrefix: true, resolve: (s) => s }),

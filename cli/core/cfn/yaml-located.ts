@@ -25,7 +25,8 @@ export interface LocatedPair { key: LocatedNode; value: LocatedNode }
 
 const PLAIN = 1, SINGLE_QUOTED = 2, DOUBLE_QUOTED = 3;
 const FLOW = 2;
-const CORE = "tag:yaml.org,2002:";
+/** The prefix YAML's `!!` handle stands for. */
+export const CORE = "tag:yaml.org,2002:";
 
 /** A tag as written (`!Ref`, `!!str`, `!<tag:x>`) resolved with YAML's default handles. */
 function resolveTag(written: string): string {
