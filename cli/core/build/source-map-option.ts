@@ -20,6 +20,7 @@
  */
 import type { Json } from "../cfn/templates.ts";
 import { isObj } from "../cfn/json.ts";
+import { isIntrinsic } from "../cfn/template-body.ts";
 
 export const ENABLE_SOURCE_MAPS = "--enable-source-maps";
 
@@ -49,8 +50,6 @@ export function effectiveBuildProperties(fn: EsbuildFunction): { [k: string]: un
   if (!enablesSourceMaps(fn.nodeOptions)) return props;
   return { ...props, Sourcemap: true };
 }
-
-const isIntrinsic = (v: Json | undefined): boolean => isObj(v) && Object.keys(v).length === 1 && (Object.keys(v)[0] === "Ref" || Object.keys(v)[0]!.startsWith("Fn::"));
 
 /** What the built template's NODE_OPTIONS of a function becomes: `set` (the new value), `invalid` (left as it is: why), or undefined (nothing to do). */
 export type NodeOptionsEdit = { set: string } | { invalid: string } | undefined;

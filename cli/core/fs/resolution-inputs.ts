@@ -13,7 +13,8 @@ import { extendsNames, lookUpExtends, type FileReads } from "./tsconfig-extends.
 
 /** Whether `f` is `dir` or below it (both absolute and normalised): a prefix test, as this runs for every source of every function on each build. */
 const inside = (dir: string, f: string) => f === dir || (f.startsWith(dir) && (dir.endsWith(path.sep) || f[dir.length] === path.sep));
-const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
+/** Whether a path goes through a node_modules folder. */
+export const inNodeModules = (f: string): boolean => f.split(path.sep).includes("node_modules");
 
 /** Names esbuild's resolver can pick for an import without an extension or of a folder. */
 const CANDIDATE = /\.(tsx|ts|jsx|js|mjs|cjs|mts|cts|css|json)$/;

@@ -40,6 +40,14 @@ describe("gateway responses from the template", () => {
     expect(r.MISSING_AUTHENTICATION_TOKEN).toEqual({ statusCode: 404, headers: [["X-Why", { literal: "no route" }], ["X-Origin", { from: "header", name: "Origin" }]] });
   });
 
+  it("names a header it cannot fill in by what is written, never by what a parameter resolves to (it may be a secret)", () => {
+    const stack: StackNode = { ...stackOf({}), body: { Parameters: { ApiKey: { Type: "String", NoEcho: true, Default: "s3cr3t-key-value" } }, Resources: {} } };
+    const notes: string[] = [];
+    gatewayResponsesOf({ GatewayResponses: { DEFAULT_4XX: { ResponseParameters: { Headers: { "X-Key": { Ref: "ApiKey" } } } } } }, stack, "Api", resolverOf(stack), notes);
+    expect(notes).toEqual(['gateway response DEFAULT_4XX: header X-Key = {"Ref":"ApiKey"} is not a value hdoc dev can fill in; it is not sent']);
+    expect(notes.join("\n")).not.toContain("s3cr3t");
+  });
+
   it("notes what it cannot fill in or does not know, and leaves it out", () => {
     const stack = stackOf({});
     const notes: string[] = [];

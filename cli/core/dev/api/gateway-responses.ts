@@ -58,7 +58,8 @@ function entryOf(type: string, raw: { [k: string]: Json }, headersOf: () => Arra
     const expr = text(v);
     const value = expr === undefined ? undefined : headerValue(expr);
     if (value) headers.push([name, value]);
-    else notes.push(`gateway response ${type}: header ${name} = ${JSON.stringify(expr ?? v)} is not a value hdoc dev can fill in; it is not sent`);
+    // the value as written, never what a !Ref resolved to (a parameter's value may be a secret)
+    else notes.push(`gateway response ${type}: header ${name} = ${JSON.stringify(v)} is not a value hdoc dev can fill in; it is not sent`);
   }
   const templates = isObj(raw.ResponseTemplates) ? raw.ResponseTemplates : {};
   const template = text(templates["application/json"]);

@@ -16,8 +16,8 @@ import path from "node:path";
 import { removeLeftoverRuns } from "../leftovers.ts";
 import { changed, hdocCodeStamp } from "../stamps.ts";
 import { installedEsbuildVersion } from "../../build/bundler.ts";
+import { inNodeModules } from "../../fs/resolution-inputs.ts";
 
-const inNodeModules = (f: string) => f.split(path.sep).includes("node_modules");
 
 /** "<...>/node_modules/@scope/name/dist/x.js" -> "<...>/node_modules/@scope/name/package.json" (the innermost package). */
 function packageManifestOf(file: string): string | undefined {
