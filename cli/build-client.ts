@@ -11,7 +11,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { findProjectRoot } from "./core/settings.ts";
 import { codeStamp, readRecord, recordAlive, recordPath, serverWanted, trustedSocket, type ServerRecord } from "./core/build/server/record.ts";
-import { encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
+import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
 import { connectTo } from "./core/build/server/client-socket.ts";
 
 /** Global options that take a value (the command is the first word that is neither an option nor such a value). */
@@ -45,8 +45,8 @@ export interface ClientDeps {
   mainFile?: string;
 }
 
-/** The server that may take this build, or undefined (a dead server's record and socket are removed on the way). */
-function usableServer(d: ClientDeps): { record: ServerRecord; stamp: string } | undefined {
+/** The server that may take this build: a record of the same code naming a socket in a private folder. */
+function usableServer(d: ClientDeps): { record: ServerRecord; root: string; stamp: string } | undefined {
   if (!serverWanted(d.env) || !serverCommand(d.argv)) return undefined;
   let root: string;
   try {
@@ -56,21 +56,22 @@ function usableServer(d: ClientDeps): { record: ServerRecord; stamp: string } | 
   }
   const record = readRecord(root);
   if (!record || !trustedSocket(record.socket)) return undefined;
-  if (!recordAlive(record)) {
-    // killed without tidying up: its record and socket go, and the build here starts a new one
-    if (readRecord(root)?.owner.token === record.owner.token) rmSync(recordPath(root), { force: true });
-    rmSync(record.socket, { force: true });
-    return undefined;
-  }
   const stamp = codeStamp(d.mainFile ?? fileURLToPath(new URL("./main.js", import.meta.url)));
-  return record.stamp === stamp ? { record, stamp } : undefined;
+  return record.stamp === stamp ? { record, root, stamp } : undefined;
 }
 
 export async function buildViaServer(d: ClientDeps): Promise<number | undefined> {
   const found = usableServer(d);
   if (!found) return undefined;
   const sock = await connectTo(found.record.socket);
-  if (!sock) return undefined;
+  if (!sock) {
+    // nothing listens: a server killed without tidying up; its record and socket go, and the build here starts a new one
+    if (!recordAlive(found.record)) {
+      if (readRecord(found.root)?.owner.token === found.record.owner.token) rmSync(recordPath(found.root), { force: true });
+      rmSync(found.record.socket, { force: true });
+    }
+    return undefined;
+  }
   return relay(sock, found.stamp, found.record.owner.pid, d);
 }
 
@@ -96,8 +97,18 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
       process.removeListener("SIGTERM", onSignal);
       resolve(code);
     };
+    // a server that does not answer at once is stuck: the build runs here
+    let answered = false;
+    const silent = setTimeout(() => {
+      d.stderr.write(`note: the build server (pid ${pid}) did not answer within ${ANSWER_MS / 1000} s; building here (hdoc build --stop-server stops it)\n`);
+      sock.destroy();
+    }, ANSWER_MS);
     sock.on("data", lineReader((raw) => {
       const m = raw as ServerMessage;
+      if (!answered) {
+        answered = true;
+        clearTimeout(silent);
+      }
       if (m.t === "out") holding = true;
       if (m.t === "out" || (m.t === "err" && holding)) held.push([m.t === "out" ? d.stdout : d.stderr, m.data]);
       else if (m.t === "err") d.stderr.write(m.data);
@@ -106,6 +117,7 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
     }, () => sock.destroy()));
     sock.on("error", () => undefined);
     sock.on("close", () => {
+      clearTimeout(silent);
       if (result !== undefined) {
         for (const [stream, data] of held) stream.write(data);
         return done(result);

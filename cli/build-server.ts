@@ -104,6 +104,7 @@ export async function serve(root: string): Promise<void> {
       }
       busy = true;
       clearTimeout(idle);
+      send(sock, { t: "accepted", pid: process.pid });
       cleanup = new CleanupRegistry();
       const env = { ...m.env, HDOC_BUILD_SERVER_PID: String(process.pid) };
       let code: number;

@@ -63,9 +63,9 @@ export const build: CommandDef<BuildOpts> = {
 
     if (opts.stopServer) {
       const { stopBuildServer } = await import("../core/build/server/start.ts");
-      const pid = await stopBuildServer(root);
-      if (io.json) io.result({ stopped: pid ?? null });
-      else io.out(pid ? `stopped the build server (pid ${pid})` : `no build server runs for ${root}`);
+      const stopped = await stopBuildServer(root);
+      if (io.json) io.result({ stopped: stopped?.pid ?? null, killed: stopped?.killed ?? false });
+      else io.out(stopped ? `stopped the build server (pid ${stopped.pid}${stopped.killed ? "; it did not answer, so it was ended with a signal" : ""})` : `no build server runs for ${root}`);
       return EXIT_CODES.OK;
     }
 

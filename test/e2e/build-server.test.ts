@@ -283,6 +283,27 @@ describe("hdoc build with a build server", () => {
     expect(servedBy((await hdoc(["--verbose"])).stderr)).toBe(pid);
   });
 
+  it("builds here when the server does not answer (a stuck process), and --stop-server ends one that does not answer", async () => {
+    freshFixture();
+    const rec = await startServer();
+    process.kill(rec.owner.pid, "SIGSTOP"); // its event loop stands still; the socket still takes connections
+    try {
+      const r = await hdoc(["--verbose"]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`note: the build server (pid ${rec.owner.pid}) did not answer within 3 s; building here (hdoc build --stop-server stops it)`);
+      expect(servedBy(r.stderr)).toBeNaN();
+      expect(r.stderr).toContain("0 built, 2 cached");
+      const stop = await hdoc(["--stop-server"]);
+      expect(stop.exitCode, stop.stderr).toBe(0);
+      expect(stop.stdout.trim()).toBe(`stopped the build server (pid ${rec.owner.pid}; it did not answer, so it was ended with a signal)`);
+      await waitFor("the server to be gone", () => !alive(rec.owner.pid));
+      expect(record()).toBeUndefined();
+      expect(existsSync(rec.socket)).toBe(false);
+    } finally {
+      if (alive(rec.owner.pid)) process.kill(rec.owner.pid, "SIGKILL");
+    }
+  });
+
   it("never connects to a socket in a folder other users can enter", async () => {
     freshFixture();
     const rec = await startServer();

@@ -1,7 +1,7 @@
 /**
  * What a client and the build server say to each other over the Unix socket: one JSON document per
- * line. The client sends a request (and later, at most, an interrupt); the server answers with the
- * command's output as it comes and the exit code last. A connection that ends without `exit` means the
+ * line. The client sends a request (and later, at most, an interrupt); the server answers at once
+ * (`accepted`, or why not), then with the command's output as it comes and the exit code last. A connection that ends without `exit` means the
  * server stopped mid-build: the client then builds in its own process.
  */
 
@@ -17,6 +17,7 @@ export type ClientMessage =
   | { t: "interrupt"; signal: string };
 
 export type ServerMessage =
+  | { t: "accepted"; pid: number }
   | { t: "busy"; pid: number }
   | { t: "stale"; pid: number }
   | { t: "out"; data: string }
@@ -59,3 +60,6 @@ export function lineReader(onMessage: (m: unknown) => void, onBad: (why: string)
     }
   };
 }
+
+/** How long a client waits for a server's first answer: a server whose event loop is stuck answers nothing. */
+export const ANSWER_MS = 3000;

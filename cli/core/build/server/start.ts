@@ -1,10 +1,10 @@
 /** Starting and stopping a repository's build server (cli/build-server.ts) from a build in its own process. */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { askToStop } from "./client-socket.ts";
-import { codeStamp, idleMs, readRecord, recordAlive, serverAllowed, trustedSocket, type ServerRecord } from "./record.ts";
+import { codeStamp, idleMs, readRecord, recordAlive, removeRecordOf, serverAllowed, trustedSocket, type ServerRecord } from "./record.ts";
 
 /** What the server process is started with: no secret of the caller's environment (each build brings its own). */
 const KEPT = ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "HDOC_BUILD_SERVER_IDLE"];
@@ -45,11 +45,28 @@ export function startBuildServer(root: string, env: NodeJS.ProcessEnv): StartRes
   return child.pid ? { started: child.pid } : { not: "it could not be started" };
 }
 
-/** Stops the repository's build server; resolves with its pid, or undefined when none runs. */
-export async function stopBuildServer(root: string): Promise<number | undefined> {
+/**
+ * Stops the repository's build server: asks it, and when it does not answer (a stuck process) ends it
+ * with SIGTERM, then SIGKILL. Resolves with its pid and how, or undefined when none runs.
+ */
+export async function stopBuildServer(root: string): Promise<{ pid: number; killed: boolean } | undefined> {
   const record = readRecord(root);
   if (!record || !recordAlive(record) || !trustedSocket(record.socket)) return undefined;
-  return askToStop(record.socket);
+  const pid = record.owner.pid;
+  if ((await askToStop(record.socket)) === pid) return { pid, killed: false };
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    if (!recordAlive(record)) break;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      break; // gone meanwhile
+    }
+    for (let waited = 0; waited < 2000 && recordAlive(record); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  }
+  // a killed server cannot tidy up after itself
+  removeRecordOf(root, record.owner);
+  rmSync(record.socket, { force: true });
+  return { pid, killed: true };
 }
 
 /** "it stops after 15 min without a build" (HDOC_BUILD_SERVER_IDLE changes it). */
