@@ -144,7 +144,7 @@ async function hdocBuild(cwd, args, env = {}) {
   const { ms, r } = await timed([HDOC, "build", "--json", ...(served ? ["--verbose"] : []), ...args], cwd, env);
   if (r.exitCode !== 0) throw new Error(`hdoc build ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}`);
   // a figure "with the server" is one: the build says who ran it
-  if (served && !/built by the build server \(pid \d+\)/.test(r.stderr)) throw new Error(`hdoc build ${args.join(" ")} did not run in the build server: ${r.stderr}`);
+  if (served && !/running in the build server \(pid \d+\)/.test(r.stderr)) throw new Error(`hdoc build ${args.join(" ")} did not run in the build server: ${r.stderr}`);
   const doc = JSON.parse(r.stdout);
   return { ms, doc, inProcessMs: doc.ms };
 }

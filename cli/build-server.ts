@@ -34,6 +34,8 @@ const NO_PROMPTS: PromptApi = {
 type Cli = (argv: string[], overrides: object) => Promise<number>;
 
 export async function serve(root: string): Promise<void> {
+  // --verbose stack traces point at cli/...ts lines, as bin/hdoc.js arranges for a build in its own process
+  process.setSourceMapsEnabled(true);
   const mainUrl = new URL("./main.js", import.meta.url);
   const stamp = codeStamp(fileURLToPath(mainUrl));
   const dir = socketFolder(true);

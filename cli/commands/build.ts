@@ -56,6 +56,7 @@ export const build: CommandDef<BuildOpts> = {
     // esbuild, execa and the YAML library are loaded only when something has to be built or listed.
     const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build/run.ts")]);
     const { io } = ctx;
+    if (ctx.env.HDOC_BUILD_SERVER_PID) io.verbose(`running in the build server (pid ${ctx.env.HDOC_BUILD_SERVER_PID})`);
     const root = (await ctx.settings()).root;
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
     const outDir = opts.outDir ? path.resolve(ctx.cwd, opts.outDir) : path.join(root, ".hdoc", "build");
@@ -108,13 +109,11 @@ export const build: CommandDef<BuildOpts> = {
 
 /**
  * After a build in this process: starts the repository's build server, which runs the next builds
- * warm (cli/build-server.ts), unless --no-server, CI or HDOC_BUILD_SERVER=0 say no. Inside the server
- * (HDOC_BUILD_SERVER_PID), --verbose says so.
+ * warm (cli/build-server.ts), unless --no-server, CI or HDOC_BUILD_SERVER=0 say no, or this build runs
+ * in the server itself (HDOC_BUILD_SERVER_PID).
  */
 async function serverAfterBuild(opts: BuildOpts, ctx: Context, root: string): Promise<void> {
-  const inServer = ctx.env.HDOC_BUILD_SERVER_PID;
-  if (inServer) return ctx.io.verbose(`built by the build server (pid ${inServer})`);
-  if (!opts.server) return;
+  if (ctx.env.HDOC_BUILD_SERVER_PID || !opts.server) return;
   const { startBuildServer, idleNote } = await import("../core/build/server/start.ts");
   const r = startBuildServer(root, ctx.env);
   if ("started" in r) ctx.io.info(`build server started (pid ${r.started}): later builds here run in it, warm; ${idleNote(ctx.env)} (hdoc build --stop-server stops it, --no-server builds without it)`);

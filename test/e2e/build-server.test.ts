@@ -121,7 +121,7 @@ async function buildCaughtInServer(seconds: number) {
   await waitFor("make to run in the server", () => existsSync(startedFile));
   return { rec, child };
 }
-const servedBy = (stderr: string) => Number(/built by the build server \(pid (\d+)\)/.exec(stderr)?.[1] ?? NaN);
+const servedBy = (stderr: string) => Number(/running in the build server \(pid (\d+)\)/.exec(stderr)?.[1] ?? NaN);
 /** The result table without the times (they differ from run to run). */
 const table = (stdout: string) => stdout.replace(/\d+ ms/g, "N ms").replace(/ +/g, " ");
 
@@ -167,6 +167,13 @@ describe("hdoc build with a build server", () => {
     const errors = (s: string) => s.split("\n").filter((l) => l.startsWith("error:"));
     expect(errors(bad.stderr)).toEqual(errors(badLocal.stderr));
     expect(errors(bad.stderr)[0]).toMatch(/^error: infra\/template\.yml HelloFunction: compile error: functions\/hello\/handler\.mjs:\d+:\d+: /);
+
+    // --verbose stack traces point at the sources, as in a build in its own process
+    const unknown = await hdoc(["--function", "Nope", "--verbose"]);
+    expect(unknown.exitCode).toBe(6);
+    expect(servedBy(unknown.stderr)).toBe(rec.owner.pid);
+    expect(unknown.stderr).toContain("error: --function Nope: no such function in the templates");
+    expect(unknown.stderr).toMatch(/at findFunction \(.*cli\/core\/build\/select\.ts:\d+:\d+\)/);
 
     // make sees this build's environment
     write("functions/hello/handler.mjs", 'export const handler = async () => ({ statusCode: 200, body: "ok" });\n');
