@@ -56,7 +56,7 @@ export const build: CommandDef<BuildOpts> = {
     // esbuild, execa and the YAML library are loaded only when something has to be built or listed.
     const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build/run.ts")]);
     const { io } = ctx;
-    if (ctx.env.HDOC_BUILD_SERVER_PID) io.verbose(`running in the build server (pid ${ctx.env.HDOC_BUILD_SERVER_PID})`);
+    if (ctx.buildServer?.servedBy) io.verbose(`running in the build server (pid ${ctx.buildServer.servedBy})`);
     const root = (await ctx.settings()).root;
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
     const outDir = opts.outDir ? path.resolve(ctx.cwd, opts.outDir) : path.join(root, ".hdoc", "build");
@@ -65,8 +65,10 @@ export const build: CommandDef<BuildOpts> = {
     if (opts.stopServer) {
       const { stopBuildServer } = await import("../core/build/server/start.ts");
       const stopped = await stopBuildServer(root);
-      if (io.json) io.result({ stopped: stopped?.pid ?? null, killed: stopped?.killed ?? false });
-      else io.out(stopped ? `stopped the build server (pid ${stopped.pid}${stopped.killed ? "; it did not answer, so it was ended with a signal" : ""})` : `no build server runs for ${root}`);
+      if (io.json) io.result({ server: stopped?.pid ?? null, how: stopped?.how ?? null });
+      else if (!stopped) io.out(`no build server runs for ${root}`);
+      else if (stopped.how === "not a build server") io.out(`left pid ${stopped.pid} alone: .hdoc/build-server.json names it, but it is not a build server of ${root}`);
+      else io.out(`stopped the build server (pid ${stopped.pid}${stopped.how === "killed" ? "; it did not answer, so it was ended with a signal" : ""})`);
       return EXIT_CODES.OK;
     }
 
@@ -110,13 +112,13 @@ export const build: CommandDef<BuildOpts> = {
 /**
  * After a build in this process: starts the repository's build server, which runs the next builds
  * warm (cli/build-server.ts), unless --no-server, CI or HDOC_BUILD_SERVER=0 say no, or this build runs
- * in the server itself (HDOC_BUILD_SERVER_PID).
+ * in the server itself.
  */
 async function serverAfterBuild(opts: BuildOpts, ctx: Context, root: string): Promise<void> {
-  if (ctx.env.HDOC_BUILD_SERVER_PID || !opts.server) return;
+  if (ctx.buildServer?.servedBy || !opts.server) return;
   const { startBuildServer, idleNote } = await import("../core/build/server/start.ts");
-  const r = startBuildServer(root, ctx.env);
-  if ("started" in r) ctx.io.info(`build server started (pid ${r.started}): later builds here run in it, warm; ${idleNote(ctx.env)} (hdoc build --stop-server stops it, --no-server builds without it)`);
+  const r = startBuildServer(root, ctx.env, ctx.buildServer?.replace);
+  if ("started" in r) ctx.io.info(`build server starting (pid ${r.started}): later builds here run in it, warm; ${idleNote(ctx.env)} (hdoc build --stop-server stops it, --no-server builds without it)`);
   else if ("not" in r) ctx.io.verbose(`no build server: ${r.not}`);
 }
 

@@ -30,6 +30,8 @@ export async function askToStop(socket: string): Promise<number | undefined> {
     const silent = setTimeout(() => sock.destroy(), ANSWER_MS);
     sock.on("data", lineReader((m) => {
       const msg = m as ServerMessage;
+      // it answered: a server finishing a build first ("stopping") may take as long as the build
+      clearTimeout(silent);
       if (msg.t === "stopped") pid = msg.pid;
     }, () => sock.destroy()));
     sock.on("error", () => undefined);
