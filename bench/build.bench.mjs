@@ -130,17 +130,36 @@ export function generateFixture(count = COUNT) {
   return dir;
 }
 
-async function timed(args, cwd) {
+async function timed(args, cwd, env = {}) {
   const started = performance.now();
-  const r = await execa("node", args, { cwd, reject: false });
+  const r = await execa("node", args, { cwd, reject: false, env });
   return { ms: performance.now() - started, r };
 }
 
-async function hdocBuild(cwd, args) {
-  const { ms, r } = await timed([HDOC, "build", "--json", ...args], cwd);
+/** The environment of a build that may use (and start) the repository's build server; bench/run.mjs turns it off for the others. */
+let WITH_SERVER = { HDOC_BUILD_SERVER: "1" }; // and a TMPDIR of its own for the socket folder, set when the bench runs
+
+async function hdocBuild(cwd, args, env = {}) {
+  const served = env === WITH_SERVER;
+  const { ms, r } = await timed([HDOC, "build", "--json", ...(served ? ["--verbose"] : []), ...args], cwd, env);
   if (r.exitCode !== 0) throw new Error(`hdoc build ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}`);
+  // a figure "with the server" is one: the build says who ran it
+  if (served && !/built by the build server \(pid \d+\)/.test(r.stderr)) throw new Error(`hdoc build ${args.join(" ")} did not run in the build server: ${r.stderr}`);
   const doc = JSON.parse(r.stdout);
   return { ms, doc, inProcessMs: doc.ms };
+}
+
+/** Starts the build server of the project at `cwd` with a build (as the first build on a developer's machine does) and waits until it is up. */
+async function startServer(cwd, args) {
+  const r = await execa("node", [HDOC, "build", ...args], { cwd, reject: false, env: WITH_SERVER });
+  const pid = /build server started \(pid (\d+)\)/.exec(r.stderr)?.[1];
+  if (r.exitCode !== 0 || !pid) throw new Error(`the build server did not start: ${r.stderr}`);
+  const record = path.join(cwd, ".hdoc/build-server.json");
+  for (const until = Date.now() + 10_000; !(existsSync(record) && readJson(record).owner.pid === Number(pid)); ) {
+    if (Date.now() > until) throw new Error("the build server did not come up within 10 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return () => execa("node", [HDOC, "build", "--stop-server"], { cwd, reject: false, env: WITH_SERVER });
 }
 
 /** The median of n runs of a process (start-up figures are noisy on a shared machine). */
@@ -254,6 +273,18 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
     changeOne(++edits);
     return hdocBuild(cwd, outArgs);
   });
+  // the same with the build server up (a developer's edit-build loop): a build starts it, then 3 more edits
+  const stopServer = await startServer(cwd, outArgs);
+  let oneServer, noopServer;
+  try {
+    noopServer = await median(3, () => hdocBuild(cwd, outArgs, WITH_SERVER));
+    oneServer = await median(3, () => {
+      changeOne(++edits);
+      return hdocBuild(cwd, outArgs, WITH_SERVER);
+    });
+  } finally {
+    await stopServer();
+  }
   // The same functions bundled with the AWS SDK inside, to compare with installed folders that hold it.
   const sdkOut = mkdtempSync(path.join(tmpdir(), "hdoc-bench-sdk-"));
   const withSdk = o.skipSizes ? cold : await hdocBuild(cwd, ["--clean", "--bundle-aws-sdk", "--out-dir", sdkOut]);
@@ -279,8 +310,10 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
       "cold (ms)": ms(cold.ms),
       "cold/floor": `${x(cold.ms, floor.ms)} (<=1.5x)`,
       "--clean (ms)": ms(clean.ms),
-      "one changed (ms)": ms(one.ms),
-      "one changed/cold": `${x(one.ms, cold.ms)} (<=0.5x)`,
+      "one changed, server (ms)": ms(oneServer.ms),
+      "one changed/cold": `${x(oneServer.ms, cold.ms)} (<=0.5x)`,
+      "no server (ms)": ms(one.ms),
+      "no server/cold": x(one.ms, cold.ms),
       "floor: one handler/all": x(floorOne.ms, floor.ms),
     },
     times: {
@@ -292,12 +325,15 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
       "cold in hdoc (ms)": ms(cold.inProcessMs),
       "no-op (ms)": ms(noop.ms),
       "no-op in hdoc (ms)": ms(noop.inProcessMs),
+      "no-op, server (ms)": ms(noopServer.ms),
       "node -e '' (ms)": ms(bareNode.ms),
       "hdoc --version (ms)": ms(cliStart.ms),
       "no-op/cold": `${percent(noop.ms, cold.ms)} (<5%)`,
       "no-op/cold in hdoc": percent(noop.inProcessMs, cold.inProcessMs),
       "one changed (ms)": ms(one.ms),
+      "one changed, server (ms)": ms(oneServer.ms),
       "rebuilt after 1 change": one.doc.functions.filter((f) => f.status === "built").length,
+      "rebuilt, server": oneServer.doc.functions.filter((f) => f.status === "built").length,
     },
     sizes: {
       fixture: label,
@@ -314,9 +350,20 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 
 export default async function (report) {
+  const serverTmp = mkdtempSync(path.join(tmpdir(), "hdoc-bench-server-"));
+  WITH_SERVER = { HDOC_BUILD_SERVER: "1", TMPDIR: serverTmp };
+  try {
+    await run(report);
+  } finally {
+    rmSync(serverTmp, { recursive: true, force: true });
+  }
+}
+
+async function run(report) {
   // The load average beside the figures: on a shared machine they are only comparable at a similar load.
   const loadBefore = load();
   const bareNode = await median(5, () => timed(["-e", ""], REPO));
+  const caNode = process.env.NODE_EXTRA_CA_CERTS ? await median(5, () => timed(["-e", ""], REPO, { NODE_EXTRA_CA_CERTS: undefined })) : undefined;
   const cliStart = await median(5, () => timed([HDOC, "--version"], REPO));
   const rows = [];
   const gen = generateFixture();
@@ -358,15 +405,23 @@ export default async function (report) {
     "esbuild floor = one Node process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify,\n" +
     "linked source maps, SDK external) into a new folder, median of 3; cold = hdoc build into a new, empty build folder (as in a\n" +
     "fresh clone or a CI run; median of 3, 1 at scale); --clean = hdoc build --clean over the previous build (it also removes\n" +
-    "that); one changed = hdoc build after appending a line to one handler (median of 3 edits); floor: one handler/all = the\n" +
-    "floor bundling only that handler against the floor bundling all of them (what any Node build tool's one-changed ratio is bounded by).",
+    "that); one changed, server = hdoc build after appending a line to one handler, run by the repository's build server (the warm\n" +
+    "process the first build on a developer's machine starts; median of 3 edits; no server = the same in the build's own process,\n" +
+    "as in CI); floor: one handler/all = the floor bundling only that handler against the floor bundling all of them (what a Node\n" +
+    "build tool that starts anew on every build is bounded by).",
   );
+  if (caNode) {
+    console.log(
+      `NODE_EXTRA_CA_CERTS is set here: Node loads the CA store at every start (node -e '' ${ms(bareNode.ms)} ms, ${ms(caNode.ms)} ms without it),\n` +
+      "which every process above pays, the floor's and the build server client's included.",
+    );
+  }
   report("hdoc build vs the original per-folder npm install (times)", rows.filter((r) => !r.large).map((r) => r.times));
   console.log(
     "original = copy + npm install --omit=dev of each folder's declared dependencies, one folder after another (warm cache).\n" +
     "cold = hdoc build into a new, empty build folder, whole process; no-op = hdoc build again with nothing changed, whole\n" +
     "process, median of 3; " +
-    "one changed = hdoc build after appending a line to one handler. \"in hdoc\" = the same runs timed inside the build command\n" +
+    "one changed = hdoc build after appending a line to one handler (server: run by the build server). \"in hdoc\" = the same runs timed inside the build command\n" +
     "(from its start to its output: discovery, cache check, bundling, templates, manifest), i.e. without Node's and the CLI's\n" +
     "start-up, which node -e '' (bare Node) and hdoc --version (Node + the CLI) show, each the median of 5.",
   );

@@ -8,6 +8,8 @@ import path from "node:path";
 
 // hdoc silences the AWS SDK's Node-version notice (bin/hdoc.js); benchmarks that use the SDK directly do too.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+// No build server unless a figure asks for one (bench/build.bench.mjs measures with and without it).
+process.env.HDOC_BUILD_SERVER ??= "0";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);

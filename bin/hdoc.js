@@ -11,5 +11,15 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 // --verbose stack traces point at cli/...ts lines through the shipped source maps (only then: it costs start-up)
 if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
-const { cli } = await import("../dist/cli/main.js");
-process.exitCode = await cli(process.argv);
+// `hdoc build` runs in the repository's build server when one of this code is up (dist/cli/build-client.js
+// is small: the CLI itself is loaded only when the server cannot take the build)
+let code;
+if (process.argv.includes("build")) {
+  const { buildViaServer } = await import("../dist/cli/build-client.js");
+  code = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+}
+if (code === undefined) {
+  const { cli } = await import("../dist/cli/main.js");
+  code = await cli(process.argv);
+}
+process.exitCode = code;

@@ -212,6 +212,15 @@ function printError(err: unknown, io: Io | undefined, deps: ProgramDeps, verbose
   return EXIT_CODES.INTERNAL;
 }
 
+/**
+ * For the build server (cli/build-server.ts): loads the modules a build runs and starts esbuild's
+ * service, the same instances the builds it runs through cli() then use.
+ */
+export async function warmBuild(): Promise<void> {
+  const [bundler] = await Promise.all([import("./core/build/bundler.ts"), import("./core/build/run.ts"), import("./commands/build.ts")]);
+  bundler.startEsbuildService();
+}
+
 /** Runs hdoc with argv and returns the exit code; never calls process.exit itself. */
 export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}): Promise<number> {
   let exitCode = 0;

@@ -38,6 +38,23 @@ await build({
   logLevel: "warning",
 });
 
+// The build server (the warm process that runs later builds) and the small client bin/hdoc.js tries
+// before loading the CLI, each one file of its own: the server loads main.js by URL, so neither
+// changes how the CLI's chunks are cut, and the client loads nothing but Node's built-ins.
+await build({
+  entryPoints: { "build-server": "cli/build-server.ts", "build-client": "cli/build-client.ts" },
+  outdir: "dist/cli",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
+  logLevel: "warning",
+});
+
 // The embedded database (dynalite and what it requires) as one CommonJS file beside the workers:
 // loaded from node_modules it is some hundred files resolved, read and compiled on every hdoc dev
 // start, about half of the database thread's start-up (cli/core/dev/dynamo-worker.ts loads this one

@@ -15,6 +15,8 @@ interface BuildOpts {
   bundleAwsSdk?: boolean;
   param: string[];
   wait: boolean;
+  server: boolean;
+  stopServer?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -45,6 +47,8 @@ export const build: CommandDef<BuildOpts> = {
       .option("--out-dir <dir>", "build folder (default: .hdoc/build in the project root)")
       .option("--bundle-aws-sdk", "bundle @aws-sdk/* and @smithy/* instead of using the Lambda runtime's copy")
       .option("--no-wait", "fail at once when another build of the same folder is running (default: wait for it)")
+      .option("--no-server", "build in this process only: neither use nor start the repository's build server")
+      .option("--stop-server", "stop the repository's build server (a warm process that runs later builds) and build nothing")
       .option("--param <Name=Value>", "a root template parameter, for a CodeUri, Handler or Runtime written as !Ref or !Sub (repeatable; else its Default)", collect, []);
   },
   async run(opts, ctx) {
@@ -56,6 +60,14 @@ export const build: CommandDef<BuildOpts> = {
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
     const outDir = opts.outDir ? path.resolve(ctx.cwd, opts.outDir) : path.join(root, ".hdoc", "build");
     const rel = (f: string) => path.relative(root, f) || ".";
+
+    if (opts.stopServer) {
+      const { stopBuildServer } = await import("../core/build/server/start.ts");
+      const pid = await stopBuildServer(root);
+      if (io.json) io.result({ stopped: pid ?? null });
+      else io.out(pid ? `stopped the build server (pid ${pid})` : `no build server runs for ${root}`);
+      return EXIT_CODES.OK;
+    }
 
     if (opts.list) {
       const discovery = await import("../core/build/discovery.ts");
@@ -89,9 +101,25 @@ export const build: CommandDef<BuildOpts> = {
     });
     progress.finish();
     render(report, Number((process.hrtime.bigint() - started) / 1_000_000n), ctx, rel, table, formatSize);
+    await serverAfterBuild(opts, ctx, root);
     return report.ok ? EXIT_CODES.OK : EXIT_CODES.FAILED;
   },
 };
+
+/**
+ * After a build in this process: starts the repository's build server, which runs the next builds
+ * warm (cli/build-server.ts), unless --no-server, CI or HDOC_BUILD_SERVER=0 say no. Inside the server
+ * (HDOC_BUILD_SERVER_PID), --verbose says so.
+ */
+async function serverAfterBuild(opts: BuildOpts, ctx: Context, root: string): Promise<void> {
+  const inServer = ctx.env.HDOC_BUILD_SERVER_PID;
+  if (inServer) return ctx.io.verbose(`built by the build server (pid ${inServer})`);
+  if (!opts.server) return;
+  const { startBuildServer, idleNote } = await import("../core/build/server/start.ts");
+  const r = startBuildServer(root, ctx.env);
+  if ("started" in r) ctx.io.info(`build server started (pid ${r.started}): later builds here run in it, warm; ${idleNote(ctx.env)} (hdoc build --stop-server stops it, --no-server builds without it)`);
+  else if ("not" in r) ctx.io.verbose(`no build server: ${r.not}`);
+}
 
 /** How the build runs pip: through execa, the command line shown under --verbose. */
 export function subprocessRunner(ctx: Context): (file: string, args: string[], o: { cwd: string; env?: Record<string, string> }) => Promise<{ exitCode: number; output: string }> {

@@ -47,9 +47,13 @@ export function awsHomes(): { home(credentials?: Uint8Array | string, config?: s
   };
 }
 
-/** The environment of a clean user: PATH and HOME, nothing AWS-related leaking in from outside. */
+/**
+ * The environment of a clean user: PATH and HOME, nothing AWS-related leaking in from outside. No build
+ * server (HDOC_BUILD_SERVER=0): a test that wants one says so (test/e2e/build-server.test.ts), and no
+ * other test leaves a warm process behind or gets its build run by another test's server.
+ */
 export function cleanEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: home, LANG: "C.UTF-8", TZ: "UTC", NO_COLOR: "1" };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: home, LANG: "C.UTF-8", TZ: "UTC", NO_COLOR: "1", HDOC_BUILD_SERVER: "0" };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

@@ -1,0 +1,38 @@
+/** The client's end of the build server's socket: connecting, and asking a server to stop. */
+import { connect, type Socket } from "node:net";
+import { encode, lineReader, type ServerMessage } from "./protocol.ts";
+
+/** A connection to the socket, or undefined when nothing listens there (a server that was killed). */
+export function connectTo(socket: string, timeoutMs = 2000): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const sock = connect(socket);
+    const fail = () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(undefined);
+    };
+    const timer = setTimeout(fail, timeoutMs);
+    sock.once("error", fail);
+    sock.once("connect", () => {
+      clearTimeout(timer);
+      sock.removeListener("error", fail);
+      resolve(sock);
+    });
+  });
+}
+
+/** Asks the server on `socket` to stop; resolves with its pid once it said so, undefined when none answered. */
+export async function askToStop(socket: string): Promise<number | undefined> {
+  const sock = await connectTo(socket);
+  if (!sock) return undefined;
+  return new Promise((resolve) => {
+    let pid: number | undefined;
+    sock.on("data", lineReader((m) => {
+      const msg = m as ServerMessage;
+      if (msg.t === "stopped") pid = msg.pid;
+    }, () => sock.destroy()));
+    sock.on("error", () => undefined);
+    sock.on("close", () => resolve(pid));
+    sock.write(encode({ t: "stop" }));
+  });
+}
