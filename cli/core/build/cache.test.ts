@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { FileDigests, LockIndex, RACY_MS, type FileStamp } from "./cache.ts";
+import { FileDigests, inputMaterial, LockIndex, RACY_MS, readInputsAhead, type FileStamp } from "./cache.ts";
+import { ResolutionReads } from "../fs/resolution-inputs.ts";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "hdoc-digests-"))));
@@ -94,5 +95,43 @@ describe("LockIndex", () => {
     writeFileSync(path.join(dir, "package-lock.json"), lock("2.1.4"));
     expect(readFileSync(path.join(dir, "package-lock.json"), "utf8")).toContain("2.1.4");
     expect(new LockIndex(dir, new FileDigests(dir, d1.stamps(), later), remembered).entry("node_modules/ms", [dir])).toBe("node_modules/ms@2.1.4#sha512-2.1.4");
+  });
+});
+
+describe("readInputsAhead (what a build reads while esbuild bundles)", () => {
+  /** A function folder with its entry, a shared file it imports, a tsconfig that extends another, and the repository's lock. */
+  function repo() {
+    mkdirSync(path.join(dir, "functions/fn"), { recursive: true });
+    mkdirSync(path.join(dir, "functions/shared"), { recursive: true });
+    writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify({ packages: { "node_modules/ms": { version: "2.1.3", integrity: "sha512-x" } } }));
+    writeFileSync(path.join(dir, "tsconfig.base.json"), "{}");
+    writeFileSync(path.join(dir, "tsconfig.json"), '{ "extends": "./tsconfig.base.json" }');
+    writeFileSync(path.join(dir, "functions/fn/package.json"), '{ "name": "fn" }');
+    writeFileSync(path.join(dir, "functions/fn/handler.ts"), 'import "../shared/log.ts";\n');
+    writeFileSync(path.join(dir, "functions/shared/log.ts"), "export {};\n");
+  }
+  const input = (digests: FileDigests, locks: LockIndex, reads: ResolutionReads) => ({
+    repoRoot: dir, options: { runtime: "nodejs22.x" }, sources: ["functions/fn/handler.ts", "functions/shared/log.ts"], packages: ["node_modules/ms"],
+    lockDirs: [path.join(dir, "functions/fn"), dir], packageJson: "functions/fn/package.json", locks, digests, reads,
+  });
+
+  it("changes nothing in the input material, and leaves only the files the entry does not reach to read after the bundle", () => {
+    repo();
+    const cold = new FileDigests(dir, {}, later);
+    const plain = inputMaterial(input(cold, new LockIndex(dir, cold), new ResolutionReads()));
+
+    const digests = new FileDigests(dir, {}, later);
+    const locks = new LockIndex(dir, digests);
+    const reads = new ResolutionReads();
+    const i = input(digests, locks, reads);
+    readInputsAhead({ ...i, sources: ["functions/fn/handler.ts"] });
+    const ahead = digests.hashed;
+    // the function's package.json, its entry, the lock file and the tsconfig chain are read ahead
+    expect(ahead).toBeGreaterThanOrEqual(5);
+    // the lock file is parsed ahead: made unreadable now, the entry still comes from what was read
+    writeFileSync(path.join(dir, "package-lock.json"), "not json");
+    expect(inputMaterial(i)).toBe(plain);
+    // after the bundle only the shared file is left to hash
+    expect(digests.hashed - ahead).toBe(1);
   });
 });

@@ -125,6 +125,18 @@ export function inputMaterial(i: HashInput): string {
 
 export const inputHash = (i: HashInput): string => sha256Hex(inputMaterial(i));
 
+/**
+ * Reads and digests ahead what a function's input material needs whatever its bundle turns out to
+ * hold (its package.json, its entry file, the folders and files that decide how the entry's imports
+ * resolve, the lock files), so that `hdoc build` does it while esbuild bundles instead of after. It
+ * is all remembered by `digests`, `reads` and `locks`; a digest taken while esbuild runs is taken no
+ * later than one taken after it, so it is never staler than before.
+ */
+export function readInputsAhead(i: Omit<HashInput, "options" | "packages">): void {
+  inputMaterial({ ...i, options: {}, packages: [] });
+  i.locks.prepare(i.lockDirs);
+}
+
 /** A fresh temporary folder's name beside `finalDir` (same file system, so the rename is atomic), not yet made. */
 export const stagingPath = (finalDir: string): string => `${finalDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 

@@ -72,6 +72,14 @@ export class LockIndex {
     return e;
   }
 
+  /** Parses each folder's package-lock.json now when the lookups will need it (its entries are not remembered from the last build). */
+  prepare(dirs: string[]): void {
+    for (const dir of dirs) {
+      const digest = this.digests.digest(path.join(dir, "package-lock.json"));
+      if (digest !== "missing" && this.known[dir]?.digest !== digest) this.lock(dir);
+    }
+  }
+
   /** What identifies an installed package: its lock entry, else its package.json name and version. */
   entry(pkgDir: string, lockDirs: string[]): string {
     for (const dir of lockDirs) {

@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { FunctionInfo, Json, StackNode, TemplateBody } from "../cfn/templates.ts";
-import { writeFileAtomic, writeFileAtomicSync } from "../fs/atomic-write.ts";
+import { writeFileAtomicSync } from "../fs/atomic-write.ts";
 import { isObj } from "../cfn/json.ts";
 import { nodeOptionsEdit, nodeOptionsWarning } from "./source-map-option.ts";
 
@@ -146,8 +146,9 @@ export function renderTemplates(stacks: StackNode[], functions: FunctionInfo[], 
 /** Replaces the built templates with rendered ones (each written atomically, all at once); returns the files written. */
 export async function writeRendered(rendered: RenderedTemplates, outDir: string): Promise<string[]> {
   removeTemplates(outDir);
-  // checked by digest before the next build trusts them: no fsync (see AtomicWriteOptions.durable)
-  await Promise.all(rendered.outputs.map((o) => writeFileAtomic(o.file, o.text, { mode: 0o644, durable: false })));
+  // checked by digest before the next build trusts them: no fsync (see AtomicWriteOptions.durable), and
+  // written one after another without waiting on the thread pool (a few small files: its round trips cost more)
+  for (const o of rendered.outputs) writeFileAtomicSync(o.file, o.text, { mode: 0o644, durable: false });
   return rendered.outputs.map((o) => o.file);
 }
 

@@ -19,12 +19,12 @@ import { removeBuildLeftovers, setBuildFolderAside } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, startEsbuildService } from "./bundler.ts";
+import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, resolveEntry, startEsbuildService } from "./bundler.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
 import {
-  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readManifest, stagingDir, stagingPath, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readInputsAhead, readManifest, stagingDir, stagingPath, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
@@ -172,10 +172,24 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     })();
   };
 
-  /** What this thread does while esbuild bundles: the templates, then the old build folder of --clean. */
+  /** What this thread does while esbuild bundles: the templates, what the input hashes will read, then the old build folder of --clean. */
+  let readAhead = false;
   const whileBundling = () => {
     startRendering();
-    void (rendering ?? Promise.resolve()).then(removeAside);
+    void (rendering ?? Promise.resolve()).then(() => {
+      if (!readAhead) {
+        readAhead = true;
+        for (const fn of todo) if (groupKey.has(fn.id)) readEntryAhead(fn);
+      }
+      removeAside();
+    });
+  };
+  const readEntryAhead = (fn: FunctionInfo) => {
+    try {
+      readInputsAhead({ repoRoot: req.repoRoot, sources: [rel(resolveEntry(fn).entry)], lockDirs: lockDirs(fn), packageJson: packageJson(fn), locks, digests, reads: resolution });
+    } catch {
+      // no entry: the bundle reports it
+    }
   };
 
   // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in

@@ -8,11 +8,22 @@
  * written comes from the events the reader parsed (yaml-located.ts), found only when an edit needs
  * them. After editing, the text is read again and compared with the intended values: a mismatch is
  * a bug and fails loudly instead of writing a template that means something else.
+ *
+ * One kind of edit is checked where it is made instead (a build's templates are nearly all of this
+ * kind, and reading them again was half of rendering them): a scalar value written on its key's line
+ * as plain text of path characters or a quoted string of them (with an optional tag or anchor),
+ * followed on that line by nothing, a comment or the end of its flow collection, replaced by a JSON
+ * string of printable ASCII, in a YAML document without aliases. Such a slice holds one scalar and no
+ * structure, the string means to YAML what it means to JSON in block and flow context alike, and
+ * without aliases no other place can refer to the replaced node or to one of its ancestors; so the
+ * edited text reads back as the old values with this one value set. Any other edit (an insertion, a
+ * flow or block collection replaced, a value over several lines, a JSON template...) makes the whole
+ * text be read again.
  */
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { parseTemplate, readTemplate, yamlEvents, type ReadTemplate } from "./template-yaml.ts";
 import { customTag, locate, type LocatedMap, type LocatedNode, type LocatedPair } from "./yaml-located.ts";
-import type { Event } from "js-yaml";
+import { EVENT_ID, type Event } from "js-yaml";
 
 type Key = string | number;
 interface Splice { start: number; end: number; text: string }
@@ -35,6 +46,16 @@ function pairOf(map: LocatedMap, key: string): LocatedPair | undefined {
 }
 const fnName = (name: string) => (name === "Ref" || name === "Condition" ? name : `Fn::${name}`);
 
+/** Path characters: what a plain or quoted scalar may hold for its replacement to be checked where it is made. */
+const PATH_TEXT = String.raw`[A-Za-z0-9_./~@+=-]`;
+/** What follows a key's `:` up to the end of a value that can be replaced in place: blanks, up to two properties (tag, anchor), one scalar of path characters. */
+const LOCAL_VALUE = new RegExp(String.raw`^[ \t]+(?:[!&][^\s,\[\]{}"'#]*[ \t]+){0,2}(?:${PATH_TEXT}+|"${PATH_TEXT}*"|'${PATH_TEXT}*')$`);
+/** What may follow such a value on its line: in a block mapping, blanks and a comment; in a flow mapping, also the next entry or the closing bracket. */
+const BLOCK_REST = /^(?:[ \t]+#[^\r\n]*)?[ \t]*(?:\r?\n|$)/;
+const FLOW_REST = /^[ \t]*(?:[,}\]]|\r?\n|$)|^[ \t]+#/;
+/** A JSON string that YAML reads as the same text in any context: printable ASCII only (JSON's escapes are YAML's). */
+const PORTABLE_JSON_STRING = /^"[\x20-\x7e]*"$/;
+
 /** Deep equality of parsed values (key order aside; NaN equals NaN). */
 export function sameValue(a: Json | undefined, b: Json | undefined): boolean {
   if (typeof a === "number" && typeof b === "number") return a === b || (Number.isNaN(a) && Number.isNaN(b));
@@ -54,6 +75,8 @@ export class TemplateEditor {
   /** Flow mappings this editor wrote where none was, by their logical path (JSON of the keys). */
   private readonly written = new Map<string, Written & { value: { [k: string]: Json } }>();
   private readonly expected: TemplateBody;
+  /** Whether every edit so far is one checked where it was made (see the module comment). */
+  private localOnly = true;
 
   /**
    * `read` is what a reader already made of this text (discovery parses every template once; the
@@ -99,8 +122,10 @@ export class TemplateEditor {
   setValue(at: MapAt, key: string, value: Json): void {
     const pair = pairOf(at.node, key);
     const text = JSON.stringify(value);
-    if (pair) this.replaceValue(pair, text);
-    else this.insertPair(at.node, key, text);
+    if (pair) {
+      const { splice } = this.replaceValue(pair, text);
+      if (!this.replacedInPlace(pair, splice, at.node.flow, text)) this.localOnly = false;
+    } else this.insertPair(at.node, key, text);
     this.setExpected([...at.path, key], value);
   }
 
@@ -130,6 +155,7 @@ export class TemplateEditor {
       if (pair && !(pair.value.kind === "scalar" && !customTag(pair.value) && pair.value.text === "")) {
         throw new Error(`${this.file}: cannot rewrite ${[...keys, key].join(".")}: ${keys.slice(0, i + 1).join(".")} is not a mapping hdoc can edit`);
       }
+      this.localOnly = false; // a mapping written where there was none: later edits below it rewrite it
       const written = pair ? this.replaceValue(pair, JSON.stringify(inner)) : this.insertPair(at.node, keys[i]!, JSON.stringify(inner));
       this.setExpected([...at.path, keys[i]!], inner);
       this.written.set(JSON.stringify(keys.slice(0, i + 1)), { ...written, value: inner as { [k: string]: Json } });
@@ -170,6 +196,18 @@ export class TemplateEditor {
     return out;
   }
 
+  /** How the last toString() checked the edited text: each edit where it was made, or the whole text read again. */
+  readBack?: "local" | "parsed";
+
+  /** Whether a replacement is of the kind checked where it is made (see the module comment). */
+  private replacedInPlace(pair: LocatedPair, splice: Splice, flow: boolean, json: string): boolean {
+    if (pair.value.kind !== "scalar" || pair.value.end !== splice.end || pair.key.end === undefined || !PORTABLE_JSON_STRING.test(json)) return false;
+    const between = this.text.slice(pair.key.end, splice.start - 1);
+    if (this.text[splice.start - 1] !== ":" || !/^[ \t]*$/.test(between)) return false;
+    if (!LOCAL_VALUE.test(this.text.slice(splice.start, splice.end))) return false;
+    return (flow ? FLOW_REST : BLOCK_REST).test(this.text.slice(splice.end));
+  }
+
   /** The edited text, checked against the intended values. */
   toString(): string {
     if (this.splices.length === 0) return this.text;
@@ -184,6 +222,8 @@ export class TemplateEditor {
     }
     parts.push(this.text.slice(at));
     const out = parts.join("");
+    this.readBack = this.localOnly && this.events !== undefined && !this.events.some((e) => e.type === EVENT_ID.ALIAS) ? "local" : "parsed";
+    if (this.readBack === "local") return out;
     const reread = parseTemplate(out, this.file);
     if (!sameValue(reread, this.expected)) throw new Error(`${this.file}: the edited template does not read back as intended (an hdoc bug; please report it)`);
     return out;
@@ -216,6 +256,7 @@ export class TemplateEditor {
   }
 
   private insertPair(map: LocatedMap, key: string, valueText: string): Written {
+    this.localOnly = false;
     const entry = (t: string) => `${JSON.stringify(key)}: ${t}`;
     let at: number, render: (t: string) => string;
     if (map.flow) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { parseTemplate } from "./template-yaml.ts";
 import { plainScalar } from "./yaml-scalars.ts";
 
@@ -29,6 +30,23 @@ describe("plain scalars read as PyYAML (YAML 1.1) reads them", () => {
     expect(parseTemplate(`V: ${text}\n`, "t.yml").V).toEqual(value);
   });
   it(".nan is NaN", () => expect(plainScalar(".NaN")).toBeNaN());
+
+  it("text longer than five letters that starts with a letter is text (the shortcut), as the table reads it", () => {
+    const words = ["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "null", "Null", "NULL"];
+    // every word the table reads as a boolean or null fits the shortcut's length
+    expect(Math.max(...words.map((w) => w.length))).toBe(5);
+    expect(words.map((w) => typeof plainScalar(w))).not.toContain("string");
+    const alnum = fc.constantFrom(..."aAzZ09_.:-+~xXeEoObB".split(""));
+    fc.assert(
+      fc.property(fc.constantFrom(..."aZtTfFnNyYoOx".split("")), fc.array(alnum, { minLength: 5, maxLength: 12 }), (first, rest) => {
+        const text = first + rest.join("");
+        // the table without the shortcut: none of its patterns matches such a text
+        const viaTable = [/^(?:~|null|Null|NULL|)$/, /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/, /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/, /^[-+0-9.]/].some((re) => re.test(text));
+        expect(viaTable).toBe(false);
+        expect(plainScalar(text)).toBe(text);
+      }),
+    );
+  });
 
   it("quoted and block scalars are always strings", () => {
     const body = parseTemplate(`A: "yes"\nB: '1:20'\nC: "1_000"\nD: '3.0'\nE: |\n  .\nF: !!str 12\nG: !!int "12"\n`, "t.yml");

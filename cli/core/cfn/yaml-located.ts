@@ -41,9 +41,12 @@ export function customTag(node: LocatedNode | undefined): string | undefined {
   return t && t.length > 1 && t[0] === "!" && !t.includes("!", 1) ? t.slice(1) : undefined;
 }
 
+/** Where a node's properties begin (the `&` of its anchor or the `!` of its tag, whichever is first). Runs for every event: no arrays. */
 const propsStart = (e: { anchorStart: number; tagStart: number }): number | undefined => {
-  const starts = [e.anchorStart >= 0 ? e.anchorStart - 1 : -1, e.tagStart].filter((x) => x >= 0);
-  return starts.length ? Math.min(...starts) : undefined;
+  const anchor = e.anchorStart >= 0 ? e.anchorStart - 1 : -1;
+  const tag = e.tagStart;
+  if (anchor < 0) return tag >= 0 ? tag : undefined;
+  return tag >= 0 && tag < anchor ? tag : anchor;
 };
 const propsEnd = (e: { anchorEnd: number; tagEnd: number }): number | undefined => {
   const end = Math.max(e.anchorEnd, e.tagEnd);

@@ -52,8 +52,15 @@ function floatValue(text: string): number {
   return sign * Number(s);
 }
 
+/** The longest word the table reads as other than text ("false", "FALSE"). */
+const LONGEST_WORD = 5;
+
 /** The value of a plain scalar (`text` as written, without quotes). */
 export function plainScalar(text: string): Json {
+  // Numbers start with a digit, a sign or a dot, null with "~" or a letter; the words are at most five
+  // letters: longer text that starts with a letter is text (most keys and values of a template).
+  const c = text.charCodeAt(0) | 0x20;
+  if (text.length > LONGEST_WORD && c >= 0x61 && c <= 0x7a) return text;
   if (NULL.test(text)) return null;
   if (BOOL_TRUE.test(text)) return true;
   if (BOOL_FALSE.test(text)) return false;

@@ -11,7 +11,7 @@
  * - A permission error is reported at once as such, never retried as if it were contention.
  * - While held, the lock is registered with `cleanup`, so a Ctrl-C or SIGTERM removes it.
  */
-import { readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -96,36 +96,40 @@ const sameHolder = (a: Holder, b: Holder): boolean =>
  * Removes the owner-record temporaries that processes killed between creating the lock and removing
  * their temporary file (kill -9) left next to it (`<lock>.<pid>-<hex>.tmp` of a pid no longer running).
  */
-async function removeDeadTemps(lockPath: string): Promise<void> {
+function removeDeadTemps(lockPath: string): void {
   const dir = path.dirname(lockPath);
   const prefix = `${path.basename(lockPath)}.`;
   let names: string[] = [];
   try {
-    names = await fs.readdir(dir);
+    names = readdirSync(dir);
   } catch {
     return;
   }
   for (const n of names) {
     const m = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(n.startsWith(prefix) ? n.slice(prefix.length) : "");
-    if (m && Number(m[1]) !== process.pid && !pidRunning(Number(m[1]))) await fs.rm(path.join(dir, n), { force: true });
+    if (m && Number(m[1]) !== process.pid && !pidRunning(Number(m[1]))) rmSync(path.join(dir, n), { force: true });
   }
 }
 
-/** Creates `lockPath` holding `me`'s record; false when it already exists. */
-async function tryCreate(lockPath: string, me: OwnerRecord, cleanup: Cleanup): Promise<boolean> {
-  await removeDeadTemps(lockPath);
+/**
+ * Creates `lockPath` holding `me`'s record; false when it already exists. Synchronous: a handful of
+ * small file operations, each a round trip through libuv's thread pool when awaited (milliseconds
+ * at the start of every build); the waiting between attempts stays asynchronous.
+ */
+function tryCreate(lockPath: string, me: OwnerRecord, cleanup: Cleanup): boolean {
+  removeDeadTemps(lockPath);
   const text = JSON.stringify(me) + "\n";
   const tmp = `${lockPath}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   const forget = cleanup.add(() => rmSync(tmp, { force: true }));
   try {
     try {
-      await fs.writeFile(tmp, text, { flag: "wx", mode: 0o600 });
+      writeFileSync(tmp, text, { flag: "wx", mode: 0o600 });
     } catch (e) {
       if (permissionCodes.has((e as NodeJS.ErrnoException).code ?? "")) throw permissionError(e, lockPath);
       throw e;
     }
     try {
-      await fs.link(tmp, lockPath);
+      linkSync(tmp, lockPath);
       return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -134,7 +138,7 @@ async function tryCreate(lockPath: string, me: OwnerRecord, cleanup: Cleanup): P
       if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw e;
     }
     try {
-      await fs.writeFile(lockPath, text, { flag: "wx", mode: 0o600 });
+      writeFileSync(lockPath, text, { flag: "wx", mode: 0o600 });
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
@@ -142,7 +146,7 @@ async function tryCreate(lockPath: string, me: OwnerRecord, cleanup: Cleanup): P
       throw e;
     }
   } finally {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     forget();
   }
 }
@@ -150,7 +154,7 @@ async function tryCreate(lockPath: string, me: OwnerRecord, cleanup: Cleanup): P
 /** Removes a stale lock, once, under a short-lived guard; true when this call removed it. */
 async function takeOver(lockPath: string, seen: Holder, me: OwnerRecord, cleanup: Cleanup): Promise<boolean> {
   const guard = `${lockPath}.takeover`;
-  if (!(await tryCreate(guard, me, cleanup))) {
+  if (!tryCreate(guard, me, cleanup)) {
     const g = await readHolder(guard);
     // a guard is held for a moment only: one left behind is from a process killed right then
     if (g.kind !== "missing" && isStale(g)) {
@@ -201,9 +205,11 @@ export async function acquireLock(lockPath: string, o: LockOptions): Promise<Loc
   const waitMs = o.waitMs ?? 10_000;
   const deadline = Date.now() + waitMs;
   const me = ownerRecord(o.purpose);
-  await fs.mkdir(path.dirname(lockPath), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw permissionCodes.has(e.code ?? "") ? permissionError(e, lockPath) : e;
-  });
+  try {
+    mkdirSync(path.dirname(lockPath), { recursive: true });
+  } catch (e) {
+    throw permissionCodes.has((e as NodeJS.ErrnoException).code ?? "") ? permissionError(e, lockPath) : e;
+  }
   // registered before the lock exists, so no moment is left where a signal would leave it behind
   // (it removes the lock file only while that holds our own record)
   const forget = cleanup.add(() => removeIfMine(lockPath, me.token));
@@ -211,7 +217,7 @@ export async function acquireLock(lockPath: string, o: LockOptions): Promise<Loc
   for (;;) {
     let created: boolean;
     try {
-      created = await tryCreate(lockPath, me, cleanup);
+      created = tryCreate(lockPath, me, cleanup);
     } catch (e) {
       forget();
       throw e;

@@ -54,10 +54,13 @@ export class ResolutionReads implements FileReads {
   text(file: string): string | undefined {
     if (!this.texts.has(file)) {
       let t: string | undefined;
-      try {
-        t = readFileSync(file, "utf8");
-      } catch {
-        t = undefined;
+      // most files looked for are not there (a tsconfig.json in every folder up the tree): a stat says so without an exception
+      if (this.isFile(file)) {
+        try {
+          t = readFileSync(file, "utf8");
+        } catch {
+          t = undefined;
+        }
       }
       this.texts.set(file, t);
     }
