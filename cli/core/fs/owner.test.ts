@@ -13,13 +13,14 @@ describe("pidRunning", () => {
   });
 
   it("does not count a zombie: killed, not yet reaped (was: running, so its lock or server record looked held)", async () => {
-    // sh starts `sleep 0` in the background, then becomes `sleep 5`, which never reaps it
-    const child = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    // sh starts `sleep 1` in the background, then becomes `sleep 5`, which never reaps it (the shell
+    // itself would, had it still been the shell when the child ended)
+    const child = spawn("sh", ["-c", "sleep 1 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const [line] = (await once(child.stdout!, "data")) as [Buffer];
       const zombie = Number(line.toString().trim());
       const state = () => readFileSync(`/proc/${zombie}/stat`, "latin1").split(") ")[1]![0];
-      for (let i = 0; i < 200 && state() !== "Z"; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 400 && state() !== "Z"; i++) await new Promise((r) => setTimeout(r, 10));
       expect(state()).toBe("Z");
       expect(() => process.kill(zombie, 0)).not.toThrow(); // what the old check asked
       expect(pidRunning(zombie)).toBe(false);
