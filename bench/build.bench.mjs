@@ -152,14 +152,21 @@ async function hdocBuild(cwd, args, env = {}) {
 /** Starts the build server of the project at `cwd` with a build (as the first build on a developer's machine does) and waits until it is up. */
 async function startServer(cwd, args) {
   const r = await execa("node", [HDOC, "build", ...args], { cwd, reject: false, env: WITH_SERVER });
-  const pid = /build server started \(pid (\d+)\)/.exec(r.stderr)?.[1];
-  if (r.exitCode !== 0 || !pid) throw new Error(`the build server did not start: ${r.stderr}`);
+  const pid = /build server starting \(pid (\d+)\)/.exec(r.stderr)?.[1];
+  const stop = () => execa("node", [HDOC, "build", "--stop-server"], { cwd, reject: false, env: WITH_SERVER });
+  if (r.exitCode !== 0 || !pid) {
+    await stop();
+    throw new Error(`the build server did not start: ${r.stderr}`);
+  }
   const record = path.join(cwd, ".hdoc/build-server.json");
   for (const until = Date.now() + 10_000; !(existsSync(record) && readJson(record).owner.pid === Number(pid)); ) {
-    if (Date.now() > until) throw new Error("the build server did not come up within 10 s");
+    if (Date.now() > until) {
+      process.kill(Number(pid), "SIGKILL");
+      throw new Error("the build server did not come up within 10 s");
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
-  return () => execa("node", [HDOC, "build", "--stop-server"], { cwd, reject: false, env: WITH_SERVER });
+  return stop;
 }
 
 /** The median of n runs of a process (start-up figures are noisy on a shared machine). */
