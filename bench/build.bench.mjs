@@ -152,7 +152,7 @@ async function hdocBuild(cwd, args, env = {}) {
 /** Starts the build server of the project at `cwd` with a build (as the first build on a developer's machine does) and waits until it is up. */
 async function startServer(cwd, args) {
   const r = await execa("node", [HDOC, "build", ...args], { cwd, reject: false, env: WITH_SERVER });
-  const pid = /build server starting \(pid (\d+)\)/.exec(r.stderr)?.[1];
+  const pid = /build server start(?:ed|ing) \(pid (\d+)\)/.exec(r.stderr)?.[1];
   const stop = () => execa("node", [HDOC, "build", "--stop-server"], { cwd, reject: false, env: WITH_SERVER });
   if (r.exitCode !== 0 || !pid) {
     await stop();
