@@ -13,13 +13,14 @@ for (const stream of [process.stdout, process.stderr]) {
 if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
 // `hdoc build` runs in the repository's build server when one of this code is up (dist/cli/build-client.js
 // is small: the CLI itself is loaded only when the server cannot take the build)
-let code;
+let served = { fallback: "none" };
 if (process.argv.includes("build")) {
   const { buildViaServer } = await import("../dist/cli/build-client.js");
-  code = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+  served = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
 }
-if (code === undefined) {
+if ("code" in served) process.exitCode = served.code;
+else {
   const { cli } = await import("../dist/cli/main.js");
-  code = await cli(process.argv);
+  // a server that did not answer is replaced by the one this build starts
+  process.exitCode = await cli(process.argv, served.fallback === "unresponsive" ? { buildServer: { replace: served.pid } } : {});
 }
-process.exitCode = code;

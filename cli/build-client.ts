@@ -10,8 +10,8 @@ import type { Socket } from "node:net";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { findProjectRoot } from "./core/settings.ts";
-import { codeStamp, readRecord, recordAlive, recordPath, serverWanted, trustedSocket, type ServerRecord } from "./core/build/server/record.ts";
-import { encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
+import { codeStamp, ownSocket, readRecord, recordAlive, recordPath, serverWanted, type ServerRecord } from "./core/build/server/record.ts";
+import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
 import { connectTo } from "./core/build/server/client-socket.ts";
 
 /** Global options that take a value (the command is the first word that is neither an option nor such a value). */
@@ -45,8 +45,8 @@ export interface ClientDeps {
   mainFile?: string;
 }
 
-/** The server that may take this build, or undefined (a dead server's record and socket are removed on the way). */
-function usableServer(d: ClientDeps): { record: ServerRecord; stamp: string } | undefined {
+/** The server that may take this build: a record of the same code naming a socket in a private folder. */
+function usableServer(d: ClientDeps): { record: ServerRecord; socket: string; root: string; stamp: string } | undefined {
   if (!serverWanted(d.env) || !serverCommand(d.argv)) return undefined;
   let root: string;
   try {
@@ -55,26 +55,34 @@ function usableServer(d: ClientDeps): { record: ServerRecord; stamp: string } | 
     return undefined; // the CLI reports a bad HDOC_CONFIG
   }
   const record = readRecord(root);
-  if (!record || !trustedSocket(record.socket)) return undefined;
-  if (!recordAlive(record)) {
-    // killed without tidying up: its record and socket go, and the build here starts a new one
-    if (readRecord(root)?.owner.token === record.owner.token) rmSync(recordPath(root), { force: true });
-    rmSync(record.socket, { force: true });
-    return undefined;
-  }
-  const stamp = codeStamp(d.mainFile ?? fileURLToPath(new URL("./main.js", import.meta.url)));
-  return record.stamp === stamp ? { record, stamp } : undefined;
+  const socket = record && ownSocket(record.socket);
+  if (!record || !socket) return undefined;
+  const stamp = codeStamp(d.mainFile ?? fileURLToPath(new URL("./main.js", import.meta.url)), d.env);
+  return record.stamp === stamp ? { record, socket, root, stamp } : undefined;
 }
 
-export async function buildViaServer(d: ClientDeps): Promise<number | undefined> {
+/**
+ * The build's exit code when the server ran it; else how the caller goes on: `unresponsive` when a
+ * server took the connection but did not answer (stuck: the build here starts a replacement).
+ */
+export type ClientResult = { code: number } | { fallback: "none" } | { fallback: "unresponsive"; pid: number };
+
+export async function buildViaServer(d: ClientDeps): Promise<ClientResult> {
   const found = usableServer(d);
-  if (!found) return undefined;
-  const sock = await connectTo(found.record.socket);
-  if (!sock) return undefined;
+  if (!found) return { fallback: "none" };
+  const sock = await connectTo(found.socket);
+  if (!sock) {
+    // nothing listens: a server killed without tidying up; its record and socket go, and the build here starts a new one
+    if (!recordAlive(found.record)) {
+      if (readRecord(found.root)?.owner.token === found.record.owner.token) rmSync(recordPath(found.root), { force: true });
+      rmSync(found.socket, { force: true });
+    }
+    return { fallback: "none" };
+  }
   return relay(sock, found.stamp, found.record.owner.pid, d);
 }
 
-function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise<number | undefined> {
+function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise<ClientResult> {
   return new Promise((resolve) => {
     // From the first stdout line on (the result: a table or the JSON document, then the summary lines on
     // stderr) everything is held, in order, until the exit code: a server that dies then leaves no half
@@ -91,13 +99,25 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const done = (code: number | undefined) => {
+    const done = (r: ClientResult) => {
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);
-      resolve(code);
+      resolve(r);
     };
+    // a server that does not answer at once is stuck: the build runs here
+    let answered = false;
+    let unresponsive = false;
+    const silent = setTimeout(() => {
+      unresponsive = true;
+      d.stderr.write(`note: the build server (pid ${pid}) did not answer within ${ANSWER_MS / 1000} s; building here (hdoc build --stop-server stops it)\n`);
+      sock.destroy();
+    }, ANSWER_MS);
     sock.on("data", lineReader((raw) => {
       const m = raw as ServerMessage;
+      if (!answered) {
+        answered = true;
+        clearTimeout(silent);
+      }
       if (m.t === "out") holding = true;
       if (m.t === "out" || (m.t === "err" && holding)) held.push([m.t === "out" ? d.stdout : d.stderr, m.data]);
       else if (m.t === "err") d.stderr.write(m.data);
@@ -106,17 +126,19 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
     }, () => sock.destroy()));
     sock.on("error", () => undefined);
     sock.on("close", () => {
+      clearTimeout(silent);
       if (result !== undefined) {
         for (const [stream, data] of held) stream.write(data);
-        return done(result);
+        return done({ code: result });
       }
       if (interrupted) {
         d.stderr.write("\ninterrupted\n");
-        return done(130);
+        return done({ code: 130 });
       }
-      // busy, other code, or a server that stopped: the build runs here instead
+      if (unresponsive) return done({ fallback: "unresponsive", pid });
+      // busy, other code, another repository, or a server that stopped: the build runs here instead
       if (started) d.stderr.write(`note: the build server (pid ${pid}) stopped mid-build; building here\n`);
-      done(undefined);
+      done({ fallback: "none" });
     });
     const info = (s: NodeJS.WriteStream) => ({ isTTY: Boolean(s.isTTY), ...(s.isTTY && s.columns ? { columns: s.columns } : {}) });
     const env = Object.fromEntries(Object.entries(d.env).filter((e): e is [string, string] => typeof e[1] === "string"));

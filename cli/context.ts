@@ -38,6 +38,13 @@ export interface Context {
   cleanup: Cleanup;
   /** The program's commands and their options as declared (what completion scripts are made from). */
   commandTree(): CommandNode;
+  /** Set when `hdoc build` runs in the build server (`servedBy`: its pid), or is to replace one that did not answer. */
+  buildServer?: BuildServerRole;
+}
+
+export interface BuildServerRole {
+  servedBy?: number;
+  replace?: number;
 }
 
 export interface CommandNode {

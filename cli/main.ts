@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
-import type { CommandNode, Context, GlobalOptions, InterruptHandler } from "./context.ts";
+import type { BuildServerRole, CommandNode, Context, GlobalOptions, InterruptHandler } from "./context.ts";
 import type { CommandDef } from "./commands/command.ts";
 import { EXIT_CODES, HdocError, interruptedOr, isHdocError } from "./errors.ts";
 import { closest } from "./suggest.ts";
@@ -36,6 +36,11 @@ export interface ProgramDeps {
   onInterrupt?(handler: InterruptHandler): () => void;
   /** What a signal undoes before the process ends (temporary files, locks); one per run by default. */
   cleanup?: CleanupRegistry;
+  /**
+   * The build server (cli/build-server.ts) runs builds through cli() with `servedBy` (its pid): it
+   * handles the signals itself. bin/hdoc.js passes `replace` when the server did not answer.
+   */
+  buildServer?: BuildServerRole;
 }
 
 const GLOBAL_HELP = `
@@ -72,6 +77,7 @@ function makeContext(global: GlobalOptions, deps: ProgramDeps, command?: Command
     untilStopped: () => (deps.untilStopped ? deps.untilStopped() : new Promise<string>(() => {})),
     onInterrupt: (handler) => (deps.onInterrupt ? deps.onInterrupt(handler) : () => {}),
     cleanup: deps.cleanup ?? new CleanupRegistry(),
+    ...(deps.buildServer ? { buildServer: deps.buildServer } : {}),
     commandTree: () => {
       let root = command;
       while (root?.parent) root = root.parent;
@@ -278,8 +284,12 @@ export async function cli(argv: string[], overrides: Partial<ProgramDeps> = {}):
       if (i >= 0) handlers.splice(i, 1);
     };
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // in the build server, the server handles the signals (its client's Ctrl-C comes over the socket)
+  const signals = !deps.buildServer?.servedBy;
+  if (signals) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
   try {
     await createProgram(deps).parseAsync(argv);
     return exitCode;

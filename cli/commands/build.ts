@@ -56,6 +56,7 @@ export const build: CommandDef<BuildOpts> = {
     // esbuild, execa and the YAML library are loaded only when something has to be built or listed.
     const [path, os, { table }, core] = await Promise.all([import("node:path"), import("node:os"), import("../ui/table.ts"), import("../core/build/run.ts")]);
     const { io } = ctx;
+    if (ctx.buildServer?.servedBy) io.verbose(`running in the build server (pid ${ctx.buildServer.servedBy})`);
     const root = (await ctx.settings()).root;
     const template = opts.template ? path.resolve(ctx.cwd, opts.template) : path.join(root, "infra", "template.yml");
     const outDir = opts.outDir ? path.resolve(ctx.cwd, opts.outDir) : path.join(root, ".hdoc", "build");
@@ -63,9 +64,11 @@ export const build: CommandDef<BuildOpts> = {
 
     if (opts.stopServer) {
       const { stopBuildServer } = await import("../core/build/server/start.ts");
-      const pid = await stopBuildServer(root);
-      if (io.json) io.result({ stopped: pid ?? null });
-      else io.out(pid ? `stopped the build server (pid ${pid})` : `no build server runs for ${root}`);
+      const stopped = await stopBuildServer(root);
+      if (io.json) io.result({ server: stopped?.pid ?? null, how: stopped?.how ?? null });
+      else if (!stopped) io.out(`no build server runs for ${root}`);
+      else if (stopped.how === "not a build server") io.out(`left pid ${stopped.pid} alone: .hdoc/build-server.json names it, but it is not a build server of ${root}`);
+      else io.out(`stopped the build server (pid ${stopped.pid}${stopped.how === "killed" ? "; it did not answer, so it was ended with a signal" : ""})`);
       return EXIT_CODES.OK;
     }
 
@@ -108,16 +111,14 @@ export const build: CommandDef<BuildOpts> = {
 
 /**
  * After a build in this process: starts the repository's build server, which runs the next builds
- * warm (cli/build-server.ts), unless --no-server, CI or HDOC_BUILD_SERVER=0 say no. Inside the server
- * (HDOC_BUILD_SERVER_PID), --verbose says so.
+ * warm (cli/build-server.ts), unless --no-server, CI or HDOC_BUILD_SERVER=0 say no, or this build runs
+ * in the server itself.
  */
 async function serverAfterBuild(opts: BuildOpts, ctx: Context, root: string): Promise<void> {
-  const inServer = ctx.env.HDOC_BUILD_SERVER_PID;
-  if (inServer) return ctx.io.verbose(`built by the build server (pid ${inServer})`);
-  if (!opts.server) return;
+  if (ctx.buildServer?.servedBy || !opts.server) return;
   const { startBuildServer, idleNote } = await import("../core/build/server/start.ts");
-  const r = startBuildServer(root, ctx.env);
-  if ("started" in r) ctx.io.info(`build server started (pid ${r.started}): later builds here run in it, warm; ${idleNote(ctx.env)} (hdoc build --stop-server stops it, --no-server builds without it)`);
+  const r = startBuildServer(root, ctx.env, ctx.buildServer?.replace);
+  if ("started" in r) ctx.io.info(`build server starting (pid ${r.started}): later builds here run in it, warm; ${idleNote(ctx.env)} (hdoc build --stop-server stops it, --no-server builds without it)`);
   else if ("not" in r) ctx.io.verbose(`no build server: ${r.not}`);
 }
 

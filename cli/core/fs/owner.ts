@@ -44,14 +44,27 @@ export function ownerRecord(purpose: string): OwnerRecord {
 
 export type OwnerState = "running" | "gone" | "elsewhere";
 
-/** Whether a process with this pid runs on this host (a process of another user counts: EPERM). */
+/**
+ * Whether a process with this pid runs on this host (a process of another user counts: EPERM). A
+ * zombie (killed, not yet reaped by whoever adopted it) does not: it holds nothing any more.
+ */
 export function pidRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return processState(pid) !== "Z";
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, Z...), or undefined where there is no /proc. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.charAt(stat.lastIndexOf(")") + 2);
+  } catch {
+    return undefined;
   }
 }
 

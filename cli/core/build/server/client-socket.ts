@@ -1,6 +1,6 @@
 /** The client's end of the build server's socket: connecting, and asking a server to stop. */
 import { connect, type Socket } from "node:net";
-import { encode, lineReader, type ServerMessage } from "./protocol.ts";
+import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./protocol.ts";
 
 /** A connection to the socket, or undefined when nothing listens there (a server that was killed). */
 export function connectTo(socket: string, timeoutMs = 2000): Promise<Socket | undefined> {
@@ -21,18 +21,24 @@ export function connectTo(socket: string, timeoutMs = 2000): Promise<Socket | un
   });
 }
 
-/** Asks the server on `socket` to stop; resolves with its pid once it said so, undefined when none answered. */
+/** Asks the server on `socket` to stop; resolves with its pid once it said so, undefined when none answered (within ANSWER_MS). */
 export async function askToStop(socket: string): Promise<number | undefined> {
   const sock = await connectTo(socket);
   if (!sock) return undefined;
   return new Promise((resolve) => {
     let pid: number | undefined;
+    const silent = setTimeout(() => sock.destroy(), ANSWER_MS);
     sock.on("data", lineReader((m) => {
       const msg = m as ServerMessage;
+      // it answered: a server finishing a build first ("stopping") may take as long as the build
+      clearTimeout(silent);
       if (msg.t === "stopped") pid = msg.pid;
     }, () => sock.destroy()));
     sock.on("error", () => undefined);
-    sock.on("close", () => resolve(pid));
+    sock.on("close", () => {
+      clearTimeout(silent);
+      resolve(pid);
+    });
     sock.write(encode({ t: "stop" }));
   });
 }

@@ -1,9 +1,12 @@
 /**
  * What a client and the build server say to each other over the Unix socket: one JSON document per
- * line. The client sends a request (and later, at most, an interrupt); the server answers with the
- * command's output as it comes and the exit code last. A connection that ends without `exit` means the
- * server stopped mid-build: the client then builds in its own process.
+ * line. The client sends a request (and later, at most, an interrupt); the server answers at once
+ * (`accepted`, or why not: busy, stale, declined), then with the command's output as it comes and the
+ * exit code last. A connection that ends without `exit` means the server stopped mid-build: the client
+ * then builds in its own process.
  */
+
+import { StringDecoder } from "node:string_decoder";
 
 /** What a terminal stream is, so the command draws for it as it would in the client's own process. */
 export interface StreamInfo {
@@ -17,7 +20,10 @@ export type ClientMessage =
   | { t: "interrupt"; signal: string };
 
 export type ServerMessage =
+  | { t: "accepted"; pid: number }
   | { t: "busy"; pid: number }
+  | { t: "declined"; pid: number }
+  | { t: "stopping"; pid: number }
   | { t: "stale"; pid: number }
   | { t: "out"; data: string }
   | { t: "err"; data: string }
@@ -36,9 +42,11 @@ export const encode = (m: ClientMessage | ServerMessage): string => JSON.stringi
 export function lineReader(onMessage: (m: unknown) => void, onBad: (why: string) => void): (chunk: Buffer) => void {
   let pending = "";
   let broken = false;
+  // a character's bytes may be split across chunks: the decoder keeps the first part for the next one
+  const decoder = new StringDecoder("utf8");
   return (chunk) => {
     if (broken) return;
-    pending += chunk.toString("utf8");
+    pending += decoder.write(chunk);
     for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
@@ -59,3 +67,6 @@ export function lineReader(onMessage: (m: unknown) => void, onBad: (why: string)
     }
   };
 }
+
+/** How long a client waits for a server's first answer: a server whose event loop is stuck answers nothing. */
+export const ANSWER_MS = 3000;

@@ -28,17 +28,29 @@ export const recordPath = (root: string): string => path.join(root, RECORD_FILE)
 
 const VERSION = typeof HDOC_VERSION === "string" ? HDOC_VERSION : "0.0.0-dev";
 
+/** The environment variables that change what the server's own Node or esbuild do (read when they load). */
+const RUNTIME_VARIABLES = ["NODE_OPTIONS", "ESBUILD_BINARY_PATH"];
+
 /**
  * What a build depends on besides its arguments and environment: hdoc's version, the built CLI file's
- * identity (a rebuild or an upgrade makes a new one), Node's version, and this process's umask (esbuild's
- * service, started once by the server, writes the artifacts with the server's umask). A server serves
- * only clients of the same stamp.
+ * identity (a rebuild or an upgrade makes a new one), Node's version, this process's umask (esbuild's
+ * service, started once by the server, writes the artifacts with the server's umask), and a digest of
+ * the variables that shape the runtime itself (NODE_OPTIONS, ESBUILD_BINARY_PATH: not their values,
+ * which may be anything). A server serves only clients of the same stamp.
  */
-export function codeStamp(mainFile: string): string {
+export function codeStamp(mainFile: string, env: NodeJS.ProcessEnv): string {
   const s = statSync(mainFile);
   const umask = process.umask(0o022);
   process.umask(umask); // reading the umask means setting it: set back at once
-  return `${VERSION}:${process.version}:${s.ino}:${s.size}:${Math.round(s.mtimeMs)}:${umask.toString(8)}`;
+  const runtime = fnv1a(JSON.stringify(RUNTIME_VARIABLES.map((k) => env[k] ?? null)));
+  return `${VERSION}:${process.version}:${s.ino}:${s.size}:${Math.round(s.mtimeMs)}:${umask.toString(8)}:${runtime}`;
+}
+
+/** FNV-1a, 32 bits, as hex: equality of a few short strings, without loading node:crypto into the client. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
 }
 
 export function readRecord(root: string): ServerRecord | undefined {
@@ -70,14 +82,20 @@ export function removeRecordOf(root: string, owner: Pick<OwnerRecord, "token">):
 /** Whether the record names a live process on this host (a reused pid does not count). */
 export const recordAlive = (r: ServerRecord): boolean => ownerState(r.owner) === "running";
 
+/** `<tmp>/hdoc-<uid>`, whether or not it exists (undefined where there are no uids). */
+export function socketFolderPath(): string | undefined {
+  const uid = process.getuid?.();
+  return uid === undefined ? undefined : path.join(tmpdir(), `hdoc-${uid}`);
+}
+
 /**
  * The folder for this user's build-server sockets: `<tmp>/hdoc-<uid>`, created 0700. Undefined when it
  * exists but is not a private folder of this user (someone else made it, or it is a link): no server then.
  */
 export function socketFolder(create: boolean): string | undefined {
   const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
-  const dir = path.join(tmpdir(), `hdoc-${uid}`);
+  const dir = socketFolderPath();
+  if (uid === undefined || !dir) return undefined;
   if (create) {
     try {
       mkdirSync(dir, { mode: 0o700 });
@@ -97,13 +115,30 @@ function privateFolder(dir: string, uid: number): boolean {
   }
 }
 
+const SOCKET_NAME = /^build-[0-9a-f]+\.sock$/;
+/** The longest socket path every Unix takes (macOS: 104 bytes with the final NUL). */
+export const MAX_SOCKET_PATH = 103;
+
+export const socketPathIn = (dir: string, name: string): string => path.join(dir, name);
+
 /**
- * Whether a client may connect to this socket: a server's name for it, in a folder that only this user
- * can enter (whatever TMPDIR the client has). A client sends its environment to the server.
+ * The socket a client may connect to for a record: the record's socket must be a server's name for one
+ * in this user's own private socket folder (worked out here, never taken from the record: a record is a
+ * file in a repository others may write), and the socket itself this user's. A client sends its
+ * environment to the server.
  */
-export function trustedSocket(socket: string): boolean {
+export function ownSocket(recordSocket: string): string | undefined {
   const uid = process.getuid?.();
-  return uid !== undefined && path.isAbsolute(socket) && /^build-[0-9a-f]+\.sock$/.test(path.basename(socket)) && privateFolder(path.dirname(socket), uid);
+  const dir = socketFolder(false);
+  const name = path.basename(recordSocket);
+  if (uid === undefined || !dir || !SOCKET_NAME.test(name) || path.dirname(recordSocket) !== dir) return undefined;
+  const file = socketPathIn(dir, name);
+  try {
+    const s = lstatSync(file);
+    return s.isSocket() && s.uid === uid ? file : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const OFF = new Set(["0", "false", "off", "no"]);

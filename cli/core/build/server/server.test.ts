@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serverCommand } from "../../../build-client.ts";
-import { idleMs, readRecord, serverAllowed, serverWanted, trustedSocket } from "./record.ts";
+import { codeStamp, idleMs, ownSocket, readRecord, serverAllowed, serverWanted, socketFolder } from "./record.ts";
 import { encode, lineReader, MAX_LINE } from "./protocol.ts";
 
 const dirs: string[] = [];
@@ -75,18 +76,45 @@ describe("when a build server may be started", () => {
 });
 
 describe("the server's record and socket", () => {
-  it("trusts a socket only in a folder of this user that nobody else can enter, under a server's name for it", () => {
-    const own = scratch();
-    chmodSync(own, 0o700);
-    expect(trustedSocket(path.join(own, "build-0a1b2c.sock"))).toBe(true);
-    expect(trustedSocket(path.join(own, "other.sock"))).toBe(false);
-    expect(trustedSocket("build-0a1b2c.sock")).toBe(false); // relative
-    const open = scratch();
-    chmodSync(open, 0o755);
-    expect(trustedSocket(path.join(open, "build-0a1b2c.sock"))).toBe(false);
-    chmodSync(open, 0o770);
-    expect(trustedSocket(path.join(open, "build-0a1b2c.sock"))).toBe(false);
-    expect(trustedSocket(path.join(own, "missing", "build-0a1b2c.sock"))).toBe(false);
+  it("connects only to a server's socket, this user's, in this user's own private socket folder (never a folder a record names)", async () => {
+    const tmp = scratch();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const own = socketFolder(true)!;
+      expect(own).toBe(path.join(tmp, `hdoc-${process.getuid!()}`));
+      expect(statSync(own).mode & 0o777).toBe(0o700);
+      const sock = path.join(own, "build-0a1b2c.sock");
+      expect(ownSocket(sock)).toBeUndefined(); // no socket there
+      const listener = createServer();
+      await new Promise<void>((r) => listener.listen(sock, r));
+      try {
+        expect(ownSocket(sock)).toBe(sock);
+        expect(ownSocket(path.join(own, "other.sock"))).toBeUndefined();
+        expect(ownSocket("build-0a1b2c.sock")).toBeUndefined();
+        // the same name in another folder, even one of this user's: not this user's socket folder
+        const elsewhere = scratch();
+        chmodSync(elsewhere, 0o700);
+        expect(ownSocket(path.join(elsewhere, "build-0a1b2c.sock"))).toBeUndefined();
+        // a link to the folder is not the folder
+        const link = path.join(tmp, "link");
+        symlinkSync(own, link);
+        expect(ownSocket(path.join(link, "build-0a1b2c.sock"))).toBeUndefined();
+        // a file of that name is not a socket
+        writeFileSync(path.join(own, "build-ffff.sock"), "");
+        expect(ownSocket(path.join(own, "build-ffff.sock"))).toBeUndefined();
+        // the folder opened to others: no longer private
+        chmodSync(own, 0o755);
+        expect(ownSocket(sock)).toBeUndefined();
+        expect(socketFolder(false)).toBeUndefined();
+        chmodSync(own, 0o700);
+      } finally {
+        listener.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it("reads a record that is missing, not JSON, or incomplete as none", () => {
@@ -114,6 +142,15 @@ describe("the socket's line protocol", () => {
     expect(got).toEqual([{ t: "out", data: "a\nb" }, { t: "exit", code: 7 }, { t: "err", data: "é ✓" }]);
   });
 
+  it("keeps a character whose bytes arrive in two chunks (was: U+FFFD on each side of the cut)", () => {
+    const got: unknown[] = [];
+    const read = lineReader((m) => got.push(m), (why) => got.push(`bad: ${why}`));
+    const bytes = Buffer.from(encode({ t: "out", data: "é✓😀".repeat(50) }));
+    // every cut, one byte at a time: most fall inside a character
+    for (let i = 0; i < bytes.length; i++) read(bytes.subarray(i, i + 1));
+    expect(got).toEqual([{ t: "out", data: "é✓😀".repeat(50) }]);
+  });
+
   it("stops at a line that is not JSON, and at one longer than MAX_LINE", () => {
     const got: unknown[] = [];
     const read = lineReader((m) => got.push(m), (why) => got.push(`bad: ${why}`));
@@ -124,5 +161,25 @@ describe("the socket's line protocol", () => {
     readLong(Buffer.alloc(MAX_LINE + 1, "x"));
     readLong(Buffer.from('\n{"t":"stop"}\n'));
     expect(long).toEqual([`bad: a line longer than ${MAX_LINE} bytes`]);
+  });
+});
+
+describe("the code stamp", () => {
+  it("changes with the umask and with NODE_OPTIONS or ESBUILD_BINARY_PATH, and does not hold their values", () => {
+    const file = path.join(scratch(), "main.js");
+    writeFileSync(file, "export {};\n");
+    const base = codeStamp(file, {});
+    expect(codeStamp(file, {})).toBe(base);
+    expect(codeStamp(file, { PATH: "/elsewhere" })).toBe(base);
+    const withOptions = codeStamp(file, { NODE_OPTIONS: "--max-old-space-size=8192" });
+    expect(withOptions).not.toBe(base);
+    expect(withOptions).not.toContain("8192");
+    expect(codeStamp(file, { ESBUILD_BINARY_PATH: "/opt/esbuild" })).not.toBe(base);
+    const mask = process.umask(0o077);
+    try {
+      expect(codeStamp(file, {})).not.toBe(base);
+    } finally {
+      process.umask(mask);
+    }
   });
 });
