@@ -152,7 +152,7 @@ async function hdocBuild(cwd, args, env = {}) {
 /** Starts the build server of the project at `cwd` with a build (as the first build on a developer's machine does) and waits until it is up. */
 async function startServer(cwd, args) {
   const r = await execa("node", [HDOC, "build", ...args], { cwd, reject: false, env: WITH_SERVER });
-  const pid = /build server started \(pid (\d+)\)/.exec(r.stderr)?.[1];
+  const pid = /build server start(?:ed|ing) \(pid (\d+)\)/.exec(r.stderr)?.[1];
   if (r.exitCode !== 0 || !pid) throw new Error(`the build server did not start: ${r.stderr}`);
   const record = path.join(cwd, ".hdoc/build-server.json");
   for (const until = Date.now() + 10_000; !(existsSync(record) && readJson(record).owner.pid === Number(pid)); ) {
