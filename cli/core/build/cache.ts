@@ -86,7 +86,7 @@ export const readBuildCache = (file: string): BuildCache =>
   readVersioned<BuildCache>(file, CACHE_VERSION, "files", () => ({ version: CACHE_VERSION, files: {} }));
 
 /** The cache and the manifest are checked before they are trusted, so they are written without fsync (see AtomicWriteOptions.durable). */
-export const writeBuildCache = (file: string, c: BuildCache): Promise<void> => writeFileAtomic(file, JSON.stringify(c), { mode: 0o644, durable: false });
+export const writeBuildCache = (file: string, c: BuildCache | string): Promise<void> => writeFileAtomic(file, typeof c === "string" ? c : JSON.stringify(c), { mode: 0o644, durable: false });
 
 export const writeManifest = (file: string, m: BuildManifest): Promise<void> => writeFileAtomic(file, JSON.stringify(m, null, 2) + "\n", { mode: 0o644, durable: false });
 

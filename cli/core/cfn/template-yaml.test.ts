@@ -91,6 +91,20 @@ describe("short-form intrinsics as cfn-lint and the SAM CLI decode them", () => 
     expect(body.two!.Env.Variables.A).toBe(1);
   });
 
+  it("shares no value between two places of a document without aliases (merge keys of inline mappings included), so nothing is copied", () => {
+    const body = parseTemplate("a:\n  <<: { X: { v: [1] }, Y: [2] }\n  Z: 1\nb:\n  <<: [{ P: { q: 1 } }, { R: [3] }]\nc: { d: { e: [ { f: 1 } ] } }\n", "t.yml");
+    expect(body).toEqual({ a: { X: { v: [1] }, Y: [2], Z: 1 }, b: { P: { q: 1 }, R: [3] }, c: { d: { e: [{ f: 1 }] } } });
+    const seen = new Set<object>();
+    const walk = (v: unknown): void => {
+      if (v === null || typeof v !== "object") return;
+      expect(seen.has(v)).toBe(false);
+      seen.add(v);
+      Object.values(v).forEach(walk);
+    };
+    walk(body);
+    expect(seen.size).toBe(12);
+  });
+
   it("refuses a document whose aliases expand without end (a YAML bomb)", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
     for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);

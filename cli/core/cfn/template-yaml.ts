@@ -9,7 +9,7 @@
  * values are built from those events, and the in-place editor (template-edit.ts) finds what it
  * edits from the same events, so nothing is parsed twice and nothing is reinterpreted on the way out.
  */
-import { constructFromEvents, defineMappingTag, defineScalarTag, defineSequenceTag, FAILSAFE_SCHEMA, mergeTag, parseEvents, YAMLException, type Event } from "js-yaml";
+import { constructFromEvents, defineMappingTag, defineScalarTag, defineSequenceTag, EVENT_ID, FAILSAFE_SCHEMA, mergeTag, parseEvents, YAMLException, type Event } from "js-yaml";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { plainScalar } from "./yaml-scalars.ts";
 import { CORE } from "./yaml-located.ts";
@@ -125,7 +125,8 @@ function valuesOf(events: Event[], text: string, file: string): Json {
     throw parseError(e, file);
   }
   if (docs.length > 1) throw new TemplateParseError(`${file}: a template is one YAML document (this text holds ${docs.length})`);
-  return unshared((docs[0] ?? null) as Json, file);
+  // only an alias makes two places hold one value (a merge key's inline mapping is not kept itself)
+  return events.some((e) => e.type === EVENT_ID.ALIAS) ? unshared((docs[0] ?? null) as Json, file) : ((docs[0] ?? null) as Json);
 }
 
 const looksLikeJson = (text: string) => /^\s*[{[]/.test(text.replace(/^\uFEFF/, ""));
