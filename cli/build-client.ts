@@ -82,7 +82,11 @@ export async function buildViaServer(d: ClientDeps): Promise<ClientResult> {
   return relay(sock, found.stamp, found.record.owner.pid, d);
 }
 
+/** Why a server did not take a build (said under --verbose). */
+const WHY = { busy: "is running another build", stale: "runs other code or lost its esbuild service (a new one replaces it)", declined: "serves another repository" } as const;
+
 function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise<ClientResult> {
+  const verbose = d.argv.includes("--verbose") || d.argv.includes("-v");
   return new Promise((resolve) => {
     // From the first stdout line on (the result: a table or the JSON document, then the summary lines on
     // stderr) everything is held, in order, until the exit code: a server that dies then leaves no half
@@ -118,6 +122,7 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
         answered = true;
         clearTimeout(silent);
       }
+      if ((m.t === "busy" || m.t === "stale" || m.t === "declined") && verbose) d.stderr.write(`note: the build server (pid ${m.pid}) ${WHY[m.t]}; building here\n`);
       if (m.t === "out") holding = true;
       if (m.t === "out" || (m.t === "err" && holding)) held.push([m.t === "out" ? d.stdout : d.stderr, m.data]);
       else if (m.t === "err") d.stderr.write(m.data);

@@ -90,6 +90,7 @@ describe("hdoc build with a build server, when things go wrong", () => {
     expect(servedBy(String(one.stderr))).toBe(rec.owner.pid);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(servedBy(second.stderr)).toBeNaN();
+    expect(second.stderr).toContain(`note: the build server (pid ${rec.owner.pid}) is running another build; building here`);
     expect(second.stderr).toContain(`hdoc pid ${rec.owner.pid} (build`);
     expect(second.stderr).toContain("0 built, 2 cached");
   });
@@ -202,6 +203,7 @@ describe("hdoc build with a build server, when things go wrong", () => {
     const r = await b.build(["--verbose", "--no-wait"]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(servedBy(r.stderr)).toBeNaN();
+    expect(r.stderr).toContain(`note: the build server (pid ${rec.owner.pid}) serves another repository; building here`);
     expect(r.stderr).toContain("2 built, 0 cached");
     expect(servedBy((await a.build(["--verbose"])).stderr)).toBe(rec.owner.pid);
   });
