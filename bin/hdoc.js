@@ -14,7 +14,8 @@ if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.s
 // `hdoc build` runs in the repository's build server when one of this code is up (dist/cli/build-client.js
 // is small: the CLI itself is loaded only when the server cannot take the build)
 let served = { fallback: "none" };
-if (process.argv.includes("build")) {
+// (HDOC_BUILD_SERVER=0 and the like: no server, so not even the client is loaded)
+if (process.argv.includes("build") && !/^(0|false|off|no)$/i.test(process.env.HDOC_BUILD_SERVER ?? "")) {
   const { buildViaServer } = await import("../dist/cli/build-client.js");
   served = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
 }

@@ -1,9 +1,11 @@
 /** The client's end of the build server's socket: connecting, and asking a server to stop. */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./protocol.ts";
 
 /** A connection to the socket, or undefined when nothing listens there (a server that was killed). */
-export function connectTo(socket: string, timeoutMs = 2000): Promise<Socket | undefined> {
+export async function connectTo(socket: string, timeoutMs = 2000): Promise<Socket | undefined> {
+  // node:net only when there is a server to talk to: a build's client without one does not load it
+  const { connect } = await import("node:net");
   return new Promise((resolve) => {
     const sock = connect(socket);
     const fail = () => {
