@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { findProjectRoot } from "./core/settings.ts";
-import { codeStamp, ownSocket, readRecord, recordAlive, recordPath, serverWanted, type ServerRecord } from "./core/build/server/record.ts";
+import { codeStamp, ownSocket, readRecord, recordAlive, removeRecordOf, serverWanted, type ServerRecord } from "./core/build/server/record.ts";
 import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
 import { connectTo } from "./core/build/server/client-socket.ts";
 
@@ -74,7 +74,7 @@ export async function buildViaServer(d: ClientDeps): Promise<ClientResult> {
   if (!sock) {
     // nothing listens: a server killed without tidying up; its record and socket go, and the build here starts a new one
     if (!recordAlive(found.record)) {
-      if (readRecord(found.root)?.owner.token === found.record.owner.token) rmSync(recordPath(found.root), { force: true });
+      removeRecordOf(found.root, found.record.owner);
       rmSync(found.socket, { force: true });
     }
     return { fallback: "none" };

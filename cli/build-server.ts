@@ -17,13 +17,12 @@
 import { createServer, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CleanupRegistry } from "./core/fs/cleanup.ts";
 import { acquireLock } from "./core/fs/lock.ts";
 import { ownerRecord } from "./core/fs/owner.ts";
-import { codeStamp, idleMs, ownSocket, readRecord, recordAlive, removeRecordOf, socketFolder, socketFolderPath, socketPathIn, writeRecord } from "./core/build/server/record.ts";
+import { codeStamp, idleMs, ownSocket, readRecord, recordAlive, removeRecordOf, socketFolder, socketFolderPath, newSocketPath, writeRecord } from "./core/build/server/record.ts";
 import { encode, lineReader, type ClientMessage, type ServerMessage, type StreamInfo } from "./core/build/server/protocol.ts";
 import { askToStop } from "./core/build/server/client-socket.ts";
 import { esbuildServiceAlive, isBuildServerOf, signalProcessGroup } from "./core/build/server/processes.ts";
@@ -48,7 +47,7 @@ export async function serve(root: string): Promise<void> {
   const stamp = codeStamp(fileURLToPath(mainUrl), process.env);
   const dir = socketFolder(true);
   if (!dir) throw new Error(`${socketFolderPath()} is not a folder of this user's that only it can enter`);
-  const socket = socketPathIn(dir, `build-${randomBytes(6).toString("hex")}.sock`);
+  const socket = newSocketPath(dir);
   // one server starts at a time per repository: a second one started meanwhile leaves at once
   const startLock = await acquireLock(path.join(root, ".hdoc", "build-server.lock"), { purpose: "build server start", waitMs: 0 }).catch(() => undefined);
   if (!startLock) return process.exit(0);

@@ -5,6 +5,7 @@
  * socket lies in a folder only this user can enter (a socket elsewhere could be another user's, and the
  * request carries the caller's environment).
  */
+import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -119,7 +120,8 @@ const SOCKET_NAME = /^build-[0-9a-f]+\.sock$/;
 /** The longest socket path every Unix takes (macOS: 104 bytes with the final NUL). */
 export const MAX_SOCKET_PATH = 103;
 
-export const socketPathIn = (dir: string, name: string): string => path.join(dir, name);
+/** A new server's socket in `dir`: a name no other server has (`build-<12 hex>.sock`). */
+export const newSocketPath = (dir: string): string => path.join(dir, `build-${randomBytes(6).toString("hex")}.sock`);
 
 /**
  * The socket a client may connect to for a record: the record's socket must be a server's name for one
@@ -132,7 +134,7 @@ export function ownSocket(recordSocket: string): string | undefined {
   const dir = socketFolder(false);
   const name = path.basename(recordSocket);
   if (uid === undefined || !dir || !SOCKET_NAME.test(name) || path.dirname(recordSocket) !== dir) return undefined;
-  const file = socketPathIn(dir, name);
+  const file = path.join(dir, name);
   try {
     const s = lstatSync(file);
     return s.isSocket() && s.uid === uid ? file : undefined;
@@ -143,20 +145,21 @@ export function ownSocket(recordSocket: string): string | undefined {
 
 const OFF = new Set(["0", "false", "off", "no"]);
 
+/** Whether the client side should look for a server at all (HDOC_BUILD_SERVER off: never). */
+export const serverWanted = (env: NodeJS.ProcessEnv): boolean => !OFF.has((env.HDOC_BUILD_SERVER ?? "").toLowerCase());
+
 /**
  * Whether a build may start a build server: not in CI (a fresh machine each run: nothing to reuse, and a
  * process left behind), not when HDOC_BUILD_SERVER turns it off, and only where Unix sockets exist.
  */
 export function serverAllowed(env: NodeJS.ProcessEnv): { allowed: boolean; why?: string } {
-  if (OFF.has((env.HDOC_BUILD_SERVER ?? "").toLowerCase())) return { allowed: false, why: "HDOC_BUILD_SERVER is off" };
+  if (!serverWanted(env)) return { allowed: false, why: "HDOC_BUILD_SERVER is off" };
   const ci = ["CI", "CODEBUILD_BUILD_ID", "GITHUB_ACTIONS"].find((k) => env[k] && !OFF.has(env[k]!.toLowerCase()));
   if (ci) return { allowed: false, why: `${ci} is set (a CI run)` };
   if (process.platform === "win32") return { allowed: false, why: "not on Windows" };
   return { allowed: true };
 }
 
-/** Whether the client side should look for a server at all (HDOC_BUILD_SERVER off: never). */
-export const serverWanted = (env: NodeJS.ProcessEnv): boolean => !OFF.has((env.HDOC_BUILD_SERVER ?? "").toLowerCase());
 
 /** The idle time in ms: HDOC_BUILD_SERVER_IDLE (seconds) when it is a positive number, else the default. */
 export function idleMs(env: NodeJS.ProcessEnv): number {

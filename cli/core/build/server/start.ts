@@ -4,7 +4,7 @@ import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { askToStop } from "./client-socket.ts";
-import { codeStamp, idleMs, MAX_SOCKET_PATH, ownSocket, readRecord, recordAlive, removeRecordOf, serverAllowed, socketFolder, socketFolderPath, socketPathIn, type ServerRecord } from "./record.ts";
+import { codeStamp, idleMs, MAX_SOCKET_PATH, ownSocket, readRecord, recordAlive, removeRecordOf, serverAllowed, socketFolder, socketFolderPath, newSocketPath, type ServerRecord } from "./record.ts";
 import { isBuildServerOf } from "./processes.ts";
 
 /**
@@ -44,7 +44,7 @@ export function startBuildServer(root: string, env: NodeJS.ProcessEnv, replace?:
   if (!script) return { not: "hdoc runs from its sources" };
   const dir = socketFolder(true);
   if (!dir) return { not: `${socketFolderPath()} is not a folder of this user's that only it can enter` };
-  if (socketPathIn(dir, "build-000000000000.sock").length > MAX_SOCKET_PATH) return { not: `a socket in ${dir} would have a path longer than ${MAX_SOCKET_PATH} bytes (set TMPDIR to a shorter folder)` };
+  if (newSocketPath(dir).length > MAX_SOCKET_PATH) return { not: `a socket in ${dir} would have a path longer than ${MAX_SOCKET_PATH} bytes (set TMPDIR to a shorter folder)` };
   const stamp = codeStamp(path.join(path.dirname(script), "main.js"), env);
   const record = readRecord(root);
   if (record && record.stamp === stamp && recordAlive(record) && record.owner.pid !== replace) return { running: record };
