@@ -220,27 +220,31 @@ await build({ entryPoints, outdir: process.env.FLOOR_OUT, bundle: true, format: 
   sourcemap: "linked", external: ["@aws-sdk/*", "@smithy/*"], mainFields: ["module", "main"], conditions: ["module", "node"], logLevel: "silent",
   banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" } });
 `;
-async function floorBuild(cwd, nodeFns, dirOf) {
+/** Entry points of the floor for these functions (the same handler files hdoc bundles). */
+function floorEntries(nodeFns, dirOf) {
   const entries = {};
   nodeFns.forEach((f, i) => {
     const module = path.join(dirOf(f), f.handler.slice(0, f.handler.lastIndexOf(".")));
     const file = [".ts", ".mts", ".js", ".mjs", ".cjs"].map((e) => module + e).find((x) => existsSync(x));
     entries[`${i}/${path.basename(module)}`] = file;
   });
+  return entries;
+}
+/** One run of the floor over `entries`, into a new folder. */
+async function floorOnce(entries) {
   const out = mkdtempSync(path.join(tmpdir(), "hdoc-bench-floor-"));
   try {
-    return await median(3, async () => {
-      const started = performance.now();
-      const r = await execa("node", ["--input-type=module", "-e", FLOOR], { cwd: REPO, env: { FLOOR_ENTRIES: JSON.stringify(entries), FLOOR_OUT: out }, reject: false });
-      if (r.exitCode !== 0) throw new Error(`the esbuild floor failed: ${r.stderr}`);
-      return { ms: performance.now() - started };
-    });
+    const started = performance.now();
+    const r = await execa("node", ["--input-type=module", "-e", FLOOR], { cwd: REPO, env: { FLOOR_ENTRIES: JSON.stringify(entries), FLOOR_OUT: out }, reject: false });
+    if (r.exitCode !== 0) throw new Error(`the esbuild floor failed: ${r.stderr}`);
+    return { ms: performance.now() - started };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
-const x = (a, b) => (a > 0 && b > 0 ? (a / b).toFixed(2) + "x" : "n/a");
+/** The median of a list of numbers. */
+const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {}) {
   const changedId = o.changedId;
@@ -257,45 +261,59 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
   const none = { ms: NaN, sizes: new Map() };
   const original = skipOriginal ? none : await originalApproach(nodeFns.map(dirOf), workspaces);
   const originalNoSdk = skipOriginal ? none : await originalApproach(nodeFns.map(dirOf), workspaces, SDK);
-  const floor = await floorBuild(cwd, nodeFns, dirOf);
   // The floor's own incremental bound: the same process bundling only the handler that changed.
   const changed = nodeFns.filter((f) => f.id === changedId);
   if (changed.length !== 1) throw new Error(`${label}: the changed function ${changedId} is not among ${nodeFns.map((f) => f.id).join(", ")}`);
-  const floorOne = await floorBuild(cwd, changed, dirOf);
+  const allEntries = floorEntries(nodeFns, dirOf);
+  const oneEntry = floorEntries(changed, dirOf);
   // cold = a build into a new, empty build folder (a fresh clone, a CI run): nothing to reuse and
-  // nothing to remove, like the floor; --clean = the same over an existing build (it removes the old one).
-  const cold = await median(o.coldRuns ?? 3, async () => {
+  // nothing to remove, like the floor
+  const coldOnce = async () => {
     const fresh = mkdtempSync(path.join(tmpdir(), "hdoc-bench-cold-"));
     try {
       return await hdocBuild(cwd, ["--out-dir", fresh]);
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
-  });
-  const clean = await median(o.coldRuns ?? 3, () => hdocBuild(cwd, ["--clean", ...outArgs]));
+  };
+  // --clean = the same over an existing build (it removes the old one)
+  const clean = await median(3, () => hdocBuild(cwd, ["--clean", ...outArgs]));
   const noop = await median(3, () => hdocBuild(cwd, outArgs));
-  // one changed: median of 3, each after a different edit of the same handler
-  let edits = 0;
-  const one = await median(3, () => {
-    changeOne(++edits);
-    return hdocBuild(cwd, outArgs);
-  });
-  // the same with the build server up (a developer's edit-build loop): a build starts it, then 3 more edits
+  // The build server up (a developer's edit-build loop): a build starts it; 3 no-op builds run in it.
   const stopServer = await startServer(cwd, outArgs);
-  let oneServer, noopServer;
+  let edits = 0;
+  const rounds = [];
+  let noopServer, lastOne, lastServed;
   try {
     noopServer = await median(3, () => hdocBuild(cwd, outArgs, WITH_SERVER));
-    // median of 5: the first edits after the server's start still pay for V8 compiling the bundling code
-    oneServer = await median(5, () => {
+    // Each ratio is taken within a round, its figures one right after the other, and the median of the
+    // rounds is reported: this machine's speed drifts over seconds (Node's own start-up moves by tens of
+    // ms), and figures taken minutes apart would compare two machines. The cold builds and the floor run
+    // in processes of their own (no server); the one-changed builds append a line to the same handler.
+    for (let i = 0; i < (o.rounds ?? 7); i++) {
+      const floor = await floorOnce(allEntries);
+      const cold = await coldOnce();
       changeOne(++edits);
-      return hdocBuild(cwd, outArgs, WITH_SERVER);
-    });
+      lastServed = await hdocBuild(cwd, outArgs, WITH_SERVER);
+      changeOne(++edits);
+      lastOne = await hdocBuild(cwd, outArgs);
+      const floorOne = await floorOnce(oneEntry);
+      rounds.push({ floor: floor.ms, cold: cold.ms, coldIn: cold.inProcessMs, served: lastServed.ms, one: lastOne.ms, floorOne: floorOne.ms });
+    }
   } finally {
     await stopServer();
   }
+  const med = (k) => middle(rounds.map((r) => r[k]));
+  const medRatio = (a, b) => middle(rounds.map((r) => r[a] / r[b]));
+  const span = (a, b) => {
+    const all = rounds.map((r) => r[a] / r[b]);
+    return `${Math.min(...all).toFixed(2)}-${Math.max(...all).toFixed(2)}`;
+  };
+  const cold = { ms: med("cold"), inProcessMs: med("coldIn"), doc: clean.doc };
+  const floor = { ms: med("floor") };
   // The same functions bundled with the AWS SDK inside, to compare with installed folders that hold it.
   const sdkOut = mkdtempSync(path.join(tmpdir(), "hdoc-bench-sdk-"));
-  const withSdk = o.skipSizes ? cold : await hdocBuild(cwd, ["--clean", "--bundle-aws-sdk", "--out-dir", sdkOut]);
+  const withSdk = o.skipSizes ? clean : await hdocBuild(cwd, ["--clean", "--bundle-aws-sdk", "--out-dir", sdkOut]);
   rmSync(sdkOut, { recursive: true, force: true });
 
   const built = clean.doc.functions.filter((f) => f.status === "built" && f.runtime.startsWith("nodejs"));
@@ -314,15 +332,17 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
     large: Boolean(o.skipSizes),
     ratios: {
       fixture: label,
+      rounds: rounds.length,
       "esbuild floor (ms)": ms(floor.ms),
       "cold (ms)": ms(cold.ms),
-      "cold/floor": `${x(cold.ms, floor.ms)} (<=1.5x)`,
-      "--clean (ms)": ms(clean.ms),
-      "one changed, server (ms)": ms(oneServer.ms),
-      "one changed/cold": `${x(oneServer.ms, cold.ms)} (<=0.5x)`,
-      "no server (ms)": ms(one.ms),
-      "no server/cold": x(one.ms, cold.ms),
-      "floor: one handler/all": x(floorOne.ms, floor.ms),
+      "cold/floor": `${medRatio("cold", "floor").toFixed(2)}x (<=1.5x)`,
+      "cold/floor, rounds": span("cold", "floor"),
+      "one changed, server (ms)": ms(med("served")),
+      "one changed/cold": `${medRatio("served", "cold").toFixed(2)}x (<=0.5x)`,
+      "one/cold, rounds": span("served", "cold"),
+      "no server (ms)": ms(med("one")),
+      "no server/cold": `${medRatio("one", "cold").toFixed(2)}x`,
+      "floor: one handler/all": `${medRatio("floorOne", "floor").toFixed(2)}x`,
     },
     times: {
       fixture: label,
@@ -338,10 +358,11 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
       "hdoc --version (ms)": ms(cliStart.ms),
       "no-op/cold": `${percent(noop.ms, cold.ms)} (<5%)`,
       "no-op/cold in hdoc": percent(noop.inProcessMs, cold.inProcessMs),
-      "one changed (ms)": ms(one.ms),
-      "one changed, server (ms)": ms(oneServer.ms),
-      "rebuilt after 1 change": one.doc.functions.filter((f) => f.status === "built").length,
-      "rebuilt, server": oneServer.doc.functions.filter((f) => f.status === "built").length,
+      "--clean (ms)": ms(clean.ms),
+      "one changed (ms)": ms(med("one")),
+      "one changed, server (ms)": ms(med("served")),
+      "rebuilt after 1 change": lastOne.doc.functions.filter((f) => f.status === "built").length,
+      "rebuilt, server": lastServed.doc.functions.filter((f) => f.status === "built").length,
     },
     sizes: {
       fixture: label,
@@ -402,7 +423,7 @@ async function run(report) {
   if (LARGE > 0) {
     const big = generateFixture(LARGE);
     try {
-      rows.push(await measure(`generated (${LARGE} functions)`, big, [], (n) => appendFileSync(path.join(big, "functions/fn-07/handler.ts"), `\nexport const touched${n} = ${n};\n`), bareNode, cliStart, { changedId: "Jobs/Ffn07", skipOriginal: true, skipSizes: true, coldRuns: 1 }));
+      rows.push(await measure(`generated (${LARGE} functions)`, big, [], (n) => appendFileSync(path.join(big, "functions/fn-07/handler.ts"), `\nexport const touched${n} = ${n};\n`), bareNode, cliStart, { changedId: "Jobs/Ffn07", skipOriginal: true, skipSizes: true, rounds: 3 }));
     } finally {
       rmSync(big, { recursive: true, force: true });
     }
@@ -410,13 +431,15 @@ async function run(report) {
   report("hdoc build against the floor of a Node build tool (one esbuild API call over every handler)", rows.map((r) => r.ratios));
   console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${load()} after`);
   console.log(
-    "esbuild floor = one Node process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify,\n" +
-    "linked source maps, SDK external) into a new folder, median of 3; cold = hdoc build into a new, empty build folder (as in a\n" +
-    "fresh clone or a CI run; median of 3, 1 at scale); --clean = hdoc build --clean over the previous build (it also removes\n" +
-    "that); one changed, server = hdoc build after appending a line to one handler, run by the repository's build server (the warm\n" +
-    "process the first build on a developer's machine starts; median of 5 edits after 3 no-op builds; no server = the same in the build's own process,\n" +
-    "as in CI); floor: one handler/all = the floor bundling only that handler against the floor bundling all of them (what a Node\n" +
-    "build tool that starts anew on every build is bounded by).",
+    "Each fixture runs in rounds (7; 3 at scale), each round one after the other: the floor, a cold build, one changed with the\n" +
+    "server, one changed without it, the floor for that handler alone; a ratio is the median of the rounds' own ratios (and\n" +
+    "\"rounds\" their spread), so a drift of this machine's speed between figures does not enter it. esbuild floor = one Node\n" +
+    "process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify, linked source maps, SDK\n" +
+    "external) into a new folder; cold = hdoc build into a new, empty build folder (as in a fresh clone or a CI run); one changed,\n" +
+    "server = hdoc build after appending a line to one handler, run by the repository's build server (the warm process the first\n" +
+    "build on a developer's machine starts; 3 no-op builds ran in it first); no server = the same in the build's own process, as\n" +
+    "in CI; floor: one handler/all = the floor bundling only that handler against the floor bundling all of them (what a Node\n" +
+    "build tool that starts anew on every build is bounded by). --clean = hdoc build --clean over the previous build, median of 3.",
   );
   if (caNode) {
     console.log(
