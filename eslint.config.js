@@ -38,4 +38,6 @@ export default tseslint.config(
   { files: ["cli/aws/**/*.ts"], ignores: ["**/*.test.ts"], rules: { "no-restricted-imports": up(COMMANDS, RENDERING, CAPABILITIES) } },
   { files: ["cli/ui/**/*.ts"], ignores: ["**/*.test.ts"], rules: { "no-restricted-imports": up(COMMANDS, CORE_OR_AWS) } },
   { files: ["bench/**", "scripts/**", "test/**", "**/*.test.ts", "bin/**"], rules: { "no-console": "off" } },
+  // bin/hdoc.js is CommonJS (bin/package.json): it requires the build client, then import()s the CLI
+  { files: ["bin/**/*.js"], languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __dirname: "readonly" } }, rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the hdoc CLI: silences the AWS SDK's Node-version notice (hdoc's own output stays
-// clean of it) and hands over to the compiled program in dist/.
+// clean of it) and hands over to the compiled program in dist/. A CommonJS file (bin/package.json):
+// `hdoc build` run by the build server then never starts Node's ES module loader, which costs every
+// ES module entry about 10 ms of start-up; the CLI itself (ES modules) is loaded with import().
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // A closed pipe (`hdoc --help | head -1`) ends the run quietly instead of crashing on EPIPE.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,17 +13,21 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 // --verbose stack traces point at cli/...ts lines through the shipped source maps (only then: it costs start-up)
 if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
-// `hdoc build` runs in the repository's build server when one of this code is up (dist/cli/build-client.js
-// is small: the CLI itself is loaded only when the server cannot take the build)
-let served = { fallback: "none" };
-// (HDOC_BUILD_SERVER=0 and the like: no server, so not even the client is loaded)
-if (process.argv.includes("build") && !/^(0|false|off|no)$/i.test(process.env.HDOC_BUILD_SERVER ?? "")) {
-  const { buildViaServer } = await import("../dist/cli/build-client.js");
-  served = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+
+async function main() {
+  // `hdoc build` runs in the repository's build server when one of this code is up (dist/cli/build-client.cjs
+  // is small: the CLI itself is loaded only when the server cannot take the build)
+  let served = { fallback: "none" };
+  // (HDOC_BUILD_SERVER=0 and the like: no server, so not even the client is loaded)
+  if (process.argv.includes("build") && !/^(0|false|off|no)$/i.test(process.env.HDOC_BUILD_SERVER ?? "")) {
+    const { buildViaServer } = require("../dist/cli/build-client.cjs");
+    served = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, mainFile: require("node:path").join(__dirname, "../dist/cli/main.js") });
+  }
+  if ("code" in served) process.exitCode = served.code;
+  else {
+    const { cli } = await import("../dist/cli/main.js");
+    // a server that did not answer is replaced by the one this build starts
+    process.exitCode = await cli(process.argv, served.fallback === "unresponsive" ? { buildServer: { replace: served.pid } } : {});
+  }
 }
-if ("code" in served) process.exitCode = served.code;
-else {
-  const { cli } = await import("../dist/cli/main.js");
-  // a server that did not answer is replaced by the one this build starts
-  process.exitCode = await cli(process.argv, served.fallback === "unresponsive" ? { buildServer: { replace: served.pid } } : {});
-}
+void main();

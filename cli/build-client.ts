@@ -8,7 +8,6 @@
  */
 import type { Socket } from "node:net";
 import { rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { findProjectRoot } from "./core/settings.ts";
 import { codeStamp, ownSocket, readRecord, recordAlive, removeRecordOf, serverWanted, type ServerRecord } from "./core/build/server/record.ts";
 import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
@@ -41,8 +40,8 @@ export interface ClientDeps {
   cwd: string;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  /** The built CLI file, whose identity is part of the code stamp (default: main.js beside this module). */
-  mainFile?: string;
+  /** The built CLI file (dist/cli/main.js), whose identity is part of the code stamp. */
+  mainFile: string;
 }
 
 /** The server that may take this build: a record of the same code naming a socket in a private folder. */
@@ -57,7 +56,7 @@ function usableServer(d: ClientDeps): { record: ServerRecord; socket: string; ro
   const record = readRecord(root);
   const socket = record && ownSocket(record.socket);
   if (!record || !socket) return undefined;
-  const stamp = codeStamp(d.mainFile ?? fileURLToPath(new URL("./main.js", import.meta.url)), d.env);
+  const stamp = codeStamp(d.mainFile, d.env);
   return record.stamp === stamp ? { record, socket, root, stamp } : undefined;
 }
 
@@ -103,10 +102,19 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    let settled = false;
     const done = (r: ClientResult) => {
+      if (settled) return;
+      settled = true;
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);
       resolve(r);
+    };
+    /** The build's result: what was held, then its exit code (at its exit message: the socket's close is not waited for). */
+    const finish = (code: number) => {
+      if (settled) return;
+      for (const [stream, data] of held) stream.write(data);
+      done({ code });
     };
     // a server that does not answer at once is stuck: the build runs here
     let answered = false;
@@ -126,16 +134,18 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
       if (m.t === "out") holding = true;
       if (m.t === "out" || (m.t === "err" && holding)) held.push([m.t === "out" ? d.stdout : d.stderr, m.data]);
       else if (m.t === "err") d.stderr.write(m.data);
-      else if (m.t === "exit") result = m.code;
+      else if (m.t === "exit") {
+        result = m.code;
+        clearTimeout(silent);
+        finish(m.code);
+        sock.destroy();
+      }
       if (m.t === "out" || m.t === "err") started = true;
     }, () => sock.destroy()));
     sock.on("error", () => undefined);
     sock.on("close", () => {
       clearTimeout(silent);
-      if (result !== undefined) {
-        for (const [stream, data] of held) stream.write(data);
-        return done({ code: result });
-      }
+      if (result !== undefined) return finish(result);
       if (interrupted) {
         d.stderr.write("\ninterrupted\n");
         return done({ code: 130 });

@@ -40,12 +40,11 @@ await build({
 
 // The build server (the warm process that runs later builds) and the small client bin/hdoc.js tries
 // before loading the CLI, each one file of its own: the server loads main.js by URL, so neither
-// changes how the CLI's chunks are cut, and the client loads nothing but Node's built-ins.
-await build({
-  entryPoints: { "build-server": "cli/build-server.ts", "build-client": "cli/build-client.ts" },
+// changes how the CLI's chunks are cut, and the client loads nothing but Node's built-ins. The client
+// is CommonJS, required by the CommonJS bin/hdoc.js: a build the server runs starts no ES module loader.
+const standalone = {
   outdir: "dist/cli",
   bundle: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   sourcemap: "linked",
@@ -53,7 +52,9 @@ await build({
   minifySyntax: true,
   define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
   logLevel: "warning",
-});
+};
+await build({ ...standalone, entryPoints: { "build-server": "cli/build-server.ts" }, format: "esm" });
+await build({ ...standalone, entryPoints: { "build-client": "cli/build-client.ts" }, format: "cjs", outExtension: { ".js": ".cjs" } });
 
 // The embedded database (dynalite and what it requires) as one CommonJS file beside the workers:
 // loaded from node_modules it is some hundred files resolved, read and compiled on every hdoc dev

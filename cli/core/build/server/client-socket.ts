@@ -5,7 +5,8 @@ import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./protocol.ts
 /** A connection to the socket, or undefined when nothing listens there (a server that was killed). */
 export async function connectTo(socket: string, timeoutMs = 2000): Promise<Socket | undefined> {
   // node:net only when there is a server to talk to: a build's client without one does not load it
-  const { connect } = await import("node:net");
+  // (synchronously: an import() would start the ES module loader in the CommonJS client)
+  const { connect } = process.getBuiltinModule("node:net");
   return new Promise((resolve) => {
     const sock = connect(socket);
     const fail = () => {
