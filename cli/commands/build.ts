@@ -101,6 +101,7 @@ export const build: CommandDef<BuildOpts> = {
       note: (l) => progress.note(l),
       cleanup: ctx.cleanup,
       run: subprocessRunner(ctx),
+      warm: Boolean(ctx.buildServer?.servedBy),
     });
     progress.finish();
     render(report, Number((process.hrtime.bigint() - started) / 1_000_000n), ctx, rel, table, formatSize);

@@ -48,6 +48,28 @@ describe("hdoc build with a build server", () => {
     }
   });
 
+  it("bundles a handler edited since its last build as the request comes in, and writes what a build in its own process writes", async () => {
+    const fx = world.fixture();
+    const rec = await fx.startServer();
+    // the server's first build: it remembers what it built
+    const first = await fx.build(["--verbose", "--json"]);
+    expect(servedBy(first.stderr)).toBe(rec.owner.pid);
+    fx.write("functions/hello/handler.mjs", 'export const handler = async () => ({ statusCode: 200, body: "edited" });\n');
+    await new Promise((r) => setTimeout(r, 200)); // (a file changed within 50 ms of the request is bundled the usual way)
+    const served = await fx.build(["--verbose", "--json"]);
+    expect(served.exitCode, served.stderr).toBe(0);
+    expect(servedBy(served.stderr)).toBe(rec.owner.pid);
+    const doc = JSON.parse(served.stdout) as { cache: { bundledEarly: number }; functions: Array<{ id: string; status: string }> };
+    expect(doc.cache.bundledEarly).toBe(1);
+    expect(doc.functions.filter((f) => f.status === "built").map((f) => f.id)).toEqual(["HelloFunction"]);
+    // byte for byte the artifact of a build in its own process (into a folder as deep)
+    const local = await fx.build(["--no-server", "--json", "--out-dir", ".hdoc/local"]);
+    expect(JSON.parse(local.stdout).cache.bundledEarly).toBe(0);
+    const files = (dir: string) => Object.fromEntries(readdirSync(fx.file(dir)).sort().map((f) => [f, readFileSync(fx.file(path.join(dir, f)), "utf8")]));
+    expect(files(".hdoc/build/functions/HelloFunction")).toEqual(files(".hdoc/local/functions/HelloFunction"));
+    expect(files(".hdoc/build/functions/HelloFunction")["handler.mjs"]).toContain('"edited"');
+  });
+
   it("passes a failing build's exit code, errors and source-mapped stack traces through", async () => {
     const fx = world.fixture();
     const rec = await fx.startServer();

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execaSync } from "execa";
+import { execa, execaSync } from "execa";
 import { REPO_ROOT } from "./hdoc.ts";
 
 export const BUILD_FIXTURE = path.join(REPO_ROOT, "test/fixtures/build");
@@ -41,4 +41,10 @@ export function buildFixture(): BuildFixture {
   symlinkSync("../../functions/shared", path.join(nm, "@fx/shared"));
   execaSync("python3", ["-c", PACK_WHEEL, path.join(dir, "libs/greeting"), path.join(dir, "wheels")]);
   return { dir, file: (rel) => path.join(dir, rel), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** How runBuild runs pip in the tests: execa, exit code and combined output. */
+export async function runCommand(file: string, args: string[], o: { cwd: string }): Promise<{ exitCode: number; output: string }> {
+  const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
+  return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
 }

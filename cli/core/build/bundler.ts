@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import type { BuildFailure, BuildOptions, Message, Metafile } from "esbuild";
+import type { BuildFailure, BuildOptions, Message, Metafile, OutputFile } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
 import { declaredDependenciesPlugin, DependencyRule, undeclaredImporters } from "./declared-dependencies.ts";
 import { outsideFiles, outsideRepository } from "./containment.ts";
@@ -232,8 +232,10 @@ function closureOf(metafile: Metafile, start: string): string[] {
  * functions that came out clean; one whose bundle holds an undeclared import, a file outside the
  * repository or lacks its export is left out, and so is every function when the run fails: the
  * caller bundles those one by one, which names each function's own error where it is written.
+ * With `inMemory`, nothing is written: the output files are pushed onto it (the build server's early
+ * bundle, early-bundle.ts, writes them once the build takes them).
  */
-export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions, whileRunning?: () => void): Promise<Map<string, NodeBuildResult> | undefined> {
+export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionInfo) => string, root: string, opts: NodeBuildOptions, whileRunning?: () => void, inMemory?: OutputFile[]): Promise<Map<string, NodeBuildResult> | undefined> {
   // One run, one configuration: functions of another runtime or other BuildProperties are bundled in a run of their own.
   if (new Set(fns.map((f) => bundleGroupKey(f, opts))).size !== 1 || !bundleGroupKey(fns[0]!, opts)) return undefined;
   const { build } = esbuild();
@@ -254,12 +256,15 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
       outdir: root,
       ...(base.format === "esm" ? { outExtension: { ".js": ".mjs" } } : {}),
       plugins: [],
+      // kept in memory (`inMemory` receives the files, which early-bundle.ts writes later) instead of written
+      ...(inMemory ? { write: false } : {}),
     });
     // Without plugins esbuild needs nothing more from this thread until it is done.
     whileRunning?.();
     const done = await running;
     metafile = done.metafile!;
     warnings = done.warnings;
+    if (inMemory) inMemory.push(...(done.outputFiles ?? []));
   } catch {
     return undefined;
   }
@@ -278,7 +283,7 @@ export async function bundleTogether(fns: FunctionInfo[], dirOf: (fn: FunctionIn
     const files = closureOf(metafile, start);
     if (files.some((f) => undeclared.has(f) || outside.has(f))) continue;
     const file = outputOf.get(start);
-    const exports = file && exportsOf(metafile, file, undefined, opts.repoRoot);
+    const exports = file && exportsOf(metafile, file, inMemory?.find((f) => f.path === path.resolve(opts.repoRoot, file))?.text, opts.repoRoot);
     if (!file || (exports && !exports.includes(e.exportName))) continue;
     // each function gets the warnings about the files in its bundle, as when bundled alone (found in review: dropped)
     const own = new Set(files);

@@ -32,6 +32,11 @@ export interface BuildRequest {
   now?(): number;
   /** Wall-clock milliseconds, compared with file times to decide which file stamps can be trusted. */
   clock?(): number;
+  /**
+   * Run by the build server, one build after another in one process: each build remembers what it
+   * built, and the next one starts bundling the functions edited since then at once (early-bundle.ts).
+   */
+  warm?: boolean;
 }
 
 export type FunctionStatus = "built" | "cached" | "failed" | "stale";
@@ -73,6 +78,9 @@ export interface BuildReport {
   /** What the written templates could not be given (a function's NODE_OPTIONS that cannot take --enable-source-maps): warnings. */
   warnings: string[];
   ok: boolean;
-  /** How much the build cache saved: discovery taken from it, and how many files had to be read and hashed. */
-  cache: { discovery: boolean; filesHashed: number };
+  /**
+   * How much the build cache saved: discovery taken from it, how many files had to be read and
+   * hashed, and how many functions' bundles the build server had started before the build looked (`warm`).
+   */
+  cache: { discovery: boolean; filesHashed: number; bundledEarly: number };
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { version as esbuildVersion } from "esbuild";
-import { buildFixture, type BuildFixture } from "../../../test/helpers/build-fixture.ts";
+import { buildFixture, runCommand, type BuildFixture } from "../../../test/helpers/build-fixture.ts";
 import { runBuild, selectFunctions, type BuildReport } from "./run.ts";
 import { listFunctions, loadFunctions } from "./discovery.ts";
 import { parseTemplate } from "../cfn/templates.ts";
@@ -14,10 +14,7 @@ let fx: BuildFixture;
 beforeAll(() => (fx = buildFixture()));
 afterAll(() => fx.cleanup());
 
-const run = async (file: string, args: string[], o: { cwd: string }) => {
-  const r = await execa(file, args, { cwd: o.cwd, reject: false, all: true });
-  return { exitCode: r.exitCode ?? -1, output: String(r.all ?? "") };
-};
+const run = runCommand;
 const build = (over: Partial<Parameters<typeof runBuild>[0]> = {}) =>
   runBuild({
     repoRoot: fx.dir, template: fx.file("infra/template.yml"), outDir: fx.file(".hdoc/build"), only: [], clean: false,
@@ -164,7 +161,7 @@ describe("the build cache (own fixture copy; a clock far enough ahead that every
     const before = mtimes();
     const r = await cbuild();
     expect(new Set(Object.values(statuses(r)))).toEqual(new Set(["cached"]));
-    expect(r.cache).toEqual({ discovery: true, filesHashed: 0 });
+    expect(r.cache).toEqual({ discovery: true, filesHashed: 0, bundledEarly: 0 });
     expect(r.template).toBe(".hdoc/build/template.yml");
     expect(mtimes()).toEqual(before);
   });

@@ -19,7 +19,8 @@ import { removeBuildLeftovers, setBuildFolderAside } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, resolveEntry, startEsbuildService } from "./bundler.ts";
+import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, resolveEntry, startEsbuildService, type NodeBuildOptions, type NodeBuildResult } from "./bundler.ts";
+import { rememberBuild, startEarly, takeEarly, type EarlyBundle } from "./early-bundle.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
@@ -48,11 +49,24 @@ const CODE_ID = import.meta.url;
  */
 export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const options: LockOptions = { purpose: "build", waitMs: req.wait === false ? 0 : (req.waitMs ?? 10 * 60_000), note: req.note, cleanup: req.cleanup };
-  return withLock(lockPathFor(req.outDir), options, () => buildLocked(req));
+  const clock = req.clock ?? Date.now;
+  const started = clock();
+  const now = req.now ?? (() => performance.now());
+  // in the build server: the functions edited since its last build are bundled from now on (early-bundle.ts)
+  const early = req.warm && !req.clean ? startEarly(req.outDir, nodeOptionsOf(req), clock, now) : undefined;
+  return withLock(lockPathFor(req.outDir), options, () => buildLocked(req, now, { early, started }));
 }
 
-async function buildLocked(req: BuildRequest): Promise<BuildReport> {
-  const now = req.now ?? (() => performance.now());
+/** How every Node.js function of a build is bundled (BuildProperties aside). */
+const nodeOptionsOf = (req: BuildRequest): NodeBuildOptions => ({ repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" });
+
+/** A build run by the build server: its early bundle, and when it started (wall clock: what the next one compares file times with). */
+interface WarmStart {
+  early?: EarlyBundle;
+  started: number;
+}
+
+async function buildLocked(req: BuildRequest, now: () => number, warm: WarmStart): Promise<BuildReport> {
   const rel = (f: string) => path.relative(req.repoRoot, f);
   // --clean: the old build folder is set aside at once and removed while esbuild bundles (or at the
   // end); one that cannot be removed stays beside the build folder, and the next build removes it.
@@ -68,13 +82,13 @@ async function buildLocked(req: BuildRequest): Promise<BuildReport> {
     }
   };
   try {
-    return await buildIn(req, now, rel, removeAside);
+    return await buildIn(req, now, rel, removeAside, warm);
   } finally {
     removeAside();
   }
 }
 
-async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) => string, removeAside: () => void): Promise<BuildReport> {
+async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) => string, removeAside: () => void, warm: WarmStart): Promise<BuildReport> {
   if (!req.clean) for (const f of removeBuildLeftovers(req.outDir)) req.note?.(`removed ${f}, left by a build that was stopped`);
   const manifestFile = path.join(req.outDir, MANIFEST_FILE);
   const manifest: BuildManifest = readManifest(manifestFile);
@@ -197,16 +211,29 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   // itself, and the rules are checked on its metafile); any that does not come out of it cleanly (a
   // compile error anywhere fails the whole run) is bundled on its own below, as is one whose
   // BuildProperties are invalid.
-  const nodeOptions = { repoRoot: req.repoRoot, bundleAwsSdk: req.bundleAwsSdk, minify: true, sourcemap: "linked" as const };
+  const nodeOptions = nodeOptionsOf(req);
   const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
   const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
   const groups = [...new Set(groupKey.values())].flatMap((key) => (key === undefined ? [] : [todo.filter((f) => groupKey.get(f.id) === key)]));
   // The runs of different settings at once: esbuild's service takes them side by side.
+  let bundledEarly = 0;
   await Promise.all(groups.map(async (group) => {
-    const started = now();
+    // the server's early bundle when it is of this group (its files written into its staging folders)
+    const taken = takeEarly(warm.early, group, nodeOptions);
+    const started = taken?.started ?? now();
+    let together: Map<string, NodeBuildResult> | undefined;
+    if (taken) {
+      whileBundling();
+      together = await taken.results;
+      bundledEarly += together?.size ?? 0;
+    }
     // esbuild makes the folders it writes to.
-    const stagings = new Map(group.map((fn) => [fn.id, stagingPath(artifactDirOf(req.outDir, fn.id))]));
-    const together = await bundleTogether(group, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, whileBundling);
+    const stagings = new Map(group.map((fn) => [fn.id, (together?.has(fn.id) && taken?.stagings.get(fn.id)) || stagingPath(artifactDirOf(req.outDir, fn.id))]));
+    const rest = group.filter((fn) => !together?.has(fn.id));
+    if (rest.length) {
+      const more = await bundleTogether(rest, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, whileBundling);
+      together = new Map([...(together ?? []), ...(more ?? [])]);
+    }
     const ms = (now() - started) / group.length;
     for (const fn of group) {
       const r = together?.get(fn.id);
@@ -311,6 +338,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   await manifestWritten;
   await cacheWritten;
   const ok = allCurrent && stackProblems.length === 0;
+  if (req.warm) rememberBuild(req.outDir, warm.started, nodeOptions, functions, manifest);
   return {
     root: req.repoRoot,
     outDir: req.outDir,
@@ -321,6 +349,6 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     notBuilt: skipped,
     warnings,
     ok,
-    cache: { discovery: fromCache, filesHashed: digests.hashed },
+    cache: { discovery: fromCache, filesHashed: digests.hashed, bundledEarly },
   };
 }
