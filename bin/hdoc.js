@@ -15,17 +15,21 @@ for (const stream of [process.stdout, process.stderr]) {
 if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
 
 async function main() {
-  // `hdoc build` runs in the repository's build server when one of this code is up (dist/cli/build-client.cjs
-  // is small: the CLI itself is loaded only when the server cannot take the build)
   let served = { fallback: "none" };
-  // (HDOC_BUILD_SERVER=0 and the like: no server, so not even the client is loaded)
-  if (process.argv.includes("build") && !/^(0|false|off|no)$/i.test(process.env.HDOC_BUILD_SERVER ?? "")) {
-    const { buildViaServer } = require("../dist/cli/build-client.cjs");
-    served = await buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, mainFile: require("node:path").join(__dirname, "../dist/cli/main.js") });
+  let program = "../dist/cli/main.js";
+  // `hdoc build` runs from dist/cli/build-main.js (the build command alone, one file: no chunks to load),
+  // or in the repository's build server when one of this code is up (dist/cli/build-client.cjs is small:
+  // the CLI itself is loaded only when the server cannot take the build)
+  if (process.argv.includes("build")) {
+    const client = require("../dist/cli/build-client.cjs");
+    if (client.commandOf(process.argv) === "build") {
+      program = "../dist/cli/build-main.js";
+      served = await client.buildViaServer({ argv: process.argv, env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, mainFile: require("node:path").join(__dirname, "../dist/cli/main.js") });
+    }
   }
   if ("code" in served) process.exitCode = served.code;
   else {
-    const { cli } = await import("../dist/cli/main.js");
+    const { cli } = await import(program);
     // a server that did not answer is replaced by the one this build starts
     process.exitCode = await cli(process.argv, served.fallback === "unresponsive" ? { buildServer: { replace: served.pid } } : {});
   }

@@ -18,20 +18,21 @@ const VALUE_OPTIONS = new Set(["--profile", "--region", "--endpoint-url"]);
 /** Options that mean: not through a server. */
 const LOCAL_ONLY = new Set(["--no-server", "--stop-server"]);
 
-/** Whether argv (as process.argv) asks for a build that a server may run. */
-export function serverCommand(argv: string[]): boolean {
+/** The command argv (as process.argv) names: its first word that is neither an option nor an option's value. */
+export function commandOf(argv: string[]): string | undefined {
   const args = argv.slice(2);
-  let command: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--") break;
+    if (a === "--") return undefined;
     if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith("-")) {
-      command = a;
-      break;
-    }
+    else if (!a.startsWith("-")) return a;
   }
-  return command === "build" && !args.some((a) => LOCAL_ONLY.has(a.split("=")[0]!));
+  return undefined;
+}
+
+/** Whether argv (as process.argv) asks for a build that a server may run. */
+export function serverCommand(argv: string[]): boolean {
+  return commandOf(argv) === "build" && !argv.slice(2).some((a) => LOCAL_ONLY.has(a.split("=")[0]!));
 }
 
 export interface ClientDeps {

@@ -31,7 +31,7 @@ export interface Context {
    * For a command with work to tidy on Ctrl-C (or SIGTERM): while registered, the first signal calls
    * `interrupt` instead of ending the process, so the command can stop at a safe point, clean up and say
    * what state things are in; a second signal ends the process at once, printing `forced()` if given.
-   * Returns the function that unregisters it. Only cli/main.ts touches process signals.
+   * Returns the function that unregisters it. Only cli/program.ts touches process signals.
    */
   onInterrupt(handler: InterruptHandler): () => void;
   /** Undo steps (temporary files, held locks) that main runs if a signal ends the process. */

@@ -1,6 +1,6 @@
 /**
  * The one error type for expected, user-facing failures, and the exit-code table.
- * Only cli/main.ts turns an error into an exit code; everything else throws.
+ * Only cli/program.ts turns an error into an exit code; everything else throws.
  */
 
 export const EXIT_CODES = {

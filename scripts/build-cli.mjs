@@ -1,19 +1,49 @@
 // Builds the hdoc CLI into dist/cli with esbuild: one ESM entry plus lazily loaded chunks, so
-// `hdoc --help` loads commander and nothing of the AWS SDK. Dependencies stay external except
+// `hdoc --help` loads commander and nothing of the AWS SDK; `hdoc build` alone as one more file
+// without chunks (build-main.js), and the build server and its client. Dependencies stay external except
 // commander, which is bundled into the entry: loading it as a CommonJS package from ESM (several
 // files resolved, read and lexed) was the largest part of start-up (see bench/startup.bench.mjs).
 // js-yaml is bundled for the same reason (into the chunk of the template reader): one ES module
 // compiled with the chunk instead of a package resolved and loaded on every build that reads a template.
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const BUNDLED = new Set(["commander", "js-yaml"]);
 
+/**
+ * What identifies this code (HDOC_CODE_ID): a digest of the CLI's sources and the locked dependency
+ * versions. The build cache keys what it parsed and wrote by it (cli/core/build/run.ts), the same in
+ * main.js (which the build server runs) and build-main.js, so a new hdoc never trusts what an older one
+ * wrote and the two entries never take each other's cache for another code's.
+ */
+function codeId() {
+  const hash = createHash("sha256");
+  const visit = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(dir, e.name);
+      if (e.isDirectory()) visit(file);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) hash.update(`${file}\0`).update(readFileSync(file)).update("\0");
+    }
+  };
+  visit("cli");
+  hash.update(readFileSync("package-lock.json"));
+  return hash.digest("hex").slice(0, 16);
+}
+const define = { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true", HDOC_CODE_ID: JSON.stringify(codeId()) };
+const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
+// bundled CommonJS (commander) calls require() for Node built-ins
+const banner = { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' };
+
+/** What every file of the CLI is built with. */
+const common = { outdir: "dist/cli", bundle: true, platform: "node", target: "node20", sourcemap: "linked", minifyWhitespace: true, minifySyntax: true, define, logLevel: "warning" };
+
 rmSync(new URL("../dist/cli", import.meta.url), { recursive: true, force: true });
 await build({
+  ...common,
   // The worker threads of hdoc dev start from files of their own, beside the chunks that start them
   // (cli/core/dev/worker-script.ts finds them there).
   entryPoints: {
@@ -21,40 +51,22 @@ await build({
     "chunks/function-worker": "cli/core/dev/runtime/function-worker.ts",
     "chunks/dynamo-worker": "cli/core/dev/dynamo-worker.ts",
   },
-  outdir: "dist/cli",
-  bundle: true,
   splitting: true,
   format: "esm",
-  platform: "node",
-  target: "node20",
-  external: Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]),
-  // bundled CommonJS (commander) calls require() for Node built-ins
-  banner: { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' },
-  sourcemap: "linked",
-  minifyWhitespace: true,
-  minifySyntax: true,
+  external,
+  banner,
   chunkNames: "chunks/[name]-[hash]",
-  define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
-  logLevel: "warning",
 });
+
+// `hdoc build` alone, one file without chunks (cli/build-main.ts): what bin/hdoc.js runs for a build.
+await build({ ...common, entryPoints: { "build-main": "cli/build-main.ts" }, format: "esm", external, banner });
 
 // The build server (the warm process that runs later builds) and the small client bin/hdoc.js tries
 // before loading the CLI, each one file of its own: the server loads main.js by URL, so neither
 // changes how the CLI's chunks are cut, and the client loads nothing but Node's built-ins. The client
 // is CommonJS, required by the CommonJS bin/hdoc.js: a build the server runs starts no ES module loader.
-const standalone = {
-  outdir: "dist/cli",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  sourcemap: "linked",
-  minifyWhitespace: true,
-  minifySyntax: true,
-  define: { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true" },
-  logLevel: "warning",
-};
-await build({ ...standalone, entryPoints: { "build-server": "cli/build-server.ts" }, format: "esm" });
-await build({ ...standalone, entryPoints: { "build-client": "cli/build-client.ts" }, format: "cjs", outExtension: { ".js": ".cjs" } });
+await build({ ...common, entryPoints: { "build-server": "cli/build-server.ts" }, format: "esm" });
+await build({ ...common, entryPoints: { "build-client": "cli/build-client.ts" }, format: "cjs", outExtension: { ".js": ".cjs" } });
 
 // The embedded database (dynalite and what it requires) as one CommonJS file beside the workers:
 // loaded from node_modules it is some hundred files resolved, read and compiled on every hdoc dev

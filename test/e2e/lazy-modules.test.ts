@@ -46,6 +46,13 @@ describe("lazy where it is cheap", () => {
     expect(r.packages.filter((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/") || p === "proper-lockfile")).toEqual([]);
   });
 
+  it("`hdoc build` loads dist/cli/build-main.js alone: no chunk of the CLI, no AWS SDK module", async () => {
+    const r = await packagesLoadedBy(["build", "--list", "--json"], "build");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.urls.filter((u) => u.includes("/dist/cli/")).map((u) => u.replace(/.*\/dist\/cli\//, ""))).toEqual(["build-main.js"]);
+    expect(r.packages.filter((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/"))).toEqual([]);
+  });
+
   it("`pipeline deploy` with an inline template loads the CloudFormation client and not the S3 client", async () => {
     replay.load("noChanges");
     const r = await packagesLoadedBy(["pipeline", "deploy", "--stage", "dev", "--yes", "--endpoint-url", front.url], "deploy");

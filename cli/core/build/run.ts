@@ -37,11 +37,11 @@ import { artifactDirOf, CACHE_FILE, MANIFEST_FILE, removeTemplates, renderTempla
 /** Bumped when the artifact layout or bundling changes, so old caches are not trusted. */
 export const BUILD_FORMAT = 1;
 /**
- * Part of the keys of the cached discovery and written templates: in the built CLI this module's
- * file name carries a content hash that changes with its code and the chunks it imports, so a new
- * hdoc never trusts what an older one parsed or wrote.
+ * Part of the keys of the cached discovery and written templates: in the built CLI a digest of its
+ * sources (scripts/build-cli.mjs), the same in both entries (main.js, build-main.js), so a new hdoc
+ * never trusts what an older one parsed or wrote; from the sources, this module's URL.
  */
-const CODE_ID = import.meta.url;
+const CODE_ID = typeof HDOC_CODE_ID === "string" ? HDOC_CODE_ID : import.meta.url;
 
 /**
  * One build at a time per build folder: a second waits for the first (a note names it: pid, what,

@@ -1,6 +1,6 @@
 /**
  * Work to undo when the process is stopped by a signal (temporary files, held locks). Whoever makes
- * such a thing registers a synchronous undo step and removes it once done; `cli/main.ts`, the only
+ * such a thing registers a synchronous undo step and removes it once done; `cli/program.ts`, the only
  * code that handles process signals, runs what is still registered before it exits.
  */
 export interface Cleanup {
