@@ -3,8 +3,8 @@
  * the content-hash cache which ones need building, build those in parallel (bounded), write the
  * rewritten templates when every function has a current artifact, and the manifest last.
  *
- * A build where nothing changed reads no source it has seen before and loads neither esbuild, the
- * YAML library nor node:crypto: the build cache (cache.json in the build folder) remembers each
+ * A build where nothing changed reads no source it has seen before, parses no template and loads no
+ * esbuild: the build cache (cache.json in the build folder) remembers each
  * file's stamp and digest (see FileDigests), the parsed discovery keyed by the digests of every
  * template read, the text each function's input hash was taken of, and the digests of the
  * templates it wrote. Each is checked before it is trusted.
