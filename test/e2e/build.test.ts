@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
+import { runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
 import { buildFixture, type BuildFixture } from "../helpers/build-fixture.ts";
 
 let home: TempHome;
