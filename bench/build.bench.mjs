@@ -298,7 +298,7 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
       changeOne(++edits);
       lastOne = await hdocBuild(cwd, outArgs);
       const floorOne = await floorOnce(oneEntry);
-      rounds.push({ floor: floor.ms, cold: cold.ms, coldIn: cold.inProcessMs, served: lastServed.ms, one: lastOne.ms, floorOne: floorOne.ms });
+      rounds.push({ floor: floor.ms, cold: cold.ms, coldIn: cold.inProcessMs, served: lastServed.ms, early: lastServed.doc.cache.bundledEarly, one: lastOne.ms, floorOne: floorOne.ms });
     }
   } finally {
     await stopServer();
@@ -340,6 +340,7 @@ async function measure(label, cwd, outArgs, changeOne, bareNode, cliStart, o = {
       "one changed, server (ms)": ms(med("served")),
       "one changed/cold": `${medRatio("served", "cold").toFixed(2)}x (<=0.5x)`,
       "one/cold, rounds": span("served", "cold"),
+      "bundled early": `${rounds.filter((r) => r.early > 0).length}/${rounds.length}`,
       "no server (ms)": ms(med("one")),
       "no server/cold": `${medRatio("one", "cold").toFixed(2)}x`,
       "floor: one handler/all": `${medRatio("floorOne", "floor").toFixed(2)}x`,
@@ -437,7 +438,8 @@ async function run(report) {
     "process calling esbuild's build() once with every handler as an entry point (bundle, ESM, minify, linked source maps, SDK\n" +
     "external) into a new folder; cold = hdoc build into a new, empty build folder (as in a fresh clone or a CI run); one changed,\n" +
     "server = hdoc build after appending a line to one handler, run by the repository's build server (the warm process the first\n" +
-    "build on a developer's machine starts; 3 no-op builds ran in it first); no server = the same in the build's own process, as\n" +
+    "build on a developer's machine starts; 3 no-op builds ran in it first; \"bundled early\": the rounds in which it had started\n" +
+    "bundling the edited handler as the request came in); no server = the same in the build's own process, as\n" +
     "in CI; floor: one handler/all = the floor bundling only that handler against the floor bundling all of them (what a Node\n" +
     "build tool that starts anew on every build is bounded by). --clean = hdoc build --clean over the previous build, median of 3.",
   );

@@ -18,12 +18,16 @@ const VALUE_OPTIONS = new Set(["--profile", "--region", "--endpoint-url"]);
 /** Options that mean: not through a server. */
 const LOCAL_ONLY = new Set(["--no-server", "--stop-server"]);
 
-/** The command argv (as process.argv) names: its first word that is neither an option nor an option's value. */
+/**
+ * The command argv (as process.argv) names: its first word that is neither an option nor an option's
+ * value; undefined when there is none or help is asked for before it (`hdoc --help build` is the
+ * whole program's help).
+ */
 export function commandOf(argv: string[]): string | undefined {
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--") return undefined;
+    if (a === "--" || a === "-h" || a === "--help") return undefined;
     if (VALUE_OPTIONS.has(a)) i++;
     else if (!a.startsWith("-")) return a;
   }

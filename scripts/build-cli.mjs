@@ -6,34 +6,16 @@
 // js-yaml is bundled for the same reason (into the chunk of the template reader): one ES module
 // compiled with the chunk instead of a package resolved and loaded on every build that reads a template.
 import { build } from "esbuild";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { codeId } from "./code-id.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const BUNDLED = new Set(["commander", "js-yaml"]);
 
-/**
- * What identifies this code (HDOC_CODE_ID): a digest of the CLI's sources and the locked dependency
- * versions. The build cache keys what it parsed and wrote by it (cli/core/build/run.ts), the same in
- * main.js (which the build server runs) and build-main.js, so a new hdoc never trusts what an older one
- * wrote and the two entries never take each other's cache for another code's.
- */
-function codeId() {
-  const hash = createHash("sha256");
-  const visit = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const file = path.join(dir, e.name);
-      if (e.isDirectory()) visit(file);
-      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) hash.update(`${file}\0`).update(readFileSync(file)).update("\0");
-    }
-  };
-  visit("cli");
-  hash.update(readFileSync("package-lock.json"));
-  return hash.digest("hex").slice(0, 16);
-}
-const define = { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true", HDOC_CODE_ID: JSON.stringify(codeId()) };
+const define = { HDOC_VERSION: JSON.stringify(pkg.version), HDOC_BUNDLED: "true", HDOC_CODE_ID: JSON.stringify(codeId(fileURLToPath(new URL("..", import.meta.url)), BUNDLED)) };
 const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
 // bundled CommonJS (commander) calls require() for Node built-ins
 const banner = { js: 'import { createRequire as __hdocCreateRequire } from "node:module";\nconst require = __hdocCreateRequire(import.meta.url);' };

@@ -30,6 +30,9 @@ const timesOut = (s: string) => s.replace(/\d+ ms/g, "N ms").replace(/"ms": \d+/
 describe("hdoc build from build-main.js", () => {
   const CASES: string[][] = [
     ["build", "--help"],
+    ["--help", "build"],
+    ["-h", "build"],
+    ["--version", "build"],
     ["build", "--bogus"],
     ["build", "--json", "--functio", "x"],
     ["--json", "build", "--function", "Nope"],
@@ -49,7 +52,7 @@ describe("hdoc build from build-main.js", () => {
     expect(first.exitCode, first.stderr).toBe(0);
     const next = await throughMain(["build", "--out-dir", ".hdoc/shared", "--json"], fx.dir);
     const doc = JSON.parse(next.stdout) as { cache: { discovery: boolean }; functions: Array<{ status: string }> };
-    expect(doc.functions.map((f) => f.status)).toEqual(doc.functions.map(() => "cached"));
+    expect(doc.functions.map((f) => f.status)).toEqual(Array(6).fill("cached"));
     expect(doc.cache.discovery).toBe(true);
     const back = JSON.parse((await runHdoc(["build", "--out-dir", ".hdoc/shared", "--json"], { home: h.home, cwd: fx.dir })).stdout) as typeof doc;
     expect(back.cache.discovery).toBe(true);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { version as esbuildVersion } from "esbuild";
 import { buildFixture, runCommand, type BuildFixture } from "../../../test/helpers/build-fixture.ts";
@@ -62,11 +62,11 @@ describe("the build server's early bundle", () => {
     await build(".hdoc/plain", { clean: true });
     appendFileSync(fx.file(HANDLER), "\nexport const editedPlain = 1;\n");
     // no warm build of .hdoc/plain ran in this process before: nothing to start from
-    expect(startEarly(fx.file(".hdoc/plain"), options(), Date.now, () => performance.now())).toBeUndefined();
+    expect(startEarly(fx.file(".hdoc/plain"), options(), () => performance.now())).toBeUndefined();
     const warm = await build(".hdoc/plain", { warm: true });
     expect(warm.cache.bundledEarly).toBe(0);
     appendFileSync(fx.file(HANDLER), "\nexport const editedSdk = 1;\n");
-    expect(startEarly(fx.file(".hdoc/plain"), { ...options(), bundleAwsSdk: true }, Date.now, () => performance.now())).toBeUndefined();
+    expect(startEarly(fx.file(".hdoc/plain"), { ...options(), bundleAwsSdk: true }, () => performance.now())).toBeUndefined();
     const sdk = await build(".hdoc/plain", { warm: true, bundleAwsSdk: true });
     expect(built(sdk)).toContain("Api/GetUserFunction");
     expect(sdk.cache.bundledEarly).toBe(0);
@@ -93,7 +93,8 @@ describe("the build server's early bundle", () => {
   it("leaves out a function whose file changed after its early run read it (the build bundles the new text)", async () => {
     await build(".hdoc/race", { warm: true, clean: true });
     appendFileSync(fx.file(HANDLER), "\nexport const beforeEarly = 1;\n");
-    const early = startEarly(fx.file(".hdoc/race"), options(), Date.now, () => performance.now());
+    await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
+    const early = startEarly(fx.file(".hdoc/race"), options(), () => performance.now());
     expect(early).toBeDefined();
     const done = await early!.running;
     expect(done?.has("Api/GetUserFunction")).toBe(true);
@@ -105,7 +106,8 @@ describe("the build server's early bundle", () => {
     expect(taken).toBeDefined();
     expect((await taken!.results)?.has("Api/GetUserFunction")).toBe(false);
     // unchanged since, the same early run is taken (the control: the file's change is what left it out)
-    const again = startEarly(fx.file(".hdoc/race"), options(), () => Date.now() + 10 * CLOCK_MARGIN_MS, () => performance.now());
+    await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
+    const again = startEarly(fx.file(".hdoc/race"), options(), () => performance.now());
     await again!.running;
     expect((await takeEarly(again, group, options())!.results)?.has("Api/GetUserFunction")).toBe(true);
     const r = await build(".hdoc/race", { warm: true });
@@ -113,9 +115,33 @@ describe("the build server's early bundle", () => {
     expect(artifact(".hdoc/race", "Api/GetUserFunction")["handler.mjs"]).toContain("afterEarly");
   }, 120_000);
 
+  it.each([
+    ["a file created beside its sources that an import now resolves to", () => writeFileSync(fx.file("functions/get-user/util.ts"), "export const u = 'ts';\n")],
+    ["a tsconfig.json created in its folder", () => writeFileSync(fx.file("functions/get-user/tsconfig.json"), "{}\n")],
+    ["the repository's package-lock.json changed", () => appendFileSync(fx.file("package-lock.json"), "\n")],
+  ])("leaves out a function when, after its early run started, %s (each decides its input hash)", async (_what, change) => {
+    const lock = fx.file("package-lock.json");
+    writeFileSync(lock, "{}\n");
+    writeFileSync(fx.file("functions/get-user/util.js"), "export const u = 'js';\n");
+    writeFileSync(fx.file(HANDLER), original + "\nimport { u } from './util';\nexport const uu = u;\n");
+    try {
+      await build(".hdoc/inputs", { warm: true, clean: true });
+      appendFileSync(fx.file(HANDLER), "\nexport const editedInputs = 1;\n");
+      await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
+      const group = loadFunctions(fx.dir, fx.file("infra/template.yml")).functions.filter((f) => f.id === "Api/GetUserFunction");
+      const early = startEarly(fx.file(".hdoc/inputs"), options(), () => performance.now());
+      expect((await early!.running)?.has("Api/GetUserFunction")).toBe(true);
+      change();
+      expect((await takeEarly(early, group, options())!.results)?.has("Api/GetUserFunction")).toBe(false);
+    } finally {
+      for (const f of ["functions/get-user/util.ts", "functions/get-user/util.js", "functions/get-user/tsconfig.json", "package-lock.json"]) rmSync(fx.file(f), { force: true });
+      writeFileSync(fx.file(HANDLER), original);
+    }
+  }, 120_000);
+
   it("is not of a group with other functions: the build bundles that group itself", () => {
     const group = loadFunctions(fx.dir, fx.file("infra/template.yml")).functions.filter((f) => f.id === "Api/ListUsersFunction");
-    const early = { key: "[]", wallStart: Date.now(), started: 0, stagings: new Map(), files: [], running: Promise.resolve(undefined) };
+    const early = { key: "[]", fsStart: Date.now(), started: 0, stagings: new Map(), files: [], running: Promise.resolve(undefined) };
     expect(takeEarly(early, group, options())).toBeUndefined();
     expect(takeEarly(undefined, group, options())).toBeUndefined();
   });

@@ -53,8 +53,8 @@ export async function runBuild(req: BuildRequest): Promise<BuildReport> {
   const started = clock();
   const now = req.now ?? (() => performance.now());
   // in the build server: the functions edited since its last build are bundled from now on (early-bundle.ts)
-  const early = req.warm && !req.clean ? startEarly(req.outDir, nodeOptionsOf(req), clock, now) : undefined;
-  return withLock(lockPathFor(req.outDir), options, () => buildLocked(req, now, { early, started }));
+  const early = req.warm && !req.clean ? startEarly(req.outDir, nodeOptionsOf(req), now) : undefined;
+  return withLock(lockPathFor(req.outDir), options, () => buildLocked(req, now, { early, started, locked: now() }));
 }
 
 /** How every Node.js function of a build is bundled (BuildProperties aside). */
@@ -64,6 +64,8 @@ const nodeOptionsOf = (req: BuildRequest): NodeBuildOptions => ({ repoRoot: req.
 interface WarmStart {
   early?: EarlyBundle;
   started: number;
+  /** When the lock was taken (monotonic): a function's build time counts from then at the earliest. */
+  locked: number;
 }
 
 async function buildLocked(req: BuildRequest, now: () => number, warm: WarmStart): Promise<BuildReport> {
@@ -220,7 +222,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
   await Promise.all(groups.map(async (group) => {
     // the server's early bundle when it is of this group (its files written into its staging folders)
     const taken = takeEarly(warm.early, group, nodeOptions);
-    const started = taken?.started ?? now();
+    const started = taken ? Math.max(taken.started, warm.locked) : now();
     let together: Map<string, NodeBuildResult> | undefined;
     if (taken) {
       whileBundling();

@@ -29,6 +29,9 @@ describe("which invocations a build server may run (bin/hdoc.js asks before load
     [["dev", "--template", "build"], false],
     [["deploy", "build"], false],
     [["--", "build"], false],
+    [["--help", "build"], false], // the whole program's help (found in review: it printed build's alone)
+    [["-h", "build"], false],
+    [["build", "--help"], true],
     [[], false],
   ])("%j -> %s", (args, expected) => {
     expect(serverCommand(["node", "hdoc", ...args])).toBe(expected);
