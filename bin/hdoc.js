@@ -11,8 +11,6 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
-// --verbose stack traces point at cli/...ts lines through the shipped source maps (only then: it costs start-up)
-if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
 
 async function main() {
   let served = { fallback: "none" };
@@ -29,9 +27,18 @@ async function main() {
   }
   if ("code" in served) process.exitCode = served.code;
   else {
+    // --verbose stack traces point at cli/...ts lines through the shipped source maps (only then: it costs
+    // start-up; a build the server ran printed the server's, mapped there)
+    if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.setSourceMapsEnabled(true);
     const { cli } = await import(program);
     // a server that did not answer is replaced by the one this build starts
     process.exitCode = await cli(process.argv, served.fallback === "unresponsive" ? { buildServer: { replace: served.pid } } : {});
   }
 }
-void main();
+// cli() turns every failure into an exit code: what reaches here is a dist/ that is missing or older than this
+// file (a checkout updated without `npm run build`)
+main().catch((err) => {
+  process.stderr.write(`error: hdoc's built files in dist/ are missing or do not match bin/hdoc.js (${err?.message ?? err})\nhint: run \`npm run build\` in ${require("node:path").join(__dirname, "..")}\n`);
+  if (process.argv.includes("--verbose") || process.argv.includes("-v")) process.stderr.write(`${err?.stack ?? ""}\n`);
+  process.exitCode = 1;
+});

@@ -71,6 +71,35 @@ describe("output to a closed pipe", () => {
   });
 });
 
+describe("a dist/ that is missing or older than bin/hdoc.js (a checkout updated without npm run build)", () => {
+  it("says so in one line with the fix, exit 1, and a stack trace only with --verbose", async () => {
+    const { execa } = await import("execa");
+    const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const copy = mkdtempSync(path.join(tmpdir(), "hdoc-stale-dist-"));
+    try {
+      cpSync(path.join(REPO_ROOT, "bin"), path.join(copy, "bin"), { recursive: true });
+      mkdirSync(path.join(copy, "dist/cli"), { recursive: true });
+      // an older build client (without commandOf), and no main.js at all
+      writeFileSync(path.join(copy, "dist/cli/build-client.cjs"), "exports.buildViaServer = async () => ({ fallback: 'none' });\n");
+      const run = (args: string[]) => execa("node", [path.join(copy, "bin/hdoc.js"), ...args], { reject: false, env: { PATH: process.env.PATH ?? "", HOME: h.home }, extendEnv: false });
+      for (const args of [["build"], ["--help"]]) {
+        const r = await run(args);
+        expect(r.exitCode).toBe(1);
+        const lines = r.stderr.trim().split("\n");
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toMatch(/^error: hdoc's built files in dist\/ are missing or do not match bin\/hdoc\.js \(.+\)$/);
+        expect(lines[1]).toBe(`hint: run \`npm run build\` in ${copy}`);
+      }
+      const verbose = await run(["build", "--verbose"]);
+      expect(verbose.exitCode).toBe(1);
+      expect(verbose.stderr).toMatch(/\n\s+at /);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the AWS SDK's Node-version notice", () => {
   it("stays out of hdoc's output when a command loads the SDK", async () => {
     const { freePort } = await import("../helpers/net.ts");
