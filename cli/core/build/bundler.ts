@@ -42,6 +42,8 @@ export interface NodeBuildResult {
 
 const NODE_TARGET = /^nodejs(\d+)\.x$/;
 export const isNodeRuntime = (runtime: string): boolean => NODE_TARGET.test(runtime);
+/** Whether esbuild bundles the function: a Node.js function without `BuildMethod: makefile`. */
+export const bundledByEsbuild = (fn: Pick<FunctionInfo, "runtime" | "buildMethod">): boolean => isNodeRuntime(fn.runtime) && fn.buildMethod !== "makefile";
 /** nodejs22.x -> node22. */
 export function esbuildTarget(runtime: string): string {
   const m = NODE_TARGET.exec(runtime);

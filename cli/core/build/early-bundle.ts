@@ -22,7 +22,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "esbuild";
 import type { FunctionInfo } from "../cfn/templates.ts";
-import { bundleGroupKey, bundleTogether, isNodeRuntime, type NodeBuildOptions, type NodeBuildResult } from "./bundler.ts";
+import { bundledByEsbuild, bundleGroupKey, bundleTogether, type NodeBuildOptions, type NodeBuildResult } from "./bundler.ts";
 import { stagingPath, type BuildManifest } from "./cache.ts";
 import { artifactDirOf } from "./output.ts";
 import { decidingFiles, inNodeModules, sourceFolders } from "../fs/resolution-inputs.ts";
@@ -46,7 +46,7 @@ const last = new Map<string, LastBuild>();
 
 /** What the next build of `outDir` in this process can start early from (the build server calls it after each build). */
 export function rememberBuild(outDir: string, startedAt: number, options: NodeBuildOptions, functions: FunctionInfo[], manifest: BuildManifest): void {
-  const bundled = functions.filter((fn) => isNodeRuntime(fn.runtime) && fn.buildMethod !== "makefile");
+  const bundled = functions.filter(bundledByEsbuild);
   last.set(outDir, { startedAt, options: JSON.stringify(options), functions: bundled, sources: new Map(bundled.flatMap((fn) => (manifest.functions[fn.id] ? [[fn.id, manifest.functions[fn.id]!.inputs]] : []))) });
 }
 

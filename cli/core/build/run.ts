@@ -19,13 +19,14 @@ import { removeBuildLeftovers, setBuildFolderAside } from "./leftovers.ts";
 import { lockPathFor, withLock, type LockOptions } from "../fs/lock.ts";
 import { selectFunctions } from "./select.ts";
 export { selectFunctions } from "./select.ts";
-import { bundleGroupKey, bundleNodeFunction, bundleTogether, FunctionBuildError, isNodeRuntime, resolveEntry, startEsbuildService, type NodeBuildOptions, type NodeBuildResult } from "./bundler.ts";
-import { rememberBuild, startEarly, takeEarly, type EarlyBundle } from "./early-bundle.ts";
+import { bundledByEsbuild, bundleNodeFunction, FunctionBuildError, isNodeRuntime, resolveEntry, startEsbuildService, type NodeBuildOptions } from "./bundler.ts";
+import { rememberBuild, startEarly, type EarlyBundle } from "./early-bundle.ts";
+import { bundleGroups } from "./bundle-groups.ts";
 export { installedEsbuildVersion } from "./bundler.ts";
 import { buildPythonFunction, isPythonRuntime, pythonSources } from "./python.ts";
 import { buildWithMake, makefileOf, makeSources } from "./makefile.ts";
 import {
-  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readInputsAhead, readManifest, stagingDir, stagingPath, writeBuildCache, writeManifest,
+  classifyInputs, discard, FileDigests, inputMaterial, LockIndex, sha256Hex, sortedByKey, promote, readBuildCache, readInputsAhead, readManifest, stagingDir, writeBuildCache, writeManifest,
   type BuildCache, type BuildManifest, type ManifestEntry,
 } from "./cache.ts";
 import { artifactChange, recordArtifact } from "./artifacts.ts";
@@ -161,7 +162,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
       reports.push(r);
     } else if (selected.has(fn.id)) {
       // the first function to bundle: esbuild's service starts now, while the others are checked
-      if (isNodeRuntime(fn.runtime) && fn.buildMethod !== "makefile") startEsbuildService();
+      if (bundledByEsbuild(fn)) startEsbuildService();
       todo.push(fn);
     } else reports.push({ ...base(fn), status: "stale", error: "not built (not selected by --function and out of date)" });
   }
@@ -195,7 +196,7 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     void (rendering ?? Promise.resolve()).then(() => {
       if (!readAhead) {
         readAhead = true;
-        for (const fn of todo) if (groupKey.has(fn.id)) readEntryAhead(fn);
+        for (const fn of todo) if (bundledByEsbuild(fn)) readEntryAhead(fn);
       }
       removeAside();
     });
@@ -208,41 +209,10 @@ async function buildIn(req: BuildRequest, now: () => number, rel: (f: string) =>
     }
   };
 
-  // Node.js functions of one runtime and the same esbuild settings (BuildProperties) are bundled in
-  // one esbuild run first (a single function too: without plugins esbuild resolves every import
-  // itself, and the rules are checked on its metafile); any that does not come out of it cleanly (a
-  // compile error anywhere fails the whole run) is bundled on its own below, as is one whose
-  // BuildProperties are invalid.
+  // Node.js functions of one runtime and the same esbuild settings are bundled in one esbuild run per
+  // group first (bundle-groups.ts); any that does not come out of it cleanly is bundled on its own below.
   const nodeOptions = nodeOptionsOf(req);
-  const prebuilt = new Map<string, { staging: string; inputs: string[]; ms: number }>();
-  const groupKey = new Map(todo.filter((f) => isNodeRuntime(f.runtime) && f.buildMethod !== "makefile").map((f) => [f.id, bundleGroupKey(f, nodeOptions)]));
-  const groups = [...new Set(groupKey.values())].flatMap((key) => (key === undefined ? [] : [todo.filter((f) => groupKey.get(f.id) === key)]));
-  // The runs of different settings at once: esbuild's service takes them side by side.
-  let bundledEarly = 0;
-  await Promise.all(groups.map(async (group) => {
-    // the server's early bundle when it is of this group (its files written into its staging folders)
-    const taken = takeEarly(warm.early, group, nodeOptions);
-    const started = taken ? Math.max(taken.started, warm.locked) : now();
-    let together: Map<string, NodeBuildResult> | undefined;
-    if (taken) {
-      whileBundling();
-      together = await taken.results;
-      bundledEarly += together?.size ?? 0;
-    }
-    // esbuild makes the folders it writes to.
-    const stagings = new Map(group.map((fn) => [fn.id, (together?.has(fn.id) && taken?.stagings.get(fn.id)) || stagingPath(artifactDirOf(req.outDir, fn.id))]));
-    const rest = group.filter((fn) => !together?.has(fn.id));
-    if (rest.length) {
-      const more = await bundleTogether(rest, (fn) => stagings.get(fn.id)!, path.join(req.outDir, "functions"), nodeOptions, whileBundling);
-      together = new Map([...(together ?? []), ...(more ?? [])]);
-    }
-    const ms = (now() - started) / group.length;
-    for (const fn of group) {
-      const r = together?.get(fn.id);
-      if (r) prebuilt.set(fn.id, { staging: stagings.get(fn.id)!, inputs: r.inputs, ms });
-      else rmSync(stagings.get(fn.id)!, { recursive: true, force: true });
-    }
-  }));
+  const { prebuilt, bundledEarly } = await bundleGroups(todo, { outDir: req.outDir, options: nodeOptions, early: warm.early, locked: warm.locked, now, whileBundling });
 
   await pool(todo, req.concurrency, async (fn) => {
     req.onEvent?.({ type: "start", id: fn.id, reason: why.get(fn.id) });
