@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { execaSync } from "execa";
 import { REPO_ROOT, runHdoc, tempHome, type TempHome } from "../helpers/hdoc.ts";
 
 let home: TempHome;
@@ -113,5 +114,28 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     const third = await hdoc(["build", "--template", "absent.yml"]);
     expect(written()).toContain("DefinitionUri: openapi.yaml # not written yet");
     expect(third.exitCode, third.stderr).toBe(0);
+  });
+
+  it("refuses a template that is not UTF-8 as cfn-lint and aws cloudformation package do, naming line and column (was: built, each bad byte written as U+FFFD)", async () => {
+    const template = (description: Buffer) => Buffer.concat([Buffer.from("Transform: AWS::Serverless-2016-10-31\nDescription: \"Caf"), description, Buffer.from(" menu\"\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., Handler: src/app.handler, Runtime: nodejs22.x }\n")]);
+    writeFileSync(path.join(dir, "latin1.yml"), template(Buffer.from([0xe9])));
+    const r = await hdoc(["build", "--template", "latin1.yml", "--no-server"]);
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      "error: latin1.yml: byte 0xE9 at line 2, column 18 is not UTF-8 (CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8: save the file as UTF-8, e.g. with iconv -f latin1 -t utf-8)",
+    ]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(dir, ".hdoc/build/latin1.yml"))).toBe(false);
+    // the AWS tools refuse the same bytes
+    const pkg = execaSync("aws", ["cloudformation", "package", "--template-file", "latin1.yml", "--s3-bucket", "b", "--region", "us-east-1"], { cwd: dir, reject: false, env: { AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x" } });
+    expect([pkg.exitCode !== 0, String(pkg.stderr)]).toEqual([true, expect.stringContaining("'utf-8' codec can't decode byte 0xe9")]);
+    const lint = execaSync("cfn-lint", ["latin1.yml"], { cwd: dir, reject: false });
+    expect([lint.exitCode !== 0, String(lint.stdout) + String(lint.stderr)]).toEqual([true, expect.stringContaining("E0000 Cannot read file contents")]);
+    // the same text as UTF-8 builds, and the written template keeps its bytes
+    writeFileSync(path.join(dir, "latin1.yml"), template(Buffer.from("é")));
+    const ok = await hdoc(["build", "--template", "latin1.yml", "--no-server", "--json"]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const written = (JSON.parse(ok.stdout) as { templates: string[] }).templates[0]!;
+    expect(readFileSync(path.resolve(dir, written)).includes(Buffer.from('Description: "Café menu"'))).toBe(true);
   });
 });

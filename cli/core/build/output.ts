@@ -13,7 +13,8 @@
  * resolve. Other local file references (Globals.Function.CodeUri, DefinitionUri, ContentUri,
  * AWS::Include...) are pointed back at the originals. Nothing else changes, not even quoting.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { readUtf8File, TEMPLATES_ARE_UTF8 } from "../fs/utf8.ts";
 import path from "node:path";
 import type { FunctionInfo, Json, StackNode, TemplateBody } from "../cfn/templates.ts";
 import { writeFileAtomicSync } from "../fs/atomic-write.ts";
@@ -79,7 +80,7 @@ const valueAt = (body: Json, p: Array<string | number>): Json | undefined => {
  */
 export function rewriteStack(node: StackNode, functions: FunctionInfo[], outDir: string, makeEditor: MakeEditor, refs = new Set<string>(), warnings: string[] = []): { file: string; text: string } {
   const outFile = templateOutFile(outDir, node.path);
-  const editor = makeEditor(readFileSync(node.file, "utf8"), node.file);
+  const editor = makeEditor(readUtf8File(node.file, TEMPLATES_ARE_UTF8), node.file);
   const body = editor.body;
   const resources = isObj(body.Resources) ? body.Resources : {};
   const pointBack = (value: Json | undefined, set: (rel: string) => void) => {

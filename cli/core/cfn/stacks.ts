@@ -4,7 +4,8 @@
  * by the one template reader. Problems are collected (each naming template and logical id), not
  * thrown, so a caller can still report everything else.
  */
-import { readFileSync, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { readUtf8File, TEMPLATES_ARE_UTF8 } from "../fs/utf8.ts";
 import path from "node:path";
 import { isObj, type Json, type TemplateBody } from "./json.ts";
 import { readTemplate, type ReadTemplate } from "./template-yaml.ts";
@@ -63,7 +64,7 @@ export function walkStacks(rootFile: string, repoRoot: string, reads?: Map<strin
     }
     let body: TemplateBody;
     try {
-      const read = readTemplate(readFileSync(file, "utf8"), file);
+      const read = readTemplate(readUtf8File(file, TEMPLATES_ARE_UTF8), file);
       reads?.set(file, read);
       body = read.body;
     } catch (e) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { applyEnvVars, parseEnvVars } from "./env-vars.ts";
+import { applyEnvVars, parseEnvVars, readEnvVars } from "./env-vars.ts";
+import { HdocError } from "../../errors.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
 
 describe("--env-vars (SAM CLI format)", () => {
@@ -18,6 +19,26 @@ describe("--env-vars (SAM CLI format)", () => {
     ["names the template does not declare ignored", { Parameters: { NEW_ONE: "x" }, GetUserFunction: { ALSO_NEW: "y" } }, declared],
   ])("applies %s", (_name, file, expected) => {
     expect(applyEnvVars(declared, names, parseEnvVars(JSON.stringify(file), "env.json"), fn)).toEqual(expected);
+  });
+
+  it("refuses a file that is not UTF-8, naming where, as the SAM CLI does (was: each bad byte read as U+FFFD into the variable)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "hdoc-envvars-"));
+    try {
+      const file = path.join(dir, "env.json");
+      writeFileSync(file, Buffer.from('{"Parameters": {"GREETING": "caf\xe9"}}', "latin1"));
+      let e: unknown;
+      try {
+        readEnvVars(file, "env.json");
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(HdocError);
+      expect([(e as HdocError).code, (e as HdocError).message, (e as HdocError).hint]).toEqual(["USAGE", "--env-vars env.json: byte 0xE9 at line 1, column 33 is not UTF-8", "save the file as UTF-8 (JSON files are UTF-8), e.g. with iconv -f latin1 -t utf-8"]);
+      writeFileSync(file, '{"Parameters": {"GREETING": "café"}}');
+      expect(readEnvVars(file, "env.json").Parameters).toEqual({ GREETING: "café" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes numbers and booleans as their text", () => {

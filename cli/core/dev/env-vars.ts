@@ -5,7 +5,7 @@
  * only variables the template declares for the function are overridden; others are ignored.
  * Numbers and booleans are taken as their text; anything else is refused.
  */
-import { readFileSync } from "node:fs";
+import { describeNonUtf8, NotUtf8Error, readUtf8File } from "../fs/utf8.ts";
 import { HdocError } from "../../errors.ts";
 import { isObj } from "../cfn/json.ts";
 
@@ -38,8 +38,9 @@ export function parseEnvVars(text: string, shown: string): EnvOverrides {
 export function readEnvVars(file: string, shown: string): EnvOverrides {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
+    text = readUtf8File(file, "JSON files are UTF-8, and the SAM CLI reads --env-vars only as UTF-8");
+  } catch (e) {
+    if (e instanceof NotUtf8Error) throw new HdocError("USAGE", `--env-vars ${shown}: ${describeNonUtf8(e.at)}`, "save the file as UTF-8 (JSON files are UTF-8), e.g. with iconv -f latin1 -t utf-8");
     throw new HdocError("NOT_FOUND", `--env-vars ${shown} cannot be read`, "pass the path of a JSON file, e.g. --env-vars env.json");
   }
   return parseEnvVars(text, shown);

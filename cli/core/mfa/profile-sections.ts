@@ -17,6 +17,7 @@
  */
 
 import { HdocError } from "../../errors.ts";
+import { firstNonUtf8 } from "../fs/utf8.ts";
 
 type LineKind = "header" | "key" | "continuation" | "comment" | "blank" | "other";
 
@@ -154,12 +155,8 @@ export function cliProblem(data: Uint8Array | string): string | undefined {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   const text = asByteString(bytes);
   if (text.startsWith(BOM)) return "it starts with a byte-order mark (line 1)";
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    const at = text.split("\n").findIndex((l) => /[\x80-\xff]/.test(l) && !isUtf8(l));
-    return `it holds bytes that are not UTF-8 (line ${at + 1})`;
-  }
+  const notUtf8 = firstNonUtf8(bytes);
+  if (notUtf8) return `it holds bytes that are not UTF-8 (line ${notUtf8.line})`;
   const lines = classify(text);
   const seen = new Set<string>();
   let keys = new Set<string>();
@@ -181,14 +178,6 @@ export function cliProblem(data: Uint8Array | string): string | undefined {
   return undefined;
 }
 
-function isUtf8(latin1Line: string): boolean {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(fromByteString(latin1Line));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const SAFE_KEY = /^[a-z][a-z0-9_]*$/;
 

@@ -1,0 +1,51 @@
+/**
+ * Files other tools read only as UTF-8 (CloudFormation templates, whose readers cfn-lint, the SAM CLI
+ * and `aws cloudformation package` refuse anything else; JSON): where the bytes stop being UTF-8, so
+ * hdoc refuses such a file as they do instead of turning each bad byte into U+FFFD, which a written
+ * template would then carry in place of the original bytes.
+ */
+import { isUtf8 } from "node:buffer";
+import { readFileSync } from "node:fs";
+
+export interface NotUtf8 {
+  /** The first byte that does not start (or continue) a UTF-8 sequence. */
+  byte: number;
+  line: number;
+  /** In characters, from 1. */
+  column: number;
+}
+
+/** Where the first byte that is not UTF-8 is, or undefined when all of it is. */
+export function firstNonUtf8(bytes: Uint8Array): NotUtf8 | undefined {
+  if (isUtf8(bytes)) return undefined;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Decoded with U+FFFD for each bad sequence and encoded again, the bytes agree up to the first bad one.
+  const again = Buffer.from(buf.toString("utf8"), "utf8");
+  let at = 0;
+  while (at < buf.length && buf[at] === again[at]) at++;
+  const lineStart = buf.lastIndexOf(0x0a, at - 1) + 1;
+  let line = 1;
+  for (let i = buf.indexOf(0x0a); i !== -1 && i < at; i = buf.indexOf(0x0a, i + 1)) line++;
+  return { byte: buf[at]!, line, column: [...buf.subarray(lineStart, at).toString("utf8")].length + 1 };
+}
+
+/** The position and the byte, in one phrase. */
+export const describeNonUtf8 = (p: NotUtf8): string => `byte 0x${p.byte.toString(16).toUpperCase().padStart(2, "0")} at line ${p.line}, column ${p.column} is not UTF-8`;
+
+/** `why`: who reads the file only as UTF-8, ending the message. */
+export class NotUtf8Error extends Error {
+  constructor(readonly file: string, readonly at: NotUtf8, why: string) {
+    super(`${describeNonUtf8(at)} (${why}: save the file as UTF-8, e.g. with iconv -f latin1 -t utf-8)`);
+  }
+}
+
+/** The file's text; NotUtf8Error when it is not UTF-8 (read errors are thrown as they come). */
+export function readUtf8File(file: string, why: string): string {
+  const bytes = readFileSync(file);
+  const bad = firstNonUtf8(bytes);
+  if (bad) throw new NotUtf8Error(file, bad, why);
+  return bytes.toString("utf8");
+}
+
+/** Why a template must be UTF-8. */
+export const TEMPLATES_ARE_UTF8 = "CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8";
