@@ -4,11 +4,17 @@
 // `hdoc build` run by the build server then never starts Node's ES module loader, which costs every
 // ES module entry about 10 ms of start-up; the CLI itself (ES modules) is loaded with import().
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-// A closed pipe (`hdoc --help | head -1`) ends the run quietly instead of crashing on EPIPE.
+// A closed pipe (`hdoc --help | head -1`) is not a crash: what is still to be written goes nowhere, and the
+// run ends with its own exit code (a failed build piped into head still fails, a served one too, where the
+// result comes after the output).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (err) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
+    if (err.code !== "EPIPE") throw err;
+    stream.write = (_chunk, encoding, callback) => {
+      const done = typeof encoding === "function" ? encoding : callback;
+      if (typeof done === "function") process.nextTick(done);
+      return true;
+    };
   });
 }
 

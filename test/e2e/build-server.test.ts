@@ -83,6 +83,20 @@ describe("hdoc build with a build server", () => {
     expect(errors(bad.stderr)).toEqual(errors(badLocal.stderr));
     expect(errors(bad.stderr)[0]).toMatch(/^error: infra\/template\.yml HelloFunction: compile error: functions\/hello\/handler\.mjs:\d+:\d+: /);
 
+    // output to a reader that has gone away (hdoc build | head -1 under pipefail): the build's own exit code,
+    // in the server and in its own process (was: 0 from the server, whose result comes after the output)
+    const closedOutput = async (args: string[]) => {
+      const p = fx.spawnBuild(args);
+      p.stdout!.destroy();
+      const r = await p;
+      return [r.exitCode, String(r.stderr).includes("EPIPE")];
+    };
+    expect(await closedOutput(["--verbose"])).toEqual([7, false]);
+    expect(await closedOutput(["--no-server"])).toEqual([7, false]);
+    fx.write("functions/hello/handler.mjs", 'export const handler = async () => ({ statusCode: 200, body: "fixed" });\n');
+    expect(await closedOutput(["--verbose"])).toEqual([0, false]);
+    fx.write("functions/hello/handler.mjs", "export const handler = async () => ({ statusCode: 200, body: \n");
+
     const unknown = await fx.build(["--function", "Nope", "--verbose"]);
     expect(unknown.exitCode).toBe(6);
     expect(servedBy(unknown.stderr)).toBe(rec.owner.pid);
