@@ -39,6 +39,11 @@ describe("findProjectRoot / loadProjectSettings", () => {
     expect(s.values.region).toBe("eu-central-1");
   });
 
+  it("refuses an hdoc.config.json that is not UTF-8, naming where (was: read with U+FFFD in its values)", async () => {
+    writeFileSync(path.join(dir, "hdoc.config.json"), Buffer.from('{"profile":"jos\xe9"}', "latin1"));
+    await expect(loadProjectSettings(dir, {})).rejects.toMatchObject({ code: "USAGE", message: `${path.join(dir, "hdoc.config.json")}: byte 0xE9 at line 1, column 16 is not UTF-8` });
+  });
+
   it("honours HDOC_CONFIG and refuses one that does not exist", () => {
     expect(() => findProjectRoot(dir, { HDOC_CONFIG: "nope.json" })).toThrow(/HDOC_CONFIG points at .*nope\.json/);
   });

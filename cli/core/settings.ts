@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../errors.ts";
+import { utf8OrRefuse } from "./fs/utf8.ts";
 import { didYouMean } from "../suggest.ts";
 
 export const CONFIG_FILE = "hdoc.config.json";
@@ -78,7 +79,7 @@ export function parseProjectFile(text: string, file: string): ProjectFile {
 export async function loadProjectSettings(cwd: string, env: NodeJS.ProcessEnv): Promise<ProjectSettings> {
   const { root, file } = findProjectRoot(cwd, env);
   if (!file) return { root, values: {} };
-  return { root, file, values: parseProjectFile(await readFile(file, "utf8"), file) };
+  return { root, file, values: parseProjectFile(utf8OrRefuse(await readFile(file), file, "USAGE", "JSON files are UTF-8"), file) };
 }
 
 export type Source = "flag" | "environment" | "samconfig" | "project file" | "AWS config" | "default";

@@ -33,7 +33,7 @@ describe("--env-vars (SAM CLI format)", () => {
         e = x;
       }
       expect(e).toBeInstanceOf(HdocError);
-      expect([(e as HdocError).code, (e as HdocError).message, (e as HdocError).hint]).toEqual(["USAGE", "--env-vars env.json: byte 0xE9 at line 1, column 33 is not UTF-8", "save the file as UTF-8 (JSON files are UTF-8), e.g. with iconv -f latin1 -t utf-8"]);
+      expect([(e as HdocError).code, (e as HdocError).message, (e as HdocError).hint]).toEqual(["USAGE", "--env-vars env.json: byte 0xE9 at line 1, column 33 is not UTF-8", "save it as UTF-8 (JSON files are UTF-8), e.g. with iconv -f latin1 -t utf-8"]);
       writeFileSync(file, '{"Parameters": {"GREETING": "café"}}');
       expect(readEnvVars(file, "env.json").Parameters).toEqual({ GREETING: "café" });
     } finally {

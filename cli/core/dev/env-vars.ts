@@ -5,7 +5,8 @@
  * only variables the template declares for the function are overridden; others are ignored.
  * Numbers and booleans are taken as their text; anything else is refused.
  */
-import { describeNonUtf8, NotUtf8Error, readUtf8File } from "../fs/utf8.ts";
+import { readFileSync } from "node:fs";
+import { utf8OrRefuse } from "../fs/utf8.ts";
 import { HdocError } from "../../errors.ts";
 import { isObj } from "../cfn/json.ts";
 
@@ -36,14 +37,13 @@ export function parseEnvVars(text: string, shown: string): EnvOverrides {
 }
 
 export function readEnvVars(file: string, shown: string): EnvOverrides {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readUtf8File(file, "JSON files are UTF-8, and the SAM CLI reads --env-vars only as UTF-8");
-  } catch (e) {
-    if (e instanceof NotUtf8Error) throw new HdocError("USAGE", `--env-vars ${shown}: ${describeNonUtf8(e.at)}`, "save the file as UTF-8 (JSON files are UTF-8), e.g. with iconv -f latin1 -t utf-8");
+    bytes = readFileSync(file);
+  } catch {
     throw new HdocError("NOT_FOUND", `--env-vars ${shown} cannot be read`, "pass the path of a JSON file, e.g. --env-vars env.json");
   }
-  return parseEnvVars(text, shown);
+  return parseEnvVars(utf8OrRefuse(bytes, `--env-vars ${shown}`, "USAGE", "JSON files are UTF-8"), shown);
 }
 
 /** The variables of one function after the overrides: only names in `declared` change. */

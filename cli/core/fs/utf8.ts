@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
+import { HdocError } from "../../errors.ts";
 
 export interface NotUtf8 {
   /** The first byte that does not start (or continue) a UTF-8 sequence. */
@@ -39,13 +40,25 @@ export class NotUtf8Error extends Error {
   }
 }
 
-/** The file's text; NotUtf8Error when it is not UTF-8 (read errors are thrown as they come). */
-export function readUtf8File(file: string, why: string): string {
-  const bytes = readFileSync(file);
+/** A file's bytes as text; NotUtf8Error when they are not UTF-8. */
+function utf8Text(bytes: Buffer, file: string, why: string): string {
   const bad = firstNonUtf8(bytes);
   if (bad) throw new NotUtf8Error(file, bad, why);
   return bytes.toString("utf8");
 }
 
+/** The file's text; NotUtf8Error when it is not UTF-8 (read errors are thrown as they come). */
+export const readUtf8File = (file: string, why: string): string => utf8Text(readFileSync(file), file, why);
+
 /** Why a template must be UTF-8. */
 export const TEMPLATES_ARE_UTF8 = "CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8";
+
+/**
+ * A settings or input file's text for a command: bytes that are not UTF-8 are an HdocError (`code`)
+ * naming `shown` and where, with the fix; `why` says who reads the file only as UTF-8.
+ */
+export function utf8OrRefuse(bytes: Buffer, shown: string, code: "USAGE" | "NOT_VALID", why: string): string {
+  const bad = firstNonUtf8(bytes);
+  if (bad) throw new HdocError(code, `${shown}: ${describeNonUtf8(bad)}`, `save it as UTF-8 (${why}), e.g. with iconv -f latin1 -t utf-8`);
+  return bytes.toString("utf8");
+}

@@ -171,3 +171,37 @@ confirm_changeset = false
     expect(parseCapabilities("CAPABILITY_IAM, CAPABILITY_AUTO_EXPAND CAPABILITY_IAM", "w")).toEqual(["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]);
   });
 });
+
+describe("files that are not UTF-8 (the SAM CLI refuses them; read as UTF-8 each bad byte would become U+FFFD in what is deployed)", () => {
+  it("refuses a samconfig.toml and a pipeline template, naming the byte, line and column", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { loadSamConfig } = await import("./samconfig.ts");
+    const { readTemplate } = await import("./settings.ts");
+    const { HdocError } = await import("../../errors.ts");
+    const dir = mkdtempSync(path.join(tmpdir(), "hdoc-samconfig-"));
+    const failure = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        return e instanceof HdocError ? [e.code, e.message, e.hint] : e;
+      }
+      return "no error";
+    };
+    try {
+      const toml = path.join(dir, "samconfig.toml");
+      writeFileSync(toml, Buffer.from('version = 0.1\n[prod.deploy.parameters]\nparameter_overrides = "Owner=Jos\xe9"\n', "latin1"));
+      expect(await failure(loadSamConfig(toml, true))).toEqual(["USAGE", `${toml}: byte 0xE9 at line 3, column 33 is not UTF-8`, "save it as UTF-8 (TOML files are UTF-8, and the SAM CLI reads samconfig.toml only as UTF-8), e.g. with iconv -f latin1 -t utf-8"]);
+      writeFileSync(toml, 'version = 0.1\n[prod.deploy.parameters]\nparameter_overrides = "Owner=José"\n');
+      expect((await loadSamConfig(toml, true))?.envs.prod?.parameterOverrides).toEqual({ Owner: "José" });
+      const template = path.join(dir, "pipeline.yml");
+      writeFileSync(template, Buffer.from("Description: caf\xe9\nResources: {}\n", "latin1"));
+      const settings = { templateFile: template, templateLabel: "cicd/pipeline.yml" } as Parameters<typeof readTemplate>[0];
+      expect(await failure(readTemplate(settings))).toEqual(["NOT_VALID", "template cicd/pipeline.yml: byte 0xE9 at line 1, column 17 is not UTF-8", "save it as UTF-8 (CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8), e.g. with iconv -f latin1 -t utf-8"]);
+      writeFileSync(template, "Description: café\nResources: {}\n");
+      expect(await readTemplate(settings)).toBe("Description: café\nResources: {}\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
 import { HdocError } from "../../errors.ts";
+import { utf8OrRefuse } from "../fs/utf8.ts";
 import { parseParameterOverrides, parseTags } from "./sam-key-values.ts";
 
 export interface StageConfig {
@@ -123,7 +124,7 @@ function environment(env: string, body: unknown, file: string): StageConfig {
 export async function loadSamConfig(file: string, required: boolean): Promise<SamConfig | undefined> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = utf8OrRefuse(await readFile(file), file, "USAGE", "TOML files are UTF-8, and the SAM CLI reads samconfig.toml only as UTF-8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     if (required) throw new HdocError("NOT_FOUND", `config file ${file} does not exist`, "pass --config-file with the path of a samconfig.toml, or omit it to use cicd/samconfig.toml");

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
+import { TEMPLATES_ARE_UTF8, utf8OrRefuse } from "../fs/utf8.ts";
 import type { Context } from "../../context.ts";
 import type { GitRunner, Stage } from "./stage.ts";
 import { resolveStackSettings, type StackDefaults, type StackFlags, type StackSettings } from "./stack-settings.ts";
@@ -69,7 +70,7 @@ export async function resolvePipeline(opts: PipelineOptions, ctx: Context, git?:
 
 export async function readTemplate(s: PipelineSettings): Promise<string> {
   try {
-    return await readFile(s.templateFile, "utf8");
+    return utf8OrRefuse(await readFile(s.templateFile), `template ${s.templateLabel}`, "NOT_VALID", TEMPLATES_ARE_UTF8);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
       throw new HdocError("NOT_FOUND", `template ${s.templateLabel} does not exist`, `pass --template with the pipeline template's path (default ${DEFAULT_TEMPLATE})`);
