@@ -63,3 +63,25 @@ describe("hdoc dev's parameters reach nested stacks (built binary)", () => {
     expect(await res.json()).toEqual({ stage: "dev" });
   });
 });
+
+describe("hdoc dev over a template that is not UTF-8 (built binary)", () => {
+  it("refuses to start, naming the byte, line and column, as cfn-lint and the SAM CLI refuse the file (was: started, the byte read as U+FFFD)", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { runHdoc } = await import("../helpers/hdoc.ts");
+    const project = fixtureProject("test/fixtures/formats");
+    const h = tempHome();
+    try {
+      writeFileSync(path.join(project.dir, "latin1.yml"), Buffer.from("Transform: AWS::Serverless-2016-10-31\nDescription: caf\xe9\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., Handler: src/app.handler, Runtime: nodejs22.x }\n", "latin1"));
+      const r = await runHdoc(["dev", "--template", "latin1.yml", "--port", "0"], { home: h.home, cwd: project.dir });
+      expect([r.exitCode, r.stderr.trim()]).toEqual([9, [
+        "error: the templates have 1 problem(s):",
+        "  latin1.yml: byte 0xE9 at line 2, column 17 is not UTF-8 (CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8: save the file as UTF-8, e.g. with iconv -f latin1 -t utf-8)",
+        "hint: fix the templates (the same checks run in CI), then run hdoc dev again",
+      ].join("\n")]);
+    } finally {
+      h.cleanup();
+      project.cleanup();
+    }
+  });
+});
