@@ -271,9 +271,24 @@ export async function runProgram(argv: string[], overrides: Partial<ProgramDeps>
     deps.stderr.write("\ninterrupted\n");
     process.exit(signal === "SIGINT" ? EXIT_CODES.INTERRUPTED : 143);
   };
+  // A reader that went away (`hdoc dev 2>&1 | head -3`) stops a command waiting in ctx.untilStopped() as
+  // SIGPIPE would (bin/hdoc.js drops the rest of the output): "SIGPIPE" once, to whoever waits then or
+  // next; other commands run to their end and keep their exit code.
+  let outputClosed: boolean | "told" = false;
+  const onOutputClosed = (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" || outputClosed) return;
+    outputClosed = true;
+    const waiting = stopWaiters;
+    stopWaiters = [];
+    for (const w of waiting) w("SIGPIPE");
+    if (waiting.length) outputClosed = "told";
+  };
   deps.untilStopped ??= () =>
     new Promise<string>((resolve) => {
-      stopWaiters.push(resolve);
+      if (outputClosed === true) {
+        outputClosed = "told";
+        resolve("SIGPIPE");
+      } else stopWaiters.push(resolve);
     });
   deps.onInterrupt ??= (handler) => {
     handlers.push(handler);
@@ -287,6 +302,8 @@ export async function runProgram(argv: string[], overrides: Partial<ProgramDeps>
   if (signals) {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    process.stdout.on("error", onOutputClosed);
+    process.stderr.on("error", onOutputClosed);
   }
   try {
     await createProgram(deps, registry).parseAsync(argv);
@@ -305,5 +322,7 @@ export async function runProgram(argv: string[], overrides: Partial<ProgramDeps>
     deps.cleanup?.runAll();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    process.stdout.removeListener("error", onOutputClosed);
+    process.stderr.removeListener("error", onOutputClosed);
   }
 }

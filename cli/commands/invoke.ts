@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { CommandDef } from "./command.ts";
 import { EXIT_CODES, HdocError } from "../errors.ts";
+import { utf8OrRefuse } from "../core/fs/utf8.ts";
 import { DEFAULT_SEED_FILE, ENV_VARS_HELP, paramOption, parseParams } from "./dev.ts";
 
 interface InvokeOpts {
@@ -19,12 +20,13 @@ interface InvokeOpts {
 /** The event: a JSON file, `-` for standard input, or {} when none is given (as sam local invoke). */
 function readEvent(arg: string | undefined, cwd: string): unknown {
   if (arg === undefined) return {};
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = arg === "-" ? readFileSync(0, "utf8") : readFileSync(path.resolve(cwd, arg), "utf8");
+    bytes = arg === "-" ? readFileSync(0) : readFileSync(path.resolve(cwd, arg));
   } catch {
     throw new HdocError("NOT_FOUND", `--event ${arg} cannot be read`, "pass a JSON file (each function has some in functions/<name>/events/) or - for standard input");
   }
+  const text = utf8OrRefuse(bytes, `--event ${arg}`, "USAGE", "JSON is UTF-8, and sam local invoke reads events only as UTF-8");
   try {
     return JSON.parse(text);
   } catch (e) {

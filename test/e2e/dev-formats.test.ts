@@ -84,4 +84,26 @@ describe("hdoc dev over a template that is not UTF-8 (built binary)", () => {
       project.cleanup();
     }
   });
+
+  it("stops cleanly when the reader of its output goes away (hdoc dev 2>&1 | head -3), as SIGPIPE would, its run folder removed", async () => {
+    const { existsSync, readdirSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { execa } = await import("execa");
+    const { cleanEnv, HDOC_BIN } = await import("../helpers/hdoc.ts");
+    const project = fixtureProject("test/fixtures/dev");
+    const h = tempHome();
+    try {
+      const child = execa("node", [HDOC_BIN, "dev", "--json", "--port", "0"], { cwd: project.dir, env: cleanEnv(h.home), extendEnv: false, reject: false, stdin: "ignore", timeout: 60_000 });
+      child.stderr!.destroy(); // "ready" goes to stderr: its first write meets the closed pipe
+      const r = await child;
+      // was: kept serving, its output dropped, until killed (timed out here)
+      expect([r.exitCode, r.timedOut]).toEqual([0, false]);
+      expect(JSON.parse(String(r.stdout))).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      const devDir = path.join(project.dir, ".hdoc", "dev");
+      expect(existsSync(devDir) ? readdirSync(devDir).filter((n) => n.startsWith("run-")) : []).toEqual([]);
+    } finally {
+      h.cleanup();
+      project.cleanup();
+    }
+  }, 90_000);
 });

@@ -80,6 +80,14 @@ describe("hdoc invoke (built binary, the dev fixture project)", () => {
       expect(bad.exitCode).toBe(2);
       expect(bad.stderr).toMatch(/^error: --event .*bad\.json is not valid JSON/m);
       expect(bad.stderr).not.toMatch(/\n\s+at /);
+      // an event that is not UTF-8 (was: read with U+FFFD in its values, and run)
+      writeFileSync(path.join(dir, "latin1.json"), Buffer.from('{"path": "/echo/caf\xe9"}', "latin1"));
+      const latin1 = await hdoc(["EchoFunction", "--event", path.join(dir, "latin1.json")]);
+      expect([latin1.exitCode, latin1.stderr.split("\n")[0]]).toEqual([2, `error: --event ${path.join(dir, "latin1.json")}: byte 0xE9 at line 1, column 20 is not UTF-8`]);
+      expect(latin1.stdout).toBe("");
+      writeFileSync(path.join(dir, "seed.json"), Buffer.from('{"ItemsTable": [{"owner": "Jos\xe9", "id": "1"}]}', "latin1"));
+      const seed = await hdoc(["EchoFunction", "--seed-file", path.join(dir, "seed.json")]);
+      expect([seed.exitCode, seed.stderr.split("\n")[0]]).toEqual([2, `error: seed file ${path.relative(project.dir, path.join(dir, "seed.json"))}: byte 0xE9 at line 1, column 31 is not UTF-8`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

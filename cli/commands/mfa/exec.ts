@@ -61,10 +61,11 @@ async function runMfaExec(opts: MfaExecOptions, ctx: Context, args: string[]): P
   const child = execa(command, rest, { stdio: "inherit", env: childEnvironment(ctx.env, session, region.value), extendEnv: false, reject: false, cwd: ctx.cwd });
   let running = true;
   void (async () => {
-    // every SIGINT/SIGTERM hdoc receives goes on to the child, which decides how to end
+    // every SIGINT/SIGTERM hdoc receives goes on to the child, which decides how to end (a closed output
+    // pipe, "SIGPIPE", is the child's own to meet: it writes to the same pipe)
     while (running) {
       const signal = await ctx.untilStopped();
-      if (running) child.kill(signal as NodeJS.Signals);
+      if (running && signal !== "SIGPIPE") child.kill(signal as NodeJS.Signals);
     }
   })();
   const r = await child;

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { HdocError } from "../../errors.ts";
+import { utf8OrRefuse } from "../fs/utf8.ts";
 import { isObj } from "../cfn/json.ts";
 import type { TableDefinition } from "./tables.ts";
 import type { SeedTable } from "./table-setup.ts";
@@ -21,9 +22,10 @@ export interface SeedFile {
 export function readSeed(file: string, defs: TableDefinition[], tables: Record<string, string>, repoRoot: string): SeedFile {
   const shown = path.relative(repoRoot, file) || file;
   if (!existsSync(file)) throw new HdocError("NOT_FOUND", `seed file ${shown} does not exist`, "pass --seed-file <file>, or add infra/seed/dev-seed.json");
+  const text = utf8OrRefuse(readFileSync(file), `seed file ${shown}`, "USAGE", "JSON files are UTF-8");
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
+    doc = JSON.parse(text);
   } catch (e) {
     throw new HdocError("USAGE", `seed file ${shown} is not valid JSON: ${(e as Error).message}`, "fix the file");
   }

@@ -22,6 +22,13 @@ describe("firstNonUtf8", () => {
     ["an overlong NUL", "\xc0\x80", { byte: 0xc0, line: 1, column: 1 }],
     ["a surrogate", "ok\n\n\xed\xa0\x80", { byte: 0xed, line: 3, column: 1 }],
     ["past U+10FFFF", "\xf4\x90\x80\x80", { byte: 0xf4, line: 1, column: 1 }],
+    // (from review) bad sequences that start like the replacement character's bytes, EF BF BD
+    ["a Latin-1 ï", "na\xefve", { byte: 0xef, line: 1, column: 3 }],
+    ["a Latin-1 ï before a line end", "a\xef\nb", { byte: 0xef, line: 1, column: 2 }],
+    ["EF at the end", "a\xef", { byte: 0xef, line: 1, column: 2 }],
+    ["EF BF at the end", "a\xef\xbf", { byte: 0xef, line: 1, column: 2 }],
+    ["half of a full-width character", "\xef\xbc", { byte: 0xef, line: 1, column: 1 }],
+    ["a real U+FFFD, then a bad byte", "\xef\xbf\xbd\xe9", { byte: 0xe9, line: 1, column: 2 }],
   ])("%s", (_, bytes, expected) => {
     expect(at(bytes)).toEqual(expected);
   });
@@ -31,12 +38,13 @@ describe("firstNonUtf8", () => {
     expect(describeNonUtf8({ byte: 0x9, line: 2, column: 3 })).toBe("byte 0x09 at line 2, column 3 is not UTF-8");
   });
 
-  it("places a bad byte after any UTF-8 text at that text's last line and column", () => {
-    fc.assert(fc.property(fc.string({ unit: "grapheme" }), fc.string(), (before, after) => {
-      const head = Buffer.from(before, "utf8");
+  it("places a bad sequence after any UTF-8 text at that text's last line and column", () => {
+    // each can be followed by any UTF-8 (which never starts with a continuation byte) and stays bad
+    const bad = fc.constantFrom([0xff], [0x80], [0xc3], [0xef], [0xef, 0xbf], [0xe2, 0x82], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]);
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }), bad, fc.string({ unit: "grapheme" }), (before, seq, after) => {
       const lines = before.split("\n");
-      expect(firstNonUtf8(Buffer.concat([head, Buffer.from([0xff]), Buffer.from(after, "utf8")]))).toEqual({ byte: 0xff, line: lines.length, column: [...lines.at(-1)!].length + 1 });
-    }));
+      expect(firstNonUtf8(Buffer.concat([Buffer.from(before, "utf8"), Buffer.from(seq), Buffer.from(after, "utf8")]))).toEqual({ byte: seq[0], line: lines.length, column: [...lines.at(-1)!].length + 1 });
+    }), { numRuns: 500 });
   });
 });
 

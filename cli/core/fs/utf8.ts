@@ -24,6 +24,10 @@ export function firstNonUtf8(bytes: Uint8Array): NotUtf8 | undefined {
   const again = Buffer.from(buf.toString("utf8"), "utf8");
   let at = 0;
   while (at < buf.length && buf[at] === again[at]) at++;
+  // A bad sequence that starts with EF or EF BF agrees with the replacement's first bytes (EF BF BD); EF
+  // only ever starts a character, so the bad one starts there.
+  if (buf[at - 1] === 0xef) at -= 1;
+  else if (buf[at - 1] === 0xbf && buf[at - 2] === 0xef) at -= 2;
   const lineStart = buf.lastIndexOf(0x0a, at - 1) + 1;
   let line = 1;
   for (let i = buf.indexOf(0x0a); i !== -1 && i < at; i = buf.indexOf(0x0a, i + 1)) line++;
