@@ -245,6 +245,13 @@ export async function runProgram(argv: string[], overrides: Partial<ProgramDeps>
   // registered ctx.onInterrupt (a deploy): then it stops cleanly and says what state things are in, and
   // a second Ctrl-C still ends it at once.
   let stopWaiters: Array<(signal: string) => void> = [];
+  /** Resolves every ctx.untilStopped() waiting now; false when none was. */
+  const wakeStopWaiters = (signal: string): boolean => {
+    const waiting = stopWaiters;
+    stopWaiters = [];
+    for (const w of waiting) w(signal);
+    return waiting.length > 0;
+  };
   const handlers: InterruptHandler[] = [];
   let interrupting: InterruptHandler | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -260,12 +267,7 @@ export async function runProgram(argv: string[], overrides: Partial<ProgramDeps>
       handler.interrupt(signal);
       return;
     }
-    if (stopWaiters.length) {
-      const waiting = stopWaiters;
-      stopWaiters = [];
-      for (const w of waiting) w(signal);
-      return;
-    }
+    if (wakeStopWaiters(signal)) return;
     // temporary files and locks go before the process does
     deps.cleanup?.runAll();
     deps.stderr.write("\ninterrupted\n");
@@ -274,21 +276,19 @@ export async function runProgram(argv: string[], overrides: Partial<ProgramDeps>
   // A reader that went away (`hdoc dev 2>&1 | head -3`) stops a command waiting in ctx.untilStopped() as
   // SIGPIPE would (bin/hdoc.js drops the rest of the output): "SIGPIPE" once, to whoever waits then or
   // next; other commands run to their end and keep their exit code.
-  let outputClosed: boolean | "told" = false;
+  let outputClosed = false;
+  /** The output closed while nothing waited: the next ctx.untilStopped() is told at once. */
+  let stopOwed = false;
   const onOutputClosed = (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE" || outputClosed) return;
     outputClosed = true;
-    const waiting = stopWaiters;
-    stopWaiters = [];
-    for (const w of waiting) w("SIGPIPE");
-    if (waiting.length) outputClosed = "told";
+    stopOwed = !wakeStopWaiters("SIGPIPE");
   };
   deps.untilStopped ??= () =>
     new Promise<string>((resolve) => {
-      if (outputClosed === true) {
-        outputClosed = "told";
-        resolve("SIGPIPE");
-      } else stopWaiters.push(resolve);
+      if (!stopOwed) return void stopWaiters.push(resolve);
+      stopOwed = false;
+      resolve("SIGPIPE");
     });
   deps.onInterrupt ??= (handler) => {
     handlers.push(handler);

@@ -37,22 +37,24 @@ export function firstNonUtf8(bytes: Uint8Array): NotUtf8 | undefined {
 /** The position and the byte, in one phrase. */
 export const describeNonUtf8 = (p: NotUtf8): string => `byte 0x${p.byte.toString(16).toUpperCase().padStart(2, "0")} at line ${p.line}, column ${p.column} is not UTF-8`;
 
+const CONVERT = "e.g. with iconv -f latin1 -t utf-8";
+
 /** `why`: who reads the file only as UTF-8, ending the message. */
 export class NotUtf8Error extends Error {
-  constructor(readonly file: string, readonly at: NotUtf8, why: string) {
-    super(`${describeNonUtf8(at)} (${why}: save the file as UTF-8, e.g. with iconv -f latin1 -t utf-8)`);
+  constructor(readonly at: NotUtf8, why: string) {
+    super(`${describeNonUtf8(at)} (${why}: save the file as UTF-8, ${CONVERT})`);
   }
 }
 
-/** A file's bytes as text; NotUtf8Error when they are not UTF-8. */
-function utf8Text(bytes: Buffer, file: string, why: string): string {
+/** The bytes as text, or the error `refuse` makes of where they stop being UTF-8. */
+function utf8Or(bytes: Buffer, refuse: (bad: NotUtf8) => Error): string {
   const bad = firstNonUtf8(bytes);
-  if (bad) throw new NotUtf8Error(file, bad, why);
+  if (bad) throw refuse(bad);
   return bytes.toString("utf8");
 }
 
 /** The file's text; NotUtf8Error when it is not UTF-8 (read errors are thrown as they come). */
-export const readUtf8File = (file: string, why: string): string => utf8Text(readFileSync(file), file, why);
+export const readUtf8File = (file: string, why: string): string => utf8Or(readFileSync(file), (bad) => new NotUtf8Error(bad, why));
 
 /** Why a template must be UTF-8. */
 export const TEMPLATES_ARE_UTF8 = "CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8";
@@ -61,8 +63,5 @@ export const TEMPLATES_ARE_UTF8 = "CloudFormation, cfn-lint and the SAM CLI read
  * A settings or input file's text for a command: bytes that are not UTF-8 are an HdocError (`code`)
  * naming `shown` and where, with the fix; `why` says who reads the file only as UTF-8.
  */
-export function utf8OrRefuse(bytes: Buffer, shown: string, code: "USAGE" | "NOT_VALID", why: string): string {
-  const bad = firstNonUtf8(bytes);
-  if (bad) throw new HdocError(code, `${shown}: ${describeNonUtf8(bad)}`, `save it as UTF-8 (${why}), e.g. with iconv -f latin1 -t utf-8`);
-  return bytes.toString("utf8");
-}
+export const utf8OrRefuse = (bytes: Buffer, shown: string, code: "USAGE" | "NOT_VALID", why: string): string =>
+  utf8Or(bytes, (bad) => new HdocError(code, `${shown}: ${describeNonUtf8(bad)}`, `save it as UTF-8 (${why}), ${CONVERT}`));
