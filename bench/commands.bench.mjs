@@ -20,7 +20,18 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** The three calls a no-change deploy makes, answered as CloudFormation does (moto's "No updates" at creation). */
+const CONNECTION = "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+/** JSON 1.1 (SSM) and 1.0 (CodeConnections) answers for the connection check a deploy starts with, by X-Amz-Target. */
+const JSON_ANSWERS = {
+  "AmazonSSM.GetParameter": (input) => ({ Parameter: { Name: input.Name, Type: "String", Value: CONNECTION, Version: 1, ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${input.Name}`, DataType: "text" } }),
+  "com.amazonaws.codeconnections.CodeConnections_20231201.GetConnection": () => ({ Connection: { ConnectionArn: CONNECTION, ConnectionName: "github", ConnectionStatus: "AVAILABLE", ProviderType: "GitHub", OwnerAccountId: "123456789012" } }),
+};
+
+/**
+ * The calls a no-change deploy makes: the stage's GitHub connection (its ARN from SSM, its state from
+ * CodeConnections), then CloudFormation's three, answered as CloudFormation does (moto's "No updates"
+ * at creation). Anything else answers 400, so a deploy that makes another call fails the bench.
+ */
 function stub() {
   const ok = (action, result) => `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`;
   const stack = `<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}/1</StackId><StackName>${STACK}</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime></member></Stacks>`;
@@ -28,6 +39,12 @@ function stub() {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      const target = req.headers["x-amz-target"];
+      if (target) {
+        const answer = JSON_ANSWERS[target];
+        if (answer) return res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(answer(JSON.parse(body || "{}"))));
+        return res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "UnknownOperationException", message: `the bench's stub does not answer ${target}` }));
+      }
       const action = new URLSearchParams(body).get("Action");
       if (action === "DescribeStacks") return res.writeHead(200, { "content-type": "text/xml" }).end(ok(action, stack));
       if (action === "ListChangeSets") return res.writeHead(200, { "content-type": "text/xml" }).end(ok(action, "<Summaries/>"));
