@@ -138,4 +138,22 @@ describe("hdoc build over SAM's template forms (built binary)", () => {
     const written = (JSON.parse(ok.stdout) as { templates: string[] }).templates[0]!;
     expect(readFileSync(path.resolve(dir, written)).includes(Buffer.from('Description: "Café menu"'))).toBe(true);
   });
+
+  it("names a template saved as UTF-16 (Windows tools' \"Unicode\") and the iconv that converts it; the AWS tools refuse it too (was: byte 0xFF at line 1, column 1 with a Latin-1 hint)", async () => {
+    const text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., Handler: src/app.handler, Runtime: nodejs22.x }\n";
+    writeFileSync(path.join(dir, "utf16.yml"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const r = await hdoc(["build", "--template", "utf16.yml", "--no-server"]);
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      "error: utf16.yml: the file is UTF-16LE (it starts with that encoding's byte-order mark, FF FE), not UTF-8 (CloudFormation, cfn-lint and the SAM CLI read templates only as UTF-8: save the file as UTF-8, e.g. with iconv -f UTF-16 -t utf-8)",
+    ]);
+    const lint = execaSync("cfn-lint", ["utf16.yml"], { cwd: dir, reject: false });
+    expect([lint.exitCode !== 0, String(lint.stdout) + String(lint.stderr)]).toEqual([true, expect.stringContaining("E0000 Cannot read file contents")]);
+    const pkg = execaSync("aws", ["cloudformation", "package", "--template-file", "utf16.yml", "--s3-bucket", "b", "--region", "us-east-1"], { cwd: dir, reject: false, env: { AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x" } });
+    expect([pkg.exitCode !== 0, String(pkg.stderr)]).toEqual([true, expect.stringContaining("'utf-8' codec can't decode byte 0xff in position 0")]);
+    // the conversion the message names gives a template hdoc builds
+    writeFileSync(path.join(dir, "converted.yml"), execaSync("iconv", ["-f", "UTF-16", "-t", "utf-8", "utf16.yml"], { cwd: dir, encoding: "buffer" }).stdout);
+    const ok = await hdoc(["build", "--template", "converted.yml", "--no-server"]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+  });
 });

@@ -48,6 +48,25 @@ describe("firstNonUtf8", () => {
   });
 });
 
+describe("a file in UTF-16 or UTF-32 (its byte-order mark first)", () => {
+  const file = "a: 1\n";
+  it.each([
+    ["UTF-16LE", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file, "utf16le")]), "FF FE", "UTF-16"],
+    ["UTF-16BE", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(file, "utf16le").swap16()]), "FE FF", "UTF-16"],
+    ["UTF-32LE", Buffer.from([0xff, 0xfe, 0, 0, 0x61, 0, 0, 0]), "FF FE 00 00", "UTF-32"],
+    ["UTF-32BE", Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x61]), "00 00 FE FF", "UTF-32"],
+  ])("%s is named, with the iconv that converts it", (bom, bytes, mark, from) => {
+    const bad = firstNonUtf8(bytes)!;
+    expect(bad.bom).toBe(bom);
+    expect(new NotUtf8Error(bad, "why").message).toBe(`the file is ${bom} (it starts with that encoding's byte-order mark, ${mark}), not UTF-8 (why: save the file as UTF-8, e.g. with iconv -f ${from} -t utf-8)`);
+  });
+
+  it("is not claimed for a file whose bad byte only comes later, nor for UTF-8's own mark", () => {
+    expect(firstNonUtf8(Buffer.from("a\xff\xfe", "latin1"))).toEqual({ byte: 0xff, line: 1, column: 2 });
+    expect(firstNonUtf8(Buffer.concat([Buffer.from("\uFEFFa\n"), Buffer.from([0xe9])]))!.bom).toBeUndefined();
+  });
+});
+
 describe("readUtf8File", () => {
   it("returns UTF-8 text and refuses anything else with where and why", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hdoc-utf8-"));

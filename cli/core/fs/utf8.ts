@@ -14,7 +14,19 @@ export interface NotUtf8 {
   line: number;
   /** In characters, from 1. */
   column: number;
+  /** The file's encoding, when it starts with that encoding's byte-order mark (a file saved as UTF-16 by Windows tools). */
+  bom?: Bom;
 }
+
+type Bom = "UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE";
+/** Longest first: UTF-32LE's mark starts with UTF-16LE's. */
+const BOMS: Array<[Bom, number[]]> = [
+  ["UTF-32LE", [0xff, 0xfe, 0x00, 0x00]],
+  ["UTF-32BE", [0x00, 0x00, 0xfe, 0xff]],
+  ["UTF-16LE", [0xff, 0xfe]],
+  ["UTF-16BE", [0xfe, 0xff]],
+];
+const bomOf = (buf: Buffer): Bom | undefined => BOMS.find(([, mark]) => mark.every((b, i) => buf[i] === b))?.[0];
 
 /** Where the first byte that is not UTF-8 is, or undefined when all of it is. */
 export function firstNonUtf8(bytes: Uint8Array): NotUtf8 | undefined {
@@ -31,18 +43,25 @@ export function firstNonUtf8(bytes: Uint8Array): NotUtf8 | undefined {
   const lineStart = buf.lastIndexOf(0x0a, at - 1) + 1;
   let line = 1;
   for (let i = buf.indexOf(0x0a); i !== -1 && i < at; i = buf.indexOf(0x0a, i + 1)) line++;
-  return { byte: buf[at]!, line, column: [...buf.subarray(lineStart, at).toString("utf8")].length + 1 };
+  const bom = bomOf(buf);
+  return { byte: buf[at]!, line, column: [...buf.subarray(lineStart, at).toString("utf8")].length + 1, ...(bom ? { bom } : {}) };
 }
 
-/** The position and the byte, in one phrase. */
-export const describeNonUtf8 = (p: NotUtf8): string => `byte 0x${p.byte.toString(16).toUpperCase().padStart(2, "0")} at line ${p.line}, column ${p.column} is not UTF-8`;
+const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
 
-const CONVERT = "e.g. with iconv -f latin1 -t utf-8";
+/** The position and the byte, in one phrase (and the encoding the file is in, when its byte-order mark says). */
+export const describeNonUtf8 = (p: NotUtf8): string =>
+  p.bom
+    ? `the file is ${p.bom} (it starts with that encoding's byte-order mark, ${BOMS.find(([b]) => b === p.bom)![1].map(hex).join(" ")}), not UTF-8`
+    : `byte 0x${hex(p.byte)} at line ${p.line}, column ${p.column} is not UTF-8`;
+
+/** How to convert it: from the encoding its byte-order mark names (iconv reads the mark and drops it), else from Latin-1, the usual other one. */
+const convert = (p: NotUtf8) => `e.g. with iconv -f ${p.bom ? p.bom.slice(0, 6) : "latin1"} -t utf-8`;
 
 /** `why`: who reads the file only as UTF-8, ending the message. */
 export class NotUtf8Error extends Error {
   constructor(readonly at: NotUtf8, why: string) {
-    super(`${describeNonUtf8(at)} (${why}: save the file as UTF-8, ${CONVERT})`);
+    super(`${describeNonUtf8(at)} (${why}: save the file as UTF-8, ${convert(at)})`);
   }
 }
 
@@ -64,4 +83,4 @@ export const TEMPLATES_ARE_UTF8 = "CloudFormation, cfn-lint and the SAM CLI read
  * naming `shown` and where, with the fix; `why` says who reads the file only as UTF-8.
  */
 export const utf8OrRefuse = (bytes: Buffer, shown: string, code: "USAGE" | "NOT_VALID", why: string): string =>
-  utf8Or(bytes, (bad) => new HdocError(code, `${shown}: ${describeNonUtf8(bad)}`, `save it as UTF-8 (${why}), ${CONVERT}`));
+  utf8Or(bytes, (bad) => new HdocError(code, `${shown}: ${describeNonUtf8(bad)}`, `save it as UTF-8 (${why}), ${convert(bad)}`));
