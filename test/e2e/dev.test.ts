@@ -144,6 +144,15 @@ describe("hdoc dev (fixture project: nested stacks, five functions, a stream)", 
     await eventually(async () => (/GET \/items\/ada\/a1\?log=1 200 \d+(\.\d+)?ms/.test(dev.stderr()) ? true : undefined));
   });
 
+  it("shows credential-named query parameters as **** in the request log; the handler still gets them (was: the token on the console)", async () => {
+    const token = "s3cr3t-t0ken-4e1a9c";
+    const r = await get(`/echo/x?access_token=${token}&X-Amz-Signature=${token}&log=2`);
+    expect(r.status).toBe(200);
+    expect(((r.json().event as Record<string, unknown>).queryStringParameters as Record<string, string>).access_token).toBe(token);
+    await eventually(async () => (dev.stderr().includes("GET /echo/x?access_token=****&X-Amz-Signature=****&log=2 200 ") ? true : undefined));
+    expect(dev.stderr()).not.toContain(token);
+  });
+
   it("picks up an edited handler without a restart", async () => {
     const file = path.join(project.dir, "functions/echo/handler.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('const VERSION = "v1"', 'const VERSION = "v2"'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchedRequestLog, type DevLog } from "./request-log.ts";
+import { batchedRequestLog, loggedUrl, type DevLog } from "./request-log.ts";
 
 const recorder = () => {
   const writes: string[] = [];
@@ -32,5 +32,22 @@ describe("the request log of hdoc dev", () => {
     b.request("GET /c 200");
     b.flush();
     expect(writes).toEqual(["request GET /a 200", "error Api/Fn failed: boom", "request GET /b 500", "warn w", "request GET /c 200"]);
+  });
+});
+
+describe("the URL the request log shows", () => {
+  it.each([
+    ["/users/octocat", "/users/octocat"],
+    ["/tags?limit=10&next=abc", "/tags?limit=10&next=abc"],
+    ["/cb?code=4/0AX4XfWh&state=xyz", "/cb?code=****&state=xyz"],
+    ["/a?access_token=eyJhbGciOi.eyJzdWIi.sig&id_token=eyJ2&refresh_token=r1", "/a?access_token=****&id_token=****&refresh_token=****"],
+    ["/a?X-Amz-Credential=AKIA%2F20261202&X-Amz-Signature=abc123&X-Amz-Security-Token=FQoG&X-Amz-Date=20261202T000000Z", "/a?X-Amz-Credential=****&X-Amz-Signature=****&X-Amz-Security-Token=****&X-Amz-Date=20261202T000000Z"],
+    ["/a?apiKey=k1&api_key=k2&key=k3&client_secret=s&password=p&Authorization=Bearer%20t&session=s2", "/a?apiKey=****&api_key=****&key=****&client_secret=****&password=****&Authorization=****&session=****"],
+    // the name as decoded (%5F is _), any case; an empty value or a bare name is left as sent
+    ["/a?ACCESS%5FTOKEN=t&token=&token&monkey=m&keyword=k", "/a?ACCESS%5FTOKEN=****&token=&token&monkey=m&keyword=k"],
+    // a malformed escape in the name is matched as sent; one in the value is not looked at
+    ["/a?%E0token=t&q=%E0", "/a?%E0token=****&q=%E0"],
+  ])("%s", (url, shown) => {
+    expect(loggedUrl(url)).toBe(shown);
   });
 });

@@ -33,3 +33,32 @@ export function batchedRequestLog(log: DevLog): DevLog & { flush(): void } {
     flush,
   };
 }
+
+/**
+ * Query parameters whose values are credentials by their name: tokens of every kind (access_token,
+ * id_token, X-Amz-Security-Token), secrets, passwords, signatures (X-Amz-Signature), credentials,
+ * session and auth values, API keys, an OAuth `code`. Matched on the decoded name, any case.
+ */
+const SECRET_PARAM = /token|secret|passw|signature|credential|session|auth|jwt|api[-_]?key|(?:^|[-_.])(?:key|code|sig|pwd)$/i;
+
+/**
+ * The request's URL as the request log shows it: the values of credential-named query parameters
+ * replaced by `****` (the rest as sent, so the line still says which request it was).
+ */
+export function loggedUrl(url: string): string {
+  const q = url.indexOf("?");
+  if (q < 0) return url;
+  const pairs = url.slice(q + 1).split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq < 0 || eq === pair.length - 1) return pair;
+    const raw = pair.slice(0, eq);
+    let name = raw;
+    try {
+      name = decodeURIComponent(raw.replace(/\+/g, " "));
+    } catch {
+      // a malformed escape: matched as sent
+    }
+    return SECRET_PARAM.test(name) ? `${raw}=****` : pair;
+  });
+  return `${url.slice(0, q)}?${pairs.join("&")}`;
+}

@@ -18,6 +18,7 @@ import { fromProxyResult, splitUrl, toProxyEvent, type EventContext, type HttpRe
 import type { AuthOutcome } from "../auth/authorizer.ts";
 import { gatewayAnswer, type GatewayResponseType } from "./gateway-responses.ts";
 import type { ApiInfo } from "./routes.ts";
+import { loggedUrl } from "../request-log.ts";
 
 const jsonReply = (status: number, doc: unknown, extra: Array<[string, string]> = []): HttpReply => ({
   status,
@@ -168,6 +169,7 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
   return (req, res) => {
     const started = performance.now();
     const method = req.method ?? "GET", url = req.url ?? "/";
+    const logged = () => `${method} ${loggedUrl(url)}`;
     const partsOf = (body: Buffer): RequestParts => ({
       method, url, rawHeaders: req.rawHeaders, body,
       sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""), localPort: req.socket.localPort,
@@ -178,7 +180,7 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
       req.removeAllListeners("end");
       req.resume();
       const status = send(res, reply, method === "HEAD", deps);
-      deps.log(`${method} ${url} ${status} ${(performance.now() - started).toFixed(1)}ms (${why})`);
+      deps.log(`${logged()} ${status} ${(performance.now() - started).toFixed(1)}ms (${why})`);
     };
     const headerBytes = requestHeaderBytes(method, url, req.httpVersion, req.rawHeaders);
     if (headerBytes > MAX_REQUEST_HEADER_BYTES) {
@@ -212,7 +214,7 @@ export function requestListener(deps: LocalApiDeps): (req: IncomingMessage, res:
         })
         .then((reply) => {
           const status = send(res, reply, method === "HEAD", deps);
-          deps.log(`${method} ${url} ${status} ${(performance.now() - started).toFixed(1)}ms${reply.note ? ` (${reply.note})` : ""}`);
+          deps.log(`${logged()} ${status} ${(performance.now() - started).toFixed(1)}ms${reply.note ? ` (${reply.note})` : ""}`);
         })
         .catch((e: unknown) => deps.error(`local API failure while answering: ${(e as Error)?.stack ?? String(e)}`));
     });
