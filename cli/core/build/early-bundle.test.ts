@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { version as esbuildVersion } from "esbuild";
 import { buildFixture, runCommand, type BuildFixture } from "../../../test/helpers/build-fixture.ts";
@@ -137,6 +137,25 @@ describe("the build server's early bundle", () => {
       for (const f of ["functions/get-user/util.ts", "functions/get-user/util.js", "functions/get-user/tsconfig.json", "package-lock.json"]) rmSync(fx.file(f), { force: true });
       writeFileSync(fx.file(HANDLER), original);
     }
+  }, 120_000);
+
+  it("leaves out a function whose early files cannot be written (a file stands where its staging folder goes), removes what it wrote, and the build bundles it itself", async () => {
+    await build(".hdoc/unwritable", { warm: true, clean: true });
+    appendFileSync(fx.file(HANDLER), "\nexport const editedUnwritable = 1;\n");
+    await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
+    const group = loadFunctions(fx.dir, fx.file("infra/template.yml")).functions.filter((f) => f.id === "Api/GetUserFunction");
+    const early = startEarly(fx.file(".hdoc/unwritable"), options(), () => performance.now());
+    expect((await early!.running)?.has("Api/GetUserFunction")).toBe(true);
+    const staging = early!.stagings.get("Api/GetUserFunction")!;
+    mkdirSync(path.dirname(staging), { recursive: true });
+    writeFileSync(staging, "in the way\n");
+    expect((await takeEarly(early, group, options())!.results)?.has("Api/GetUserFunction")).toBe(false);
+    expect(existsSync(staging)).toBe(false);
+    // the build that follows bundles it itself and writes the edit
+    const r = await build(".hdoc/unwritable", { warm: true });
+    expect(r.ok).toBe(true);
+    expect(built(r)).toEqual(["Api/GetUserFunction"]);
+    expect(artifact(".hdoc/unwritable", "Api/GetUserFunction")["handler.mjs"]).toContain("editedUnwritable");
   }, 120_000);
 
   it("is not of a group with other functions: the build bundles that group itself", () => {
