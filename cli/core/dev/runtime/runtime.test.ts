@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { LocalRuntime, type RuntimeFunction, type RuntimeOptions } from "./runtime.ts";
+import { defaultMaxWorkers, LocalRuntime, type RuntimeFunction, type RuntimeOptions } from "./runtime.ts";
 
 // Real workers on real esbuild bundles of handlers written into a temporary project.
 const dirs: string[] = [];
@@ -142,20 +142,24 @@ describe("LocalRuntime: each function in a worker of its own", () => {
     expect(runtime.workers("Busy")).toBe(2);
   });
 
-  it("adds no second worker on a machine without a core beyond the server's and the database's (was: one per CPU, a quarter more CPU per request on two cores)", async () => {
-    const holdTwo = project({ Busy: { code: WAITING } }, { busyAt: 1, cpus: 2 });
-    const release = path.join(holdTwo.root, "release");
-    const calls = Array.from({ length: 6 }, () => holdTwo.runtime.invoke("Busy", { waitFor: release }));
+  it("adds no second worker on a single CPU; on two it does (was: none below three CPUs, while on two cores one worker waited for a core a fifth of the time)", async () => {
+    const single = project({ Busy: { code: WAITING } }, { busyAt: 1, cpus: 1 });
+    const release = path.join(single.root, "release");
+    const calls = Array.from({ length: 6 }, () => single.runtime.invoke("Busy", { waitFor: release }));
     await new Promise((r) => setTimeout(r, 1500)); // time for a second worker to start, were one asked for
     writeFileSync(release, "");
     expect(new Set((await Promise.all(calls)).map((r) => (r as { instance: string }).instance)).size).toBe(1);
-    expect(holdTwo.runtime.workers("Busy")).toBe(1);
-    const four = project({ Busy: { code: WAITING } }, { busyAt: 1, cpus: 4 });
-    const go = path.join(four.root, "release");
-    const more = Array.from({ length: 6 }, () => four.runtime.invoke("Busy", { waitFor: go }));
-    await eventually(async () => (four.runtime.workers("Busy") === 2 ? true : undefined));
+    expect(single.runtime.workers("Busy")).toBe(1);
+    const two = project({ Busy: { code: WAITING } }, { busyAt: 1, cpus: 2 });
+    const go = path.join(two.root, "release");
+    const more = Array.from({ length: 6 }, () => two.runtime.invoke("Busy", { waitFor: go }));
+    await eventually(async () => (two.runtime.workers("Busy") === 2 ? true : undefined));
     writeFileSync(go, "");
     await Promise.all(more);
+  });
+
+  it.each([[1, 1], [2, 2], [3, 2], [4, 2], [5, 3], [6, 4], [64, 4]])("on %i CPUs a function may have %i workers", (cpus, workers) => {
+    expect(defaultMaxWorkers(cpus)).toBe(workers);
   });
 
   it("rejects with the handler's error and its stack in the TypeScript source; a crashed worker is replaced", async () => {
