@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { defaultMaxWorkers, LocalRuntime, type RuntimeFunction, type RuntimeOptions } from "./runtime.ts";
+import { RACY_MS } from "../stamps.ts";
 
 // Real workers on real esbuild bundles of handlers written into a temporary project.
 const dirs: string[] = [];
@@ -28,6 +29,10 @@ function project(fns: Record<string, { code: string; env?: Record<string, string
       memoryMb: f.memoryMb ?? 128,
     };
   });
+  // A file changed at or after the moment a bundle starts counts as changed after it (stamps.ts), and the
+  // next check bundles again, replacing the worker the test just used (seen in CI, in 2 of 5 runs of this
+  // file on a loaded machine): the project's files are made older than the first bundle.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RACY_MS + 5);
   const runtime = new LocalRuntime({ repoRoot: root, workDir: path.join(root, ".hdoc", "run"), functions, region: "us-east-1", checkEveryMs: 0, ...opts });
   runtimes.push(runtime);
   return { root, runtime, file: (id: string) => path.join(root, id, "handler.ts") };
@@ -103,10 +108,6 @@ describe("LocalRuntime: each function in a worker of its own", () => {
   it("runs an edited handler in a new worker while an invocation in flight finishes on the old one", async () => {
     const { root, runtime, file } = project({ Edit: { code: WAITING } });
     const marker = path.join(root, "go");
-    // A file written in the millisecond the first bundle starts counts as changed after it (stamps.ts), and the
-    // next check would bundle again, reading the edit below for the in-flight call (seen once in CI): the
-    // project's files are written well before.
-    await new Promise((r) => setTimeout(r, 50));
     const old = (await runtime.invoke("Edit", {})) as { instance: string };
     const inFlight = runtime.invoke("Edit", { waitFor: marker });
     writeFileSync(file("Edit"), readFileSync(file("Edit"), "utf8").replace('version: "v1"', 'version: "v2"'));
