@@ -42,8 +42,9 @@ function stub() {
       const target = req.headers["x-amz-target"];
       if (target) {
         const answer = JSON_ANSWERS[target];
-        if (answer) return res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(answer(JSON.parse(body || "{}"))));
-        return res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "UnknownOperationException", message: `the bench's stub does not answer ${target}` }));
+        const type = target.startsWith("AmazonSSM.") ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
+        if (answer) return res.writeHead(200, { "content-type": type }).end(JSON.stringify(answer(JSON.parse(body || "{}"))));
+        return res.writeHead(400, { "content-type": type }).end(JSON.stringify({ __type: "UnknownOperationException", message: `the bench's stub does not answer ${target}` }));
       }
       const action = new URLSearchParams(body).get("Action");
       if (action === "DescribeStacks") return res.writeHead(200, { "content-type": "text/xml" }).end(ok(action, stack));

@@ -152,7 +152,7 @@ async function throughput(report, CLIENTS) {
       await load(viaApi, Math.min(WARMUP_STEP_MS, left), CLIENTS);
       await load(direct, Math.min(WARMUP_STEP_MS, left), CLIENTS);
     }
-    // Alternating 1 s rounds (5 s in all for each) so a busy machine's drift hits both paths alike.
+    // Alternating 1 s rounds (DURATION_MS in all for each) so a busy machine's drift hits both paths alike.
     const rounds = Math.max(1, Math.round(DURATION_MS / 1000));
     let directSum = 0, apiSum = 0;
     const perRound = [];

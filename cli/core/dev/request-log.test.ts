@@ -45,8 +45,15 @@ describe("the URL the request log shows", () => {
     ["/a?apiKey=k1&api_key=k2&key=k3&client_secret=s&password=p&Authorization=Bearer%20t&session=s2", "/a?apiKey=****&api_key=****&key=****&client_secret=****&password=****&Authorization=****&session=****"],
     // the name as decoded (%5F is _), any case; an empty value or a bare name is left as sent
     ["/a?ACCESS%5FTOKEN=t&token=&token&monkey=m&keyword=k", "/a?ACCESS%5FTOKEN=****&token=&token&monkey=m&keyword=k"],
-    // a malformed escape in the name is matched as sent; one in the value is not looked at
-    ["/a?%E0token=t&q=%E0", "/a?%E0token=****&q=%E0"],
+    // the name as the handler's URLSearchParams decodes it (a malformed escape becomes U+FFFD, + a space); the value is not looked at
+    ["/a?%E0token=t&q=%E0&%74oken%FF=t2&api+key=k", "/a?%E0token=****&q=%E0&%74oken%FF=****&api+key=****"],
+    // page cursors (this API's own nextToken) and authors are not credentials
+    ["/users?limit=5&nextToken=dTpvY3RvY2F0&page_token=p&author=ada&author_id=7", "/users?limit=5&nextToken=dTpvY3RvY2F0&page_token=p&author=ada&author_id=7"],
+    // a second ? (a token appended to a URL that had a query) separates too; a fragment is never shown
+    ["/a?x=1?access_token=t", "/a?x=1?access_token=****"],
+    ["/cb#access_token=t&state=s", "/cb#****"],
+    ["/a?x=1#frag", "/a?x=1#****"],
+    ["/a?x=1#", "/a?x=1#"],
   ])("%s", (url, shown) => {
     expect(loggedUrl(url)).toBe(shown);
   });

@@ -37,28 +37,32 @@ export function batchedRequestLog(log: DevLog): DevLog & { flush(): void } {
 /**
  * Query parameters whose values are credentials by their name: tokens of every kind (access_token,
  * id_token, X-Amz-Security-Token), secrets, passwords, signatures (X-Amz-Signature), credentials,
- * session and auth values, API keys, an OAuth `code`. Matched on the decoded name, any case.
+ * session and auth values, API keys, an OAuth `code`. Matched on the name as the handler decodes it,
+ * any case. A page cursor (`nextToken`, this API's own) and an `author` are not credentials.
  */
-const SECRET_PARAM = /token|secret|passw|signature|credential|session|auth|jwt|api[-_]?key|(?:^|[-_.])(?:key|code|sig|pwd)$/i;
+const SECRET_PARAM = /token|secret|passw|signature|credential|session|auth|jwt|api[-_ ]?key|(?:^|[-_. ])(?:key|code|sig|pwd)$/i;
+const NOT_SECRET = /^(?:next|page|continuation|start|pagination)[-_ ]?token$|^authors?(?:[-_ ]?(?:id|name))?$/i;
 
 /**
  * The request's URL as the request log shows it: the values of credential-named query parameters
- * replaced by `****` (the rest as sent, so the line still says which request it was).
+ * replaced by `****`, the rest as sent, so the line still says which request it was. A second `?`
+ * (a client appending `?token=` to a URL that has a query) separates parameters here too, and a
+ * fragment (which clients do not send; the handler never gets one) is shown as `#****`.
  */
 export function loggedUrl(url: string): string {
-  const q = url.indexOf("?");
-  if (q < 0) return url;
-  const pairs = url.slice(q + 1).split("&").map((pair) => {
+  const hash = url.indexOf("#");
+  const fragment = hash < 0 ? "" : hash === url.length - 1 ? "#" : "#****";
+  const rest = hash < 0 ? url : url.slice(0, hash);
+  const q = rest.indexOf("?");
+  if (q < 0) return rest + fragment;
+  // [pair, separator, pair, ...]
+  const parts = rest.slice(q + 1).split(/([&?])/);
+  for (let i = 0; i < parts.length; i += 2) {
+    const pair = parts[i]!;
     const eq = pair.indexOf("=");
-    if (eq < 0 || eq === pair.length - 1) return pair;
-    const raw = pair.slice(0, eq);
-    let name = raw;
-    try {
-      name = decodeURIComponent(raw.replace(/\+/g, " "));
-    } catch {
-      // a malformed escape: matched as sent
-    }
-    return SECRET_PARAM.test(name) ? `${raw}=****` : pair;
-  });
-  return `${url.slice(0, q)}?${pairs.join("&")}`;
+    if (eq < 0 || eq === pair.length - 1) continue;
+    const name = new URLSearchParams(pair).keys().next().value ?? "";
+    if (SECRET_PARAM.test(name) && !NOT_SECRET.test(name)) parts[i] = `${pair.slice(0, eq)}=****`;
+  }
+  return `${rest.slice(0, q)}?${parts.join("")}${fragment}`;
 }

@@ -166,6 +166,7 @@ describe("cliProblem says what the AWS CLI refuses", () => {
     ["adjacent comments", "[a]; x\nk = 1\n", undefined],
     ["a BOM", "\xef\xbb\xbf[a]\nk = 1\n", "it starts with a byte-order mark (line 1)"],
     ["a Latin-1 byte", "[a]\n# caf\xe9\nk = 1\n", "it holds bytes that are not UTF-8 (line 2)"],
+    ["a file saved as UTF-16", `\xff\xfe${Buffer.from("[a]\nk = 1\n", "utf16le").toString("latin1")}`, "it is UTF-16LE, not UTF-8 (its byte-order mark, line 1)"],
     ["a duplicate section", "[a]\nk = 1\n[b]\n[a]\n", "section [a] appears twice (line 4)"],
     ["a key before any section", "k = 1\n[a]\n", "a key comes before any [section] header (line 1)"],
     ["a duplicate key", "[a]\nk = 1\nK = 2\n", "key k appears twice in one section (line 3)"],

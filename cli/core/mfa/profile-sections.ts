@@ -156,7 +156,7 @@ export function cliProblem(data: Uint8Array | string): string | undefined {
   const text = asByteString(bytes);
   if (text.startsWith(BOM)) return "it starts with a byte-order mark (line 1)";
   const notUtf8 = firstNonUtf8(bytes);
-  if (notUtf8) return `it holds bytes that are not UTF-8 (line ${notUtf8.line})`;
+  if (notUtf8) return notUtf8.bom ? `it is ${notUtf8.bom}, not UTF-8 (its byte-order mark, line 1)` : `it holds bytes that are not UTF-8 (line ${notUtf8.line})`;
   const lines = classify(text);
   const seen = new Set<string>();
   let keys = new Set<string>();

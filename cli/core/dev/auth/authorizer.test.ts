@@ -50,6 +50,16 @@ describe("authorize", () => {
   it("answers 403 with API Gateway's error type for AWS_IAM without a signature", async () => {
     expect(await authorize({ kind: "iam" }, req([]), deps)).toMatchObject({ ok: false, status: 403, errorType: "MissingAuthenticationTokenException", body: { message: "Missing Authentication Token" } });
   });
+
+  it("quotes an Authorization header's scheme in the answer as API Gateway does, but never a bare token in the request log", async () => {
+    const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    const bare = await authorize({ kind: "iam" }, req(["Authorization", token]), deps);
+    expect(bare).toMatchObject({ ok: false, status: 403, errorType: "IncompleteSignatureException", body: { message: expect.stringContaining(`Authorization=${token}`) } });
+    expect((bare as { why: string }).why).toBe("SigV4: Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=****");
+    const bearer = await authorize({ kind: "iam" }, req(["Authorization", `Bearer ${token}`]), deps);
+    expect((bearer as { why: string }).why).toMatch(/Authorization=Bearer$/);
+    expect(JSON.stringify(bearer)).not.toContain(token);
+  });
 });
 
 describe("localApiUrl", () => {

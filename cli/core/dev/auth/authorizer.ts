@@ -63,6 +63,14 @@ const header = (req: SignedRequest, name: string) => {
   return undefined;
 };
 
+/**
+ * API Gateway's message for an Authorization header without SigV4's parts quotes the header's first word
+ * (the answer keeps it, as API Gateway's does). The request log shows that word only when it is a scheme
+ * name (`Bearer`, `Basic`): a client that sends a bare token there would have it logged.
+ */
+export const loggedSigV4Message = (message: string): string =>
+  message.replace(/Authorization=(\S*)$/, (all, word: string) => (/^[A-Za-z][A-Za-z0-9-]{0,31}$/.test(word) ? all : "Authorization=****"));
+
 const unauthorized = (why: string): AuthOutcome => ({ ok: false, status: 401, errorType: "UnauthorizedException", body: { message: "Unauthorized" }, why });
 
 export async function authorize(auth: RouteAuth | undefined, req: SignedRequest, deps: AuthDeps): Promise<AuthOutcome> {
@@ -82,7 +90,7 @@ export async function authorize(auth: RouteAuth | undefined, req: SignedRequest,
       : /security token/.test(check.message) ? "UnrecognizedClientException"
       : /requires 'Credential'/.test(check.message) ? "IncompleteSignatureException"
       : "InvalidSignatureException";
-    return { ok: false, status: 403, errorType, body: { message: check.message }, why: `SigV4: ${check.message}` };
+    return { ok: false, status: 403, errorType, body: { message: check.message }, why: `SigV4: ${loggedSigV4Message(check.message)}` };
   }
   const k = check.credentials;
   const caller = k.arn.split("/").slice(-2).join(":");

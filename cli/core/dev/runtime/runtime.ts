@@ -69,7 +69,8 @@ export interface RuntimeOptions {
  * database use, at least 2 on a machine with two or more, at most 4; 1 on a single CPU. (On two
  * cores, measured once both workers' code is optimised: one worker is runnable but waiting for a
  * core a fifth of the time, as the server's and the database's threads wake on its CPU while the
- * other is idle; a second one takes up that idle time and serves 15-25% more requests.)
+ * other is idle; a second one takes up that idle time: GET /users/{u} served about a fifth more requests at 16
+ * and 64 clients, 1 and 2 workers measured alternately with the same warm-up.)
  */
 export const defaultMaxWorkers = (cpus: number): number => (cpus < 2 ? 1 : Math.min(4, Math.max(2, cpus - 2)));
 
