@@ -30,6 +30,22 @@ const artifact = (outDir: string, id: string) => {
 /** The options runBuild bundles Node.js functions with (run.ts nodeOptionsOf), key for key. */
 const options = (): NodeBuildOptions => ({ repoRoot: fx.dir, bundleAwsSdk: false, minify: true, sourcemap: "linked" });
 const HANDLER = "functions/get-user/handler.ts";
+const GET_USER = "Api/GetUserFunction";
+/** The get-user function as the build would discover and bundle it (its group of one). */
+const getUserGroup = () => loadFunctions(fx.dir, fx.file("infra/template.yml")).functions.filter((f) => f.id === GET_USER);
+
+/**
+ * A warm build of `outDir`, then an edit of the handler (`marker`) older than the early run's clock margin,
+ * then the early run started and finished with the edited function in it.
+ */
+async function editedAndBundledEarly(outDir: string, marker: string) {
+  await build(outDir, { warm: true, clean: true });
+  appendFileSync(fx.file(HANDLER), `\nexport const ${marker} = 1;\n`);
+  await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
+  const early = startEarly(fx.file(outDir), options(), () => performance.now());
+  expect((await early!.running)?.has(GET_USER)).toBe(true);
+  return { early: early!, group: getUserGroup() };
+}
 
 describe("the build server's early bundle", () => {
   let original: string;
@@ -125,12 +141,7 @@ describe("the build server's early bundle", () => {
     writeFileSync(fx.file("functions/get-user/util.js"), "export const u = 'js';\n");
     writeFileSync(fx.file(HANDLER), original + "\nimport { u } from './util';\nexport const uu = u;\n");
     try {
-      await build(".hdoc/inputs", { warm: true, clean: true });
-      appendFileSync(fx.file(HANDLER), "\nexport const editedInputs = 1;\n");
-      await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
-      const group = loadFunctions(fx.dir, fx.file("infra/template.yml")).functions.filter((f) => f.id === "Api/GetUserFunction");
-      const early = startEarly(fx.file(".hdoc/inputs"), options(), () => performance.now());
-      expect((await early!.running)?.has("Api/GetUserFunction")).toBe(true);
+      const { early, group } = await editedAndBundledEarly(".hdoc/inputs", "editedInputs");
       change();
       expect((await takeEarly(early, group, options())!.results)?.has("Api/GetUserFunction")).toBe(false);
     } finally {
@@ -140,13 +151,8 @@ describe("the build server's early bundle", () => {
   }, 120_000);
 
   it("leaves out a function whose early files cannot be written (a file stands where its staging folder goes), removes what it wrote, and the build bundles it itself", async () => {
-    await build(".hdoc/unwritable", { warm: true, clean: true });
-    appendFileSync(fx.file(HANDLER), "\nexport const editedUnwritable = 1;\n");
-    await new Promise((r) => setTimeout(r, 2 * CLOCK_MARGIN_MS));
-    const group = loadFunctions(fx.dir, fx.file("infra/template.yml")).functions.filter((f) => f.id === "Api/GetUserFunction");
-    const early = startEarly(fx.file(".hdoc/unwritable"), options(), () => performance.now());
-    expect((await early!.running)?.has("Api/GetUserFunction")).toBe(true);
-    const staging = early!.stagings.get("Api/GetUserFunction")!;
+    const { early, group } = await editedAndBundledEarly(".hdoc/unwritable", "editedUnwritable");
+    const staging = early.stagings.get(GET_USER)!;
     mkdirSync(path.dirname(staging), { recursive: true });
     writeFileSync(staging, "in the way\n");
     expect((await takeEarly(early, group, options())!.results)?.has("Api/GetUserFunction")).toBe(false);
