@@ -15,6 +15,8 @@ import { connectTo } from "./core/build/server/client-socket.ts";
 
 /** Global options that take a value (the command is the first word that is neither an option nor such a value). */
 const VALUE_OPTIONS = new Set(["--profile", "--region", "--endpoint-url"]);
+/** How long a server whose socket is closed may take to count as ended before its record is left alone. */
+const ENDING_MS = 500;
 /** Options that mean: not through a server. */
 const LOCAL_ONLY = new Set(["--no-server", "--stop-server"]);
 
@@ -50,7 +52,14 @@ export interface ClientDeps {
 }
 
 /** The server that may take this build: a record of the same code naming a socket in a private folder. */
-function usableServer(d: ClientDeps): { record: ServerRecord; socket: string; root: string; stamp: string } | undefined {
+interface Found {
+  record: ServerRecord;
+  socket: string;
+  root: string;
+  stamp: string;
+}
+
+function usableServer(d: ClientDeps): Found | undefined {
   if (!serverWanted(d.env) || !serverCommand(d.argv)) return undefined;
   let root: string;
   try {
@@ -76,20 +85,33 @@ export async function buildViaServer(d: ClientDeps): Promise<ClientResult> {
   if (!found) return { fallback: "none" };
   const sock = await connectTo(found.socket);
   if (!sock) {
-    // nothing listens: a server killed without tidying up; its record and socket go, and the build here starts a new one
-    if (!recordAlive(found.record)) {
-      removeRecordOf(found.root, found.record.owner);
-      rmSync(found.socket, { force: true });
-    }
+    // nothing listens: a server killed without tidying up
+    await tidyIfGone(found);
     return { fallback: "none" };
   }
-  return relay(sock, found.stamp, found.record.owner.pid, d);
+  return relay(sock, found, d);
+}
+
+/**
+ * A server killed without tidying up leaves its record and socket; they go once its process has ended
+ * (waited for a moment: a killed process's socket closes while its threads are still ending, before the
+ * process counts as gone), and the build here starts a new one. A live server's are left alone.
+ */
+async function tidyIfGone(found: Found): Promise<void> {
+  for (let waited = 0; recordAlive(found.record); waited += 20) {
+    if (waited >= ENDING_MS) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  removeRecordOf(found.root, found.record.owner);
+  rmSync(found.socket, { force: true });
 }
 
 /** Why a server did not take a build (said under --verbose). */
 const WHY = { busy: "is running another build", stale: "runs other code or lost its esbuild service (a new one replaces it)", declined: "serves another repository" } as const;
 
-function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise<ClientResult> {
+function relay(sock: Socket, found: Found, d: ClientDeps): Promise<ClientResult> {
+  const { stamp } = found;
+  const pid = found.record.owner.pid;
   const verbose = d.argv.includes("--verbose") || d.argv.includes("-v");
   return new Promise((resolve) => {
     // From the first stdout line on (the result: a table or the JSON document, then the summary lines on
@@ -148,9 +170,11 @@ function relay(sock: Socket, stamp: string, pid: number, d: ClientDeps): Promise
       if (m.t === "out" || m.t === "err") started = true;
     }, () => sock.destroy()));
     sock.on("error", () => undefined);
-    sock.on("close", () => {
+    sock.on("close", async () => {
       clearTimeout(silent);
       if (result !== undefined) return finish(result);
+      // a connection taken and closed unanswered: a server killed as it came (its socket stays open while its threads end)
+      if (!answered && !unresponsive && !interrupted) await tidyIfGone(found);
       if (interrupted) {
         d.stderr.write("\ninterrupted\n");
         return done({ code: 130 });
