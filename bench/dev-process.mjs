@@ -22,6 +22,8 @@ export async function startDev(root, args) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "", err = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (err += d));
   await new Promise((resolve, reject) => {

@@ -65,6 +65,7 @@ export async function launch(root = ROOT, settleMs = 3000, { untilBundled = fals
   // (waiting for "exit" after it already fired would never settle).
   const closed = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   let err = "", readyRss, readyMs;
+  child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d) => {
     err += d;
     if (readyRss === undefined && err.includes("ready;")) {

@@ -13,7 +13,8 @@ describe("scripts/local-aws.mjs", () => {
     const port = await freePort();
     const server = execa("node", [path.join(REPO_ROOT, "scripts/local-aws.mjs"), "--seed"], { cwd: REPO_ROOT, env: { PORT: String(port) }, reject: false });
     let out = "";
-    server.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    server.stdout?.setEncoding("utf8");
+    server.stdout?.on("data", (d: string) => (out += d));
     try {
       for (let i = 0; i < 300 && !out.includes("Ctrl-C to stop"); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain(`local AWS on http://127.0.0.1:${port}`);

@@ -205,7 +205,8 @@ describe("crashes, locks and temporary files", () => {
     const { child, lock } = await loginHoldingTheLock(h);
     child.kill(signal);
     let stderr = "";
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (d: string) => (stderr += d));
     for (let i = 0; i < 600 && !stderr.includes("interrupted"); i++) await new Promise((r) => setTimeout(r, 50));
     // hdoc has handled the signal: the lock went before anything else
     expect(existsSync(lock)).toBe(false);

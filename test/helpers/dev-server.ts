@@ -26,8 +26,11 @@ export async function startHdocDev(args: string[], opts: { cwd: string; home: st
     stdin: "ignore",
   });
   let out = "", err = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  // decoded across chunks: a character split between two reads stays one
+  child.stdout?.setEncoding("utf8");
+  child.stderr?.setEncoding("utf8");
+  child.stdout?.on("data", (d: string) => (out += d));
+  child.stderr?.on("data", (d: string) => (err += d));
   const ended = child.then((r) => r);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hdoc dev not ready in time:\n${err}`)), opts.timeoutMs ?? 30_000);

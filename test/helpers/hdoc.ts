@@ -80,13 +80,31 @@ export async function runHdoc(args: string[], opts: { home: string; env?: Record
  * Runs hdoc inside a pseudo-terminal (util-linux `script`), typing `keys` one chunk at a time once
  * the output contains each chunk's `after` text. Output is the terminal's (stdout and stderr mixed).
  */
-export async function runHdocInTerminal(
-  args: string[],
-  opts: { home: string; env?: Record<string, string | undefined>; cwd?: string; keys: Array<{ after: string | RegExp; send: string }>; timeoutMs?: number; columns?: number; stdoutFile?: string },
-): Promise<{ exitCode: number; output: string; screen: string[] }> {
+export function runHdocInTerminal(args: string[], opts: TerminalOptions): Promise<TerminalResult> {
+  return runInTerminal(["node", HDOC_BIN, ...args], opts);
+}
+
+export interface TerminalOptions {
+  home: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  keys: Array<{ after: string | RegExp; send: string }>;
+  timeoutMs?: number;
+  columns?: number;
+  stdoutFile?: string;
+}
+
+export interface TerminalResult {
+  exitCode: number;
+  output: string;
+  screen: string[];
+}
+
+/** Runs `command` in a pseudo-terminal as runHdocInTerminal does hdoc. */
+export async function runInTerminal(command: string[], opts: TerminalOptions): Promise<TerminalResult> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   // stdoutFile: the results go to a file, so the terminal shows only what hdoc draws on stderr
-  const quoted = ["node", HDOC_BIN, ...args].map(quote).join(" ") + (opts.stdoutFile ? ` > ${quote(opts.stdoutFile)}` : "");
+  const quoted = command.map(quote).join(" ") + (opts.stdoutFile ? ` > ${quote(opts.stdoutFile)}` : "");
   // the pseudo-terminal's size, as a terminal of that width would report it (stty), and COLUMNS too
   const sized = opts.columns ? `stty cols ${opts.columns} rows 40; ${quoted}` : quoted;
   const child = execa("script", ["-qfec", sized, "/dev/null"], {
@@ -99,8 +117,11 @@ export async function runHdocInTerminal(
   });
   let output = "";
   const pending = [...opts.keys];
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
+  // decoded across reads: a character's bytes split between two reads of the terminal (an ellipsis, a
+  // box-drawing line) stay one character (was: two U+FFFD, and a row that no longer matched, now and then)
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (d: string) => {
+    output += d;
     while (pending.length) {
       const next = pending[0]!;
       const seen = typeof next.after === "string" ? output.includes(next.after) : next.after.test(output);

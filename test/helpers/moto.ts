@@ -23,7 +23,8 @@ export async function startMoto(o: MotoOptions = {}): Promise<Moto> {
     env: { AWS_DEFAULT_REGION: "us-east-1", MOTO_ALLOW_NONEXISTENT_REGION: "true" },
   });
   let stderr = "";
-  proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  proc.stderr?.setEncoding("utf8");
+  proc.stderr?.on("data", (d: string) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${url}/moto-api/`, 30_000);

@@ -78,7 +78,8 @@ describe("LocalRuntime: each function in a worker of its own", () => {
   it("sends what a handler prints to stdout to the function output, not to this process's stdout", async () => {
     const output = new PassThrough();
     let printed = "";
-    output.on("data", (d: Buffer) => (printed += d.toString()));
+    output.setEncoding("utf8");
+    output.on("data", (d: string) => (printed += d));
     const { runtime } = project({ Logs: { code: `export const handler = async () => { console.log(JSON.stringify({ level: "INFO", message: "hello" })); return 1; };` } }, { functionOutput: output });
     expect(await runtime.invoke("Logs", {})).toBe(1);
     expect(await eventually(async () => (printed.includes('"message":"hello"') ? printed : undefined))).toBe('{"level":"INFO","message":"hello"}\n');
