@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { tempHome } from "../helpers/hdoc.ts";
 import { freePort } from "../helpers/net.ts";
@@ -64,5 +64,53 @@ describe("hdoc dev: limits that hold, a clean start", () => {
     await fetch(`${dev.url}/items/ada`, { method: "POST", body: JSON.stringify({ id: "w", value: 1 }) });
     const stderr = dev.stderr();
     expect(stderr).not.toMatch(/Warning|\(node:\d+\)|DeprecationWarning|MaxListeners/);
+  });
+});
+
+describe("hdoc dev: a stop with requests in flight", () => {
+  const stopping = fixtureProject("test/fixtures/dev");
+  afterAll(() => stopping.cleanup());
+  const start = async () => startHdocDev(["--port", String(await freePort())], { cwd: stopping.dir, home: h.home });
+  const runFolders = () => readdirSync(path.join(stopping.dir, ".hdoc", "dev")).filter((f) => f.startsWith("run-"));
+
+  it("answers them before it stops, saying it waits (was: 502, their function stopped under them)", async () => {
+    const running = await start();
+    const answer = fetch(`${running.url}/echo/x?sleep=1500`).then(async (r) => [r.status, await r.text()]);
+    await eventually(async () => (running.stderr().includes("echo sleeps 1500 ms") ? true : undefined));
+    const stopped = await running.stop("SIGINT");
+    expect(await answer).toEqual([200, "slept 1500 ms"]);
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toContain("SIGINT: stopping\nwaiting for 1 request in flight to be answered (up to 5 s; Ctrl-C again stops now)\n");
+    expect(stopped.stderr).toMatch(/GET \/echo\/x\?sleep=1500 200 /);
+    expect(stopped.stderr.trimEnd().endsWith("stopped")).toBe(true);
+    expect(runFolders()).toEqual([]);
+  });
+
+  it("stops at once on a second Ctrl-C while it waits: exit 130, and the next start removes what it left", async () => {
+    const running = await start();
+    const answer = fetch(`${running.url}/echo/x?sleep=4000`).then((r) => r.status, (e: Error) => e.name);
+    await eventually(async () => (running.stderr().includes("echo sleeps 4000 ms") ? true : undefined));
+    running.signal("SIGINT");
+    await eventually(async () => (running.stderr().includes("Ctrl-C again stops now") ? true : undefined));
+    const t0 = Date.now();
+    const stopped = await running.stop("SIGINT");
+    expect(Date.now() - t0).toBeLessThan(3000); // not after the 4 s request
+    expect(stopped.exitCode).toBe(130);
+    expect(stopped.stderr).toContain("\ninterrupted\n");
+    expect(await answer).not.toBe(200);
+    expect(runFolders()).toHaveLength(1); // a forced stop leaves its work folder
+    const next = await start();
+    expect(runFolders()).toHaveLength(1); // the next run's own
+    await next.stop();
+  });
+
+  it("stops new requests and idle connections at once when none is in flight", async () => {
+    const running = await start();
+    expect((await fetch(`${running.url}/echo/exact`)).status).toBe(200); // a keep-alive connection, now idle
+    const t0 = Date.now();
+    const stopped = await running.stop("SIGINT");
+    expect(Date.now() - t0).toBeLessThan(4000); // not the 5 s keep-alive timeout
+    expect(stopped.exitCode).toBe(0);
+    expect(stopped.stderr).not.toContain("waiting for");
   });
 });

@@ -13,8 +13,10 @@ export interface RunningDev {
   url: string;
   dynamoEndpoint: string;
   stderr(): string;
-  /** SIGTERM, then the exit code and everything printed. */
-  stop(): Promise<{ exitCode: number; stderr: string }>;
+  /** SIGTERM (or `signal`), then the exit code and everything printed. */
+  stop(signal?: NodeJS.Signals): Promise<{ exitCode: number; stderr: string }>;
+  /** Sends a signal without waiting for the end. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export async function startHdocDev(args: string[], opts: { cwd: string; home: string; timeoutMs?: number; env?: Record<string, string> }): Promise<RunningDev> {
@@ -46,8 +48,9 @@ export async function startHdocDev(args: string[], opts: { cwd: string; home: st
     url: doc.url,
     dynamoEndpoint: doc.dynamoEndpoint,
     stderr: () => err,
-    stop: async () => {
-      child.kill("SIGTERM");
+    signal: (signal) => void child.kill(signal),
+    stop: async (signal = "SIGTERM") => {
+      child.kill(signal);
       const r = await ended;
       return { exitCode: r.exitCode ?? -1, stderr: err };
     },

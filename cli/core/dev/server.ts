@@ -24,6 +24,7 @@ import { StreamFeed } from "./stream.ts";
 import { startDatabase, type StartedDatabase } from "./dynamo-thread.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
+import { drain, trackInFlight } from "./drain.ts";
 import { seedDelivery } from "./seed-delivery.ts";
 import { readSeed, setUpTablesAndSeed } from "./seed.ts";
 import { localAwsEnv } from "./local-aws.ts";
@@ -144,6 +145,7 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
     res.writeHead(503, { "Content-Type": "application/json" }).end(JSON.stringify({ message: "hdoc dev is starting" }));
   });
   server.on("clientError", clientErrorListener);
+  const inFlight = trackInFlight(server);
   server.keepAliveTimeout = 5000;
   const port = await listen(server, o.host, o.port);
   mark("listening");
@@ -256,6 +258,8 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
     const cached = ids.filter((id) => runtime.fromCache(id)).length;
     log.verbose(`functions bundled: ${ids.length - cached} by esbuild, ${cached} unchanged since the last run (from .hdoc/dev/bundles)`);
   });
+  // The first step of a stop (steps run last started first): the requests in flight are answered before the functions stop.
+  cleanups.push(() => drain(server, inFlight, log));
   mark("ready");
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
   return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: () => stopAll(cleanups) };

@@ -1,0 +1,52 @@
+/**
+ * How `hdoc dev` stops with requests in flight: it takes no new connection (idle keep-alive ones close
+ * at once), lets the functions answer the requests it has, for a few seconds, and says how many it
+ * waits for; then the functions stop (a request still unanswered gets 502). A second Ctrl-C stops at once.
+ */
+import type { Server, ServerResponse } from "node:http";
+
+/** How long a stop waits for the requests in flight to be answered. */
+export const DRAIN_MS = 5000;
+
+/** The requests a server has not answered yet. */
+export interface InFlight {
+  readonly size: number;
+  /** Resolves once none is left. */
+  none(): Promise<void>;
+}
+
+/** Follows the server's requests from their arrival to their response's close. */
+export function trackInFlight(server: Server): InFlight {
+  const open = new Set<ServerResponse>();
+  let waiting: Array<() => void> = [];
+  server.on("request", (_req, res: ServerResponse) => {
+    open.add(res);
+    res.once("close", () => {
+      open.delete(res);
+      if (open.size) return;
+      const wake = waiting;
+      waiting = [];
+      for (const w of wake) w();
+    });
+  });
+  return {
+    get size() {
+      return open.size;
+    },
+    none: () => (open.size ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()),
+  };
+}
+
+const requests = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
+
+/** The first step of a stop: no new connection, and the requests in flight answered for up to `ms`. */
+export async function drain(server: Server, inFlight: InFlight, log: { info(line: string): void; warn(line: string): void }, ms = DRAIN_MS): Promise<void> {
+  server.close();
+  if (!inFlight.size) return;
+  log.info(`waiting for ${requests(inFlight.size)} in flight to be answered (up to ${ms / 1000} s; Ctrl-C again stops now)`);
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([inFlight.none().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  const left = inFlight.size;
+  if (!answered) log.warn(`${requests(left)} still in flight after ${ms / 1000} s: ${left === 1 ? "it answers" : "they answer"} 502`);
+}
