@@ -92,25 +92,24 @@ describe("hdoc dev: a stop with requests in flight", () => {
     await eventually(async () => (running.stderr().includes("echo sleeps 4000 ms") ? true : undefined));
     running.signal("SIGINT");
     await eventually(async () => (running.stderr().includes("Ctrl-C again stops now") ? true : undefined));
-    const t0 = Date.now();
     const stopped = await running.stop("SIGINT");
-    expect(Date.now() - t0).toBeLessThan(3000); // not after the 4 s request
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stderr).toContain("\ninterrupted\n");
+    // it did not wait for the answer
     expect(await answer).not.toBe(200);
+    expect(stopped.stderr).not.toMatch(/GET \/echo\/x\?sleep=4000 /);
     expect(runFolders()).toHaveLength(1); // a forced stop leaves its work folder
     const next = await start();
     expect(runFolders()).toHaveLength(1); // the next run's own
     await next.stop();
   });
 
-  it("stops new requests and idle connections at once when none is in flight", async () => {
+  it("waits for nothing when no request is in flight: an idle keep-alive connection does not count", async () => {
     const running = await start();
     expect((await fetch(`${running.url}/echo/exact`)).status).toBe(200); // a keep-alive connection, now idle
-    const t0 = Date.now();
     const stopped = await running.stop("SIGINT");
-    expect(Date.now() - t0).toBeLessThan(4000); // not the 5 s keep-alive timeout
     expect(stopped.exitCode).toBe(0);
     expect(stopped.stderr).not.toContain("waiting for");
+    expect(stopped.stderr.trimEnd().endsWith("stopped")).toBe(true);
   });
 });

@@ -50,9 +50,8 @@ describe("drain", () => {
     const w = await world(undefined);
     void w.send();
     await w.arrived(1);
-    const t0 = Date.now();
     await drain(w.server, w.inFlight, w.log, 200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(w.inFlight.size).toBe(1);
     expect(w.lines).toEqual(["info: waiting for 1 request in flight to be answered (up to 0.2 s; Ctrl-C again stops now)", "warn: 1 request still in flight after 0.2 s: it answers 502"]);
   });
 
