@@ -104,6 +104,32 @@ describe("hdoc dev: a stop with requests in flight", () => {
     await next.stop();
   });
 
+  it("under load from keep-alive clients: every request it took is answered by its function, none gets 502 (was: new requests on the kept connections after the count reached none met stopped workers)", async () => {
+    const running = await start();
+    const statuses: Array<number | string> = [];
+    let stopping = false;
+    const client = async () => {
+      while (!stopping) {
+        try {
+          const r = await fetch(`${running.url}/echo/x?sleep=3`);
+          await r.text();
+          statuses.push(r.status);
+        } catch (e) {
+          statuses.push(((e as Error).cause as NodeJS.ErrnoException | undefined)?.code ?? "error");
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    };
+    const clients = Array.from({ length: 16 }, client);
+    await eventually(async () => (statuses.filter((s) => s === 200).length >= 200 ? true : undefined));
+    const stopped = await running.stop("SIGINT");
+    stopping = true;
+    await Promise.all(clients);
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(statuses.filter((s) => typeof s === "number" && s !== 200)).toEqual([]);
+    expect(stopped.stderr).not.toMatch(/failed \(request|worker exited/);
+  });
+
   it("waits for nothing when no request is in flight: an idle keep-alive connection does not count", async () => {
     const running = await start();
     expect((await fetch(`${running.url}/echo/exact`)).status).toBe(200); // a keep-alive connection, now idle

@@ -1,29 +1,33 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createServer, request, type Server } from "node:http";
+import { Agent, createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { drain, trackInFlight } from "./drain.ts";
 
 const servers: Server[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.closeAllConnections()));
 
-/** A server whose handler answers after `answerMs` (never when undefined), and requests to it. */
-async function world(answerMs: number | undefined) {
+/**
+ * A server whose handler answers after `answerMs` (never when undefined; `headersFirst`: its headers sent at
+ * once), and requests to it, on one keep-alive connection when `agent` is given.
+ */
+async function world(answerMs: number | undefined, o: { headersFirst?: boolean } = {}) {
   const server = createServer((_req, res) => {
+    if (o.headersFirst) res.writeHead(200).flushHeaders();
     if (answerMs !== undefined) setTimeout(() => res.end("done"), answerMs);
   });
   servers.push(server);
   const inFlight = trackInFlight(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
-  const send = () =>
-    new Promise<string>((resolve) => {
-      const req = request({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+  const send = (agent: Agent | false = false) =>
+    new Promise<{ body: string; connection?: string }>((resolve) => {
+      const req = request({ host: "127.0.0.1", port, path: "/", agent }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (d: string) => (body += d));
-        res.on("end", () => resolve(body));
+        res.on("end", () => resolve({ body, connection: res.headers.connection }));
       });
-      req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+      req.on("error", (e: NodeJS.ErrnoException) => resolve({ body: e.code ?? "error" }));
       req.end();
     });
   const lines: string[] = [];
@@ -41,7 +45,7 @@ describe("drain", () => {
     await w.arrived(2);
     await drain(w.server, w.inFlight, w.log, 2000);
     expect(w.inFlight.size).toBe(0);
-    expect(await answers).toEqual(["done", "done"]);
+    expect((await answers).map((a) => a.body)).toEqual(["done", "done"]);
     expect(w.lines).toEqual(["info: waiting for 2 requests in flight to be answered (up to 2 s; Ctrl-C again stops now)"]);
     expect(w.server.listening).toBe(false);
   });
@@ -57,9 +61,33 @@ describe("drain", () => {
 
   it("says nothing and does not wait when none is in flight; new connections are refused", async () => {
     const w = await world(0);
-    expect(await w.send()).toBe("done");
+    expect((await w.send()).body).toBe("done");
     await drain(w.server, w.inFlight, w.log, 2000);
     expect(w.lines).toEqual([]);
-    expect(await w.send()).toBe("ECONNREFUSED");
+    expect((await w.send()).body).toBe("ECONNREFUSED");
+  });
+
+  it("ends a keep-alive connection with the response in flight: the client's next request is not taken (was: served after the count reached none)", async () => {
+    const w = await world(100);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await w.send(agent)).toEqual({ body: "done", connection: "keep-alive" }); // the connection, kept alive
+    const first = w.send(agent);
+    await w.arrived(1);
+    const drained = drain(w.server, w.inFlight, w.log, 2000);
+    expect(await first).toEqual({ body: "done", connection: "close" });
+    await drained;
+    expect((await w.send(agent)).body).not.toBe("done");
+    agent.destroy();
+  });
+
+  it("closes a connection whose response had its headers sent before the stop, once it is answered", async () => {
+    const w = await world(100, { headersFirst: true });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const first = w.send(agent);
+    await w.arrived(1);
+    await drain(w.server, w.inFlight, w.log, 2000);
+    expect(await first).toEqual({ body: "done", connection: "keep-alive" });
+    expect((await w.send(agent)).body).not.toBe("done");
+    agent.destroy();
   });
 });

@@ -13,16 +13,28 @@ export interface InFlight {
   readonly size: number;
   /** Resolves once none is left. */
   none(): Promise<void>;
+  /**
+   * From now on each connection ends with its current response (`Connection: close`), and one left idle
+   * is closed: a keep-alive client's next request cannot arrive once the count reached none.
+   */
+  closing(): void;
 }
 
 /** Follows the server's requests from their arrival to their response's close. */
 export function trackInFlight(server: Server): InFlight {
   const open = new Set<ServerResponse>();
   let waiting: Array<() => void> = [];
+  let closing = false;
+  const lastOnConnection = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+  };
   server.on("request", (_req, res: ServerResponse) => {
     open.add(res);
+    if (closing) lastOnConnection(res);
     res.once("close", () => {
       open.delete(res);
+      // a response whose headers were sent before the stop leaves its connection open and idle
+      if (closing) server.closeIdleConnections();
       if (open.size) return;
       const wake = waiting;
       waiting = [];
@@ -34,6 +46,10 @@ export function trackInFlight(server: Server): InFlight {
       return open.size;
     },
     none: () => (open.size ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()),
+    closing: () => {
+      closing = true;
+      for (const res of open) lastOnConnection(res);
+    },
   };
 }
 
@@ -42,6 +58,7 @@ const requests = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
 /** The first step of a stop: no new connection, and the requests in flight answered for up to `ms`. */
 export async function drain(server: Server, inFlight: InFlight, log: { info(line: string): void; warn(line: string): void }, ms = DRAIN_MS): Promise<void> {
   server.close();
+  inFlight.closing();
   if (!inFlight.size) return;
   log.info(`waiting for ${requests(inFlight.size)} in flight to be answered (up to ${ms / 1000} s; Ctrl-C again stops now)`);
   let timer: NodeJS.Timeout | undefined;
