@@ -49,7 +49,8 @@ async function world(pid: number, listening = true) {
   writeRecord(record);
   const stderr = new PassThrough();
   let said = "";
-  stderr.on("data", (b: Buffer) => (said += b.toString()));
+  stderr.setEncoding("utf8");
+  stderr.on("data", (b: string) => (said += b));
   const deps = { argv: ["node", "hdoc", "build"], env: {}, cwd: root, stdout: new PassThrough() as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, mainFile };
   return { root, socket, deps, said: () => said };
 }

@@ -7,9 +7,8 @@
  * starts a new server when none runs.
  */
 import type { Socket } from "node:net";
-import { rmSync } from "node:fs";
 import { findProjectRoot } from "./core/settings.ts";
-import { codeStamp, ownSocket, readRecord, recordAlive, removeRecordOf, serverWanted, type ServerRecord } from "./core/build/server/record.ts";
+import { codeStamp, ownSocket, readRecord, removeServerFiles, serverWanted, untilGone, type ServerRecord } from "./core/build/server/record.ts";
 import { ANSWER_MS, encode, lineReader, type ServerMessage } from "./core/build/server/protocol.ts";
 import { connectTo } from "./core/build/server/client-socket.ts";
 
@@ -51,7 +50,7 @@ export interface ClientDeps {
   mainFile: string;
 }
 
-/** The server that may take this build: a record of the same code naming a socket in a private folder. */
+/** A server found for this build: its record, the socket worked out for it, the project root, this client's code stamp. */
 interface Found {
   record: ServerRecord;
   socket: string;
@@ -59,6 +58,7 @@ interface Found {
   stamp: string;
 }
 
+/** The server that may take this build: a record of the same code naming a socket in a private folder. */
 function usableServer(d: ClientDeps): Found | undefined {
   if (!serverWanted(d.env) || !serverCommand(d.argv)) return undefined;
   let root: string;
@@ -98,12 +98,11 @@ export async function buildViaServer(d: ClientDeps): Promise<ClientResult> {
  * process counts as gone), and the build here starts a new one. A live server's are left alone.
  */
 async function tidyIfGone(found: Found): Promise<void> {
-  for (let waited = 0; recordAlive(found.record); waited += 20) {
-    if (waited >= ENDING_MS) return;
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    if (await untilGone(found.record, ENDING_MS)) removeServerFiles(found.root, found.record.owner, found.socket);
+  } catch {
+    // tidying is best effort: the build goes on here either way
   }
-  removeRecordOf(found.root, found.record.owner);
-  rmSync(found.socket, { force: true });
 }
 
 /** Why a server did not take a build (said under --verbose). */

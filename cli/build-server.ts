@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { CleanupRegistry } from "./core/fs/cleanup.ts";
 import { acquireLock } from "./core/fs/lock.ts";
 import { ownerRecord } from "./core/fs/owner.ts";
-import { codeStamp, idleMs, ownSocket, readRecord, recordAlive, removeRecordOf, socketFolder, socketFolderPath, newSocketPath, writeRecord } from "./core/build/server/record.ts";
+import { codeStamp, idleMs, ownSocket, readRecord, recordAlive, removeServerFiles, socketFolder, socketFolderPath, newSocketPath, writeRecord } from "./core/build/server/record.ts";
 import { encode, lineReader, type ClientMessage, type ServerMessage, type StreamInfo } from "./core/build/server/protocol.ts";
 import { askToStop } from "./core/build/server/client-socket.ts";
 import { esbuildServiceAlive, isBuildServerOf, signalProcessGroup } from "./core/build/server/processes.ts";
@@ -70,8 +70,7 @@ export async function serve(root: string): Promise<void> {
     ending = true;
     clearTimeout(idle);
     server.close();
-    rmSync(socket, { force: true });
-    removeRecordOf(root, owner);
+    removeServerFiles(root, owner, socket);
     process.exit(code);
   }
   /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { tempHome } from "../helpers/hdoc.ts";
 import { freePort } from "../helpers/net.ts";
@@ -73,31 +73,55 @@ describe("hdoc dev: a stop with requests in flight", () => {
   const start = async () => startHdocDev(["--port", String(await freePort())], { cwd: stopping.dir, home: h.home });
   const runFolders = () => readdirSync(path.join(stopping.dir, ".hdoc", "dev")).filter((f) => f.startsWith("run-"));
 
-  it("answers them before it stops, saying it waits (was: 502, their function stopped under them)", async () => {
+  /** A request the echo function answers only once the test creates `release` (or never). */
+  const held = async (running: RunningDev) => {
+    const release = path.join(stopping.dir, `release-${Math.random().toString(36).slice(2)}`);
+    const answer = fetch(`${running.url}/echo/x?hold=${encodeURIComponent(release)}`).then(
+      async (r) => [r.status, await r.text()],
+      (e: Error) => [((e.cause as NodeJS.ErrnoException | undefined)?.code ?? e.name), ""],
+    );
+    await eventually(async () => (running.stderr().includes(`echo holds until ${release} exists`) ? true : undefined));
+    return { answer, release: () => writeFileSync(release, "") };
+  };
+  const told = (running: RunningDev, text: string) => eventually(async () => (running.stderr().includes(text) ? true : undefined));
+
+  it("answers them before it stops, saying it waits (was: the connection closed under them, no answer)", async () => {
     const running = await start();
-    const answer = fetch(`${running.url}/echo/x?sleep=1500`).then(async (r) => [r.status, await r.text()]);
-    await eventually(async () => (running.stderr().includes("echo sleeps 1500 ms") ? true : undefined));
-    const stopped = await running.stop("SIGINT");
-    expect(await answer).toEqual([200, "slept 1500 ms"]);
+    const request = await held(running);
+    running.signal("SIGINT");
+    await told(running, "SIGINT: stopping\nwaiting for 1 request in flight to be answered (up to 5 s; Ctrl-C again stops now)\n");
+    request.release();
+    const stopped = await running.exited();
+    expect(await request.answer).toEqual([200, "released"]);
     expect(stopped.exitCode, stopped.stderr).toBe(0);
-    expect(stopped.stderr).toContain("SIGINT: stopping\nwaiting for 1 request in flight to be answered (up to 5 s; Ctrl-C again stops now)\n");
-    expect(stopped.stderr).toMatch(/GET \/echo\/x\?sleep=1500 200 /);
+    expect(stopped.stderr).toMatch(/GET \/echo\/x\?hold=\S+ 200 /);
     expect(stopped.stderr.trimEnd().endsWith("stopped")).toBe(true);
     expect(runFolders()).toEqual([]);
   });
 
+  it("answers 502 to a request still in flight after 5 s, as its function stops, and says so in one line (was: the socket closed before the 502 was sent)", async () => {
+    const running = await start();
+    const request = await held(running); // never released
+    running.signal("SIGINT");
+    await told(running, "waiting for 1 request in flight");
+    const stopped = await running.exited();
+    expect(await request.answer).toEqual([502, '{"message":"Internal server error"}']);
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toContain("warning: 1 request still in flight after 5 s: it answers 502\n");
+    expect(stopped.stderr).toMatch(/\nWeb\/EchoFunction failed \(request \S+\): Runtime\.Stopped: Web\/EchoFunction: hdoc dev stopped the function before it answered\n/);
+    expect(stopped.stderr).not.toMatch(/worker exited|\n\s+at /); // no stack trace for a stop's own doing
+    expect(runFolders()).toEqual([]);
+  }, 30_000);
+
   it("stops at once on a second Ctrl-C while it waits: exit 130, and the next start removes what it left", async () => {
     const running = await start();
-    const answer = fetch(`${running.url}/echo/x?sleep=4000`).then((r) => r.status, (e: Error) => e.name);
-    await eventually(async () => (running.stderr().includes("echo sleeps 4000 ms") ? true : undefined));
+    const request = await held(running); // never released
     running.signal("SIGINT");
-    await eventually(async () => (running.stderr().includes("Ctrl-C again stops now") ? true : undefined));
+    await told(running, "Ctrl-C again stops now");
     const stopped = await running.stop("SIGINT");
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stderr).toContain("\ninterrupted\n");
-    // it did not wait for the answer
-    expect(await answer).not.toBe(200);
-    expect(stopped.stderr).not.toMatch(/GET \/echo\/x\?sleep=4000 /);
+    expect((await request.answer)[0]).not.toBe(200);
     expect(runFolders()).toHaveLength(1); // a forced stop leaves its work folder
     const next = await start();
     expect(runFolders()).toHaveLength(1); // the next run's own

@@ -17,6 +17,8 @@ export interface RunningDev {
   stop(signal?: NodeJS.Signals): Promise<{ exitCode: number; stderr: string }>;
   /** Sends a signal without waiting for the end. */
   signal(signal: NodeJS.Signals): void;
+  /** The exit code and everything printed, once it has ended by itself (or after a signal()). */
+  exited(): Promise<{ exitCode: number; stderr: string }>;
 }
 
 export async function startHdocDev(args: string[], opts: { cwd: string; home: string; timeoutMs?: number; env?: Record<string, string> }): Promise<RunningDev> {
@@ -26,6 +28,8 @@ export async function startHdocDev(args: string[], opts: { cwd: string; home: st
     extendEnv: false,
     reject: false,
     stdin: "ignore",
+    // (execa's default, SIGKILL 5 s after a SIGTERM, would cut off a stop that waits for requests in flight)
+    forceKillAfterDelay: 20_000,
   });
   let out = "", err = "";
   // decoded across chunks: a character split between two reads stays one
@@ -49,6 +53,7 @@ export async function startHdocDev(args: string[], opts: { cwd: string; home: st
     dynamoEndpoint: doc.dynamoEndpoint,
     stderr: () => err,
     signal: (signal) => void child.kill(signal),
+    exited: async () => ({ exitCode: (await ended).exitCode ?? -1, stderr: err }),
     stop: async (signal = "SIGTERM") => {
       child.kill(signal);
       const r = await ended;

@@ -1,19 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Agent, createServer, request, type Server } from "node:http";
+import { Agent, createServer, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { drain, trackInFlight } from "./drain.ts";
+import { afterAtMost, drain, trackInFlight } from "./drain.ts";
 
 const servers: Server[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.closeAllConnections()));
 
 /**
- * A server whose handler answers after `answerMs` (never when undefined; `headersFirst`: its headers sent at
- * once), and requests to it, on one keep-alive connection when `agent` is given.
+ * A server whose handler holds each response until the test releases it (`headersFirst`: its headers
+ * sent at once), and requests to it, on one keep-alive connection when an agent is given.
  */
-async function world(answerMs: number | undefined, o: { headersFirst?: boolean } = {}) {
+async function world(o: { headersFirst?: boolean } = {}) {
+  const held: ServerResponse[] = [];
   const server = createServer((_req, res) => {
     if (o.headersFirst) res.writeHead(200).flushHeaders();
-    if (answerMs !== undefined) setTimeout(() => res.end("done"), answerMs);
+    held.push(res);
   });
   servers.push(server);
   const inFlight = trackInFlight(server);
@@ -32,26 +33,41 @@ async function world(answerMs: number | undefined, o: { headersFirst?: boolean }
     });
   const lines: string[] = [];
   const log = { info: (l: string) => lines.push(`info: ${l}`), warn: (l: string) => lines.push(`warn: ${l}`) };
+  /** Resolves once the server holds `n` requests. */
   const arrived = async (n: number) => {
-    while (inFlight.size < n) await new Promise((r) => setTimeout(r, 5));
+    while (held.length < n) await new Promise((r) => setTimeout(r, 5));
   };
-  return { server, inFlight, send, log, lines, arrived };
+  const release = () => held.splice(0).forEach((res) => res.end("done"));
+  /** A request answered at once, which leaves the agent's connection open. */
+  const answered = async (agent: Agent | false = false) => {
+    const r = send(agent);
+    await arrived(1);
+    release();
+    return r;
+  };
+  return { server, inFlight, send, log, lines, arrived, release, answered };
 }
 
+/** Whether `p` has settled by now (after the events already queued). */
+const settled = async (p: Promise<unknown>) => afterAtMost(p, 50);
+
 describe("drain", () => {
-  it("waits for the requests in flight and says how many", async () => {
-    const w = await world(150);
+  it("waits for the requests in flight, however long they take, and says how many", async () => {
+    const w = await world();
     const answers = Promise.all([w.send(), w.send()]);
     await w.arrived(2);
-    await drain(w.server, w.inFlight, w.log, 2000);
+    const drained = drain(w.server, w.inFlight, w.log, 60_000);
+    expect(await settled(drained)).toBe(false);
+    expect(w.lines).toEqual(["info: waiting for 2 requests in flight to be answered (up to 60 s; Ctrl-C again stops now)"]);
+    w.release();
+    await drained;
     expect(w.inFlight.size).toBe(0);
     expect((await answers).map((a) => a.body)).toEqual(["done", "done"]);
-    expect(w.lines).toEqual(["info: waiting for 2 requests in flight to be answered (up to 2 s; Ctrl-C again stops now)"]);
     expect(w.server.listening).toBe(false);
   });
 
   it("gives up after its time and says what is left", async () => {
-    const w = await world(undefined);
+    const w = await world();
     void w.send();
     await w.arrived(1);
     await drain(w.server, w.inFlight, w.log, 200);
@@ -60,20 +76,21 @@ describe("drain", () => {
   });
 
   it("says nothing and does not wait when none is in flight; new connections are refused", async () => {
-    const w = await world(0);
-    expect((await w.send()).body).toBe("done");
-    await drain(w.server, w.inFlight, w.log, 2000);
+    const w = await world();
+    expect((await w.answered()).body).toBe("done");
+    await drain(w.server, w.inFlight, w.log, 60_000);
     expect(w.lines).toEqual([]);
     expect((await w.send()).body).toBe("ECONNREFUSED");
   });
 
   it("ends a keep-alive connection with the response in flight: the client's next request is not taken (was: served after the count reached none)", async () => {
-    const w = await world(100);
+    const w = await world();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    expect(await w.send(agent)).toEqual({ body: "done", connection: "keep-alive" }); // the connection, kept alive
+    expect(await w.answered(agent)).toEqual({ body: "done", connection: "keep-alive" }); // the connection, kept alive
     const first = w.send(agent);
     await w.arrived(1);
-    const drained = drain(w.server, w.inFlight, w.log, 2000);
+    const drained = drain(w.server, w.inFlight, w.log, 60_000);
+    w.release();
     expect(await first).toEqual({ body: "done", connection: "close" });
     await drained;
     expect((await w.send(agent)).body).not.toBe("done");
@@ -81,12 +98,14 @@ describe("drain", () => {
   });
 
   it("closes a connection whose response had its headers sent before the stop, once it is answered", async () => {
-    const w = await world(100, { headersFirst: true });
+    const w = await world({ headersFirst: true });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const first = w.send(agent);
     await w.arrived(1);
-    await drain(w.server, w.inFlight, w.log, 2000);
+    const drained = drain(w.server, w.inFlight, w.log, 60_000);
+    w.release();
     expect(await first).toEqual({ body: "done", connection: "keep-alive" });
+    await drained;
     expect((await w.send(agent)).body).not.toBe("done");
     agent.destroy();
   });

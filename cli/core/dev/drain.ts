@@ -7,6 +7,18 @@ import type { Server, ServerResponse } from "node:http";
 
 /** How long a stop waits for the requests in flight to be answered. */
 export const DRAIN_MS = 5000;
+/** How long, once the functions have stopped, the 502 of a request the drain gave up on may take to be sent. */
+export const ANSWERED_AFTER_STOP_MS = 500;
+
+/** Resolves when `done` does, or after `ms`, whichever comes first: true when `done` did. */
+export async function afterAtMost(done: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([done.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The requests a server has not answered yet. */
 export interface InFlight {
@@ -59,11 +71,11 @@ const requests = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
 export async function drain(server: Server, inFlight: InFlight, log: { info(line: string): void; warn(line: string): void }, ms = DRAIN_MS): Promise<void> {
   server.close();
   inFlight.closing();
-  if (!inFlight.size) return;
+  if (!inFlight.size) return server.closeAllConnections();
   log.info(`waiting for ${requests(inFlight.size)} in flight to be answered (up to ${ms / 1000} s; Ctrl-C again stops now)`);
-  let timer: NodeJS.Timeout | undefined;
-  const answered = await Promise.race([inFlight.none().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
-  clearTimeout(timer);
+  const answered = await afterAtMost(inFlight.none(), ms);
   const left = inFlight.size;
   if (!answered) log.warn(`${requests(left)} still in flight after ${ms / 1000} s: ${left === 1 ? "it answers" : "they answer"} 502`);
+  // every connection left is idle, or holds a request not yet read in full, which no function would answer now
+  else server.closeAllConnections();
 }

@@ -24,7 +24,7 @@ import { StreamFeed } from "./stream.ts";
 import { startDatabase, type StartedDatabase } from "./dynamo-thread.ts";
 import { loadBackend, LOCAL_ACCOUNT, LOCAL_REGION, templateProblems } from "./backend.ts";
 import { removeLeftoverRuns } from "./leftovers.ts";
-import { drain, trackInFlight } from "./drain.ts";
+import { afterAtMost, ANSWERED_AFTER_STOP_MS, drain, trackInFlight } from "./drain.ts";
 import { seedDelivery } from "./seed-delivery.ts";
 import { readSeed, setUpTablesAndSeed } from "./seed.ts";
 import { localAwsEnv } from "./local-aws.ts";
@@ -153,7 +153,12 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
   const localHost = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
   const apiIds = new Set(routes.map((r) => r.api.id.split("/").at(-1)!));
   for (const f of backend.runtimeFunctions) for (const [k, v] of Object.entries(f.env)) f.env[k] = localApiUrl(v, apiIds, `http://${localHost}:${port}`);
-  cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  // The last step of a stop: a request the drain gave up on has been answered 502 by now (its function
+  // stopped), or is given a moment to be; then every connection goes.
+  cleanups.push(async () => {
+    await afterAtMost(inFlight.none(), ANSWERED_AFTER_STOP_MS);
+    await new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  });
 
   // On this Node: say so when Lambda runs the functions on another major.
   const localMajor = Number(process.versions.node.split(".")[0]);
@@ -244,6 +249,10 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
     authorize,
   });
 
+  // The first step of a stop (steps run last started first), after the schedules stop: the requests in
+  // flight are answered before the functions stop.
+  cleanups.push(() => drain(server, inFlight, log));
+
   // 7. Schedules, once the API answers (a scheduled function may call it).
   const schedules = scheduledJobs(backend.functions, backend.stackOf, backend.resolver, o.schedule ? log.warn : () => undefined);
   if (o.schedule && schedules.length) {
@@ -258,8 +267,6 @@ async function start(o: DevOptions, cleanups: Array<() => Promise<void> | void>,
     const cached = ids.filter((id) => runtime.fromCache(id)).length;
     log.verbose(`functions bundled: ${ids.length - cached} by esbuild, ${cached} unchanged since the last run (from .hdoc/dev/bundles)`);
   });
-  // The first step of a stop (steps run last started first): the requests in flight are answered before the functions stop.
-  cleanups.push(() => drain(server, inFlight, log));
   mark("ready");
   const shown = o.host.includes(":") ? `[${o.host}]` : o.host;
   return { url: `http://${shown}:${port}`, dynamoEndpoint: dynamo.endpoint, routes, tables, schedules, stop: () => stopAll(cleanups) };

@@ -83,6 +83,21 @@ export function removeRecordOf(root: string, owner: Pick<OwnerRecord, "token">):
 /** Whether the record names a live process on this host (a reused pid does not count). */
 export const recordAlive = (r: ServerRecord): boolean => ownerState(r.owner) === "running";
 
+/** Removes a server's record (if it still names that server) and its socket. */
+export function removeServerFiles(root: string, owner: Pick<OwnerRecord, "token">, socket: string): void {
+  removeRecordOf(root, owner);
+  rmSync(socket, { force: true });
+}
+
+/** Waits for up to `ms` until the record's process no longer runs; whether it has gone. */
+export async function untilGone(record: ServerRecord, ms: number, stepMs = 20): Promise<boolean> {
+  for (let waited = 0; recordAlive(record); waited += stepMs) {
+    if (waited >= ms) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return true;
+}
+
 /** `<tmp>/hdoc-<uid>`, whether or not it exists (undefined where there are no uids). */
 export function socketFolderPath(): string | undefined {
   const uid = process.getuid?.();

@@ -1,10 +1,10 @@
 /** Starting and stopping a repository's build server (cli/build-server.ts) from a build in its own process. */
 import { spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { askToStop } from "./client-socket.ts";
-import { codeStamp, idleMs, MAX_SOCKET_PATH, ownSocket, readRecord, recordAlive, removeRecordOf, serverAllowed, socketFolder, socketFolderPath, newSocketPath, type ServerRecord } from "./record.ts";
+import { codeStamp, idleMs, MAX_SOCKET_PATH, ownSocket, readRecord, recordAlive, removeServerFiles, serverAllowed, untilGone, socketFolder, socketFolderPath, newSocketPath, type ServerRecord } from "./record.ts";
 import { isBuildServerOf } from "./processes.ts";
 
 /**
@@ -74,11 +74,10 @@ export async function stopBuildServer(root: string): Promise<{ pid: number; how:
     } catch {
       break; // gone meanwhile
     }
-    for (let waited = 0; waited < 2000 && recordAlive(record); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await untilGone(record, 2000, 50);
   }
   // a killed server cannot tidy up after itself
-  removeRecordOf(root, record.owner);
-  rmSync(socket, { force: true });
+  removeServerFiles(root, record.owner, socket);
   return { pid, how: "killed" };
 }
 

@@ -46,10 +46,21 @@ export class OutOfMemoryError extends Error {
   }
 }
 
+/** An invocation cut off because `hdoc dev` stopped its function (one line: the stop itself is said elsewhere). */
+export class StoppedError extends Error {
+  override readonly name = "Runtime.Stopped";
+  constructor(id: string) {
+    super(`${id}: hdoc dev stopped the function before it answered`);
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
 export class WorkerPool {
   /** Every worker not yet terminated (replaced ones may still be finishing invocations). */
   readonly live = new Set<Instance>();
   private nextId = 0;
+  /** terminateAll has been called: a worker's end is the stop's, not the function's. */
+  private stopping = false;
 
   /** Starts a worker; resolves once the handler is imported. `gone` runs once when it ends for any reason. */
   async spawn(spec: SpawnSpec, gone: (inst: Instance) => void): Promise<Instance> {
@@ -104,7 +115,7 @@ export class WorkerPool {
       };
       // A crash (an uncaught exception or unhandled rejection outside the handler) ends the worker, as it ends a Lambda sandbox.
       worker.on("error", (e: Error & { code?: string }) => end(e.code === "ERR_WORKER_OUT_OF_MEMORY" ? new OutOfMemoryError(spec.id, spec.memoryMb) : e));
-      worker.on("exit", (code) => end(new Error(`${spec.id}: the function's worker exited (code ${code})`)));
+      worker.on("exit", (code) => end(this.stopping ? new StoppedError(spec.id) : new Error(`${spec.id}: the function's worker exited (code ${code})`)));
     });
   }
 
@@ -134,6 +145,7 @@ export class WorkerPool {
   }
 
   async terminateAll(): Promise<void> {
+    this.stopping = true;
     await Promise.all([...this.live].map((i) => i.worker.terminate()));
   }
 }
