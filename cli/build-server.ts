@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { CleanupRegistry } from "./core/fs/cleanup.ts";
 import { acquireLock } from "./core/fs/lock.ts";
 import { ownerRecord } from "./core/fs/owner.ts";
-import { codeStamp, idleMs, ownSocket, readRecord, recordAlive, removeServerFiles, socketFolder, socketFolderPath, newSocketPath, writeRecord } from "./core/build/server/record.ts";
+import { codeStamp, idleMs, ownSocket, readRecord, recordAlive, removeServerFiles, socketFolder, socketFolderPath, newSocketPath, untilGone, writeRecord } from "./core/build/server/record.ts";
 import { encode, lineReader, type ClientMessage, type ServerMessage, type StreamInfo } from "./core/build/server/protocol.ts";
 import { askToStop } from "./core/build/server/client-socket.ts";
 import { esbuildServiceAlive, isBuildServerOf, signalProcessGroup } from "./core/build/server/processes.ts";
@@ -37,6 +37,8 @@ const NO_PROMPTS: PromptApi = {
 
 type Cli = (argv: string[], overrides: object) => Promise<number>;
 
+/** How long a new server waits for the one it asked to stop to end before it writes its own record. */
+const OLD_ENDING_MS = 3000;
 /** How often an idle server checks that its record still names it and its repository is still there. */
 const CHECK_MS = 30_000;
 
@@ -221,7 +223,12 @@ async function replaceOld(root: string): Promise<void> {
   const old = readRecord(root);
   const socket = old && ownSocket(old.socket);
   if (!old || !recordAlive(old)) return;
-  if (socket && (await askToStop(socket).catch(() => undefined)) === old.owner.pid) return;
+  if (socket && (await askToStop(socket).catch(() => undefined)) === old.owner.pid) {
+    // It removes its record as it ends, after its answer: this server's record is written once it has
+    // ended, or a removal that read the old record before ours was written would remove ours.
+    await untilGone(old, OLD_ENDING_MS);
+    return;
+  }
   if (!recordAlive(old) || !isBuildServerOf(old.owner.pid, root)) return;
   try {
     process.kill(old.owner.pid, "SIGKILL");

@@ -6,7 +6,8 @@
  * record copied to another repository, and records or sockets someone else placed.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { createServer } from "node:net";
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -192,6 +193,46 @@ describe("hdoc build with a build server, when things go wrong", () => {
     await waitFor("the new server's record", () => fx.record()?.owner.pid === pid);
     await waitFor("the old server to stop", () => !alive(rec.owner.pid));
     expect(servedBy((await fx.build(["--verbose"])).stderr)).toBe(pid);
+  });
+
+  it("writes the new server's record only once the old one it asked to stop has ended (was: an old server that read its record before the new one was written removed the new one)", async () => {
+    const fx = world.fixture();
+    // The old server, played here: it answers the stop, reads its record as it ends, and is slow to remove it
+    // (preempted between the two, as a busy machine may do to the real one); its process is `sleep`.
+    const old = spawn("sleep", ["30"], { stdio: "ignore" });
+    fx.track(old.pid!);
+    const folder = path.join(world.tmp, `hdoc-${process.getuid!()}`);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    chmodSync(folder, 0o700);
+    const socket = path.join(folder, "build-0ddba11.sock");
+    const token = "0123456789abcdef";
+    let oldEnded: () => void = () => undefined;
+    const oldDone = new Promise<void>((r) => (oldEnded = r));
+    const listener = createServer((sock) => {
+      sock.once("data", () => {
+        sock.end(`${JSON.stringify({ t: "stopped", pid: old.pid })}\n`);
+        const mine = (JSON.parse(readFileSync(fx.recordFile, "utf8")) as Rec).owner.token === token;
+        setTimeout(() => {
+          if (mine) rmSync(fx.recordFile, { force: true });
+          old.kill("SIGKILL");
+          oldEnded();
+        }, 300);
+      });
+    });
+    await new Promise<void>((r) => listener.listen(socket, r));
+    try {
+      mkdirSync(fx.file(".hdoc"), { recursive: true });
+      const started = new Date(processStartMs(old.pid!) ?? Date.now()).toISOString();
+      writeFileSync(fx.recordFile, JSON.stringify({ owner: { pid: old.pid, host: hostname(), started, token, purpose: "build server" }, socket, stamp: "0.0.1:v18.0.0:1:2:3:22:00000000", root: fx.dir }));
+      const r = await fx.build(["--verbose"]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const pid = startedPid(r.stderr);
+      await oldDone;
+      await waitFor("the old server to end", () => !alive(old.pid!));
+      await waitFor("the new server's record", () => fx.record()?.owner.pid === pid);
+    } finally {
+      listener.close();
+    }
   });
 
   it("does not build another repository a copied record sends it (the build runs there, in its own process)", async () => {
