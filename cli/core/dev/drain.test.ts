@@ -83,28 +83,18 @@ describe("drain", () => {
     expect((await w.send()).body).toBe("ECONNREFUSED");
   });
 
-  it("ends a keep-alive connection with the response in flight: the client's next request is not taken (was: served after the count reached none)", async () => {
-    const w = await world();
+  it.each([
+    ["ends a keep-alive connection with the response in flight (Connection: close): the client's next request is not taken (was: served after the count reached none)", false, "close"],
+    ["closes a connection whose response had its headers sent before the stop (still keep-alive), once it is answered", true, "keep-alive"],
+  ])("%s", async (_name, headersFirst, connection) => {
+    const w = await world({ headersFirst });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     expect(await w.answered(agent)).toEqual({ body: "done", connection: "keep-alive" }); // the connection, kept alive
     const first = w.send(agent);
     await w.arrived(1);
     const drained = drain(w.server, w.inFlight, w.log, 60_000);
     w.release();
-    expect(await first).toEqual({ body: "done", connection: "close" });
-    await drained;
-    expect((await w.send(agent)).body).not.toBe("done");
-    agent.destroy();
-  });
-
-  it("closes a connection whose response had its headers sent before the stop, once it is answered", async () => {
-    const w = await world({ headersFirst: true });
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const first = w.send(agent);
-    await w.arrived(1);
-    const drained = drain(w.server, w.inFlight, w.log, 60_000);
-    w.release();
-    expect(await first).toEqual({ body: "done", connection: "keep-alive" });
+    expect(await first).toEqual({ body: "done", connection });
     await drained;
     expect((await w.send(agent)).body).not.toBe("done");
     agent.destroy();
